@@ -1,0 +1,41 @@
+"""The REST API at /api/v1: one NinjaAPI, one router per bounded context."""
+
+from ninja import NinjaAPI
+
+from partnerhub.core.api import SessionAuth, TokenAuth, install_error_handlers
+from partnerhub.core.api_audit import router as audit_router
+from partnerhub.core.api_notifications import router as notifications_router
+from partnerhub.enablement.api import router as enablement_router
+from partnerhub.identity.api import public_router as invitations_public_router
+from partnerhub.identity.api import router as identity_router
+from partnerhub.partners.api import router as tiers_router
+from partnerhub.partners.api_onboarding import public_router as onboarding_public_router
+from partnerhub.partners.api_onboarding import router as onboarding_router
+from partnerhub.programmes.api import router as programmes_router
+from partnerhub.rewards.api import router as sales_router
+
+api = NinjaAPI(
+    title="Partnerhub API",
+    version="1",
+    description=(
+        "Partner programmes, deals, rewards and marketplace. Authenticate with a personal token "
+        "(`Authorization: Bearer ph_…`, created under API tokens) or a browser session. "
+        "Every error is an RFC 9457 problem document (`application/problem+json`)."
+    ),
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+
+api.add_router("", identity_router)
+api.add_router("", invitations_public_router)
+api.add_router("", audit_router)
+api.add_router("", notifications_router)
+api.add_router("", programmes_router)
+api.add_router("", tiers_router)
+api.add_router("", enablement_router)
+api.add_router("", sales_router)
+api.add_router("", onboarding_router)
+api.add_router("", onboarding_public_router)

@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from partnerhub.identity.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisations and users (idempotent) and print the demo logins."
+
+    def handle(self, *args, **options):
+        logins = load_demo()
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):"))
+        for email, role, org in logins:
+            self.stdout.write(f"  {email:<26} {role!s:<28} {org}")
+        self.stdout.write(f"Open {settings.SITE_URL}/")

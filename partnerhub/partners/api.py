@@ -1,0 +1,207 @@
+"""REST endpoints for enrolments and tiers."""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+
+from partnerhub.core.api import InputSchema, Pagination
+from partnerhub.core.tenancy import actor_for
+
+from . import selectors, tiers
+from .evaluation import evaluate_enrolment, evaluate_programme
+
+router = Router(tags=["tiers"])
+
+
+class EnrolmentOut(Schema):
+    id: int
+    organisation_id: int
+    organisation_name: str
+    programme_id: int
+    programme_code: str
+    role_code: str
+    status: str
+    joined_on: date
+    tier_code: str | None
+    tier_since: date | None
+    evaluated_tier_code: str | None
+    evaluated_on: date | None
+    evaluated_version_id: int | None
+    downgrade_due_on: date | None
+    override_tier_code: str | None
+    override_until: date | None
+    override_reason: str
+
+    @staticmethod
+    def resolve_organisation_name(obj) -> str:
+        return obj.organisation.name
+
+    @staticmethod
+    def resolve_programme_code(obj) -> str:
+        return obj.programme.code
+
+
+class EnrolmentFilter(Schema):
+    programme_id: int | None = None
+    tier_code: str = ""
+    status: str = ""
+    search: str = ""
+
+
+class EvaluationOut(Schema):
+    enrolment_id: int
+    on: date
+    version_id: int | None
+    version_number: int | None
+    tier_code: str | None
+    qualified_tier_code: str | None
+    next_tier_code: str | None
+    missing_for_next: list[dict[str, Any]]
+    tiers: list[dict[str, Any]]
+
+
+class TierChangeOut(Schema):
+    id: int
+    at: Any
+    effective_on: date
+    from_tier_code: str | None
+    to_tier_code: str | None
+    version_id: int
+    cause: str
+    actor_id: int | None
+    reason: str
+
+
+class OverrideIn(InputSchema):
+    tier_code: str
+    until: date
+    reason: str
+
+
+class DistributionRow(Schema):
+    programme_id: int
+    programme__name: str
+    tier_code: str | None
+    n: int
+
+
+@router.get("/enrolments", response=list[EnrolmentOut], summary="Programme enrolments visible to you")
+@paginate(Pagination)
+def list_enrolments(request, filters: Query[EnrolmentFilter]):
+    return selectors.enrolments(actor=request.auth, **filters.dict()).order_by("organisation__name", "pk")
+
+
+@router.get("/enrolments/{enrolment_id}", response=EnrolmentOut)
+def get_enrolment(request, enrolment_id: int):
+    return selectors.enrolment(actor=request.auth, pk=enrolment_id)
+
+
+@router.get(
+    "/enrolments/{enrolment_id}/evaluation", response=EvaluationOut,
+    summary="Live evaluation: per requirement have / need / met, and what is missing for the next tier",
+)  # fmt: skip
+def get_evaluation(request, enrolment_id: int, on: date | None = None):
+    e = selectors.enrolment(actor=request.auth, pk=enrolment_id)
+    day = on or timezone.localdate()
+    ev = evaluate_enrolment(e, day)
+    nxt = ev.next_tier(e.tier_code) if ev else None
+    return {
+        "enrolment_id": e.pk, "on": day, "version_id": ev.version_id if ev else None,
+        "version_number": ev.version_number if ev else None, "tier_code": e.tier_code,
+        "qualified_tier_code": ev.qualified if ev else None, "next_tier_code": nxt.code if nxt else None,
+        "missing_for_next": [r.as_dict() for r in nxt.missing] if nxt else [],
+        "tiers": [t.as_dict() for t in ev.tiers] if ev else [],
+    }  # fmt: skip
+
+
+@router.get("/enrolments/{enrolment_id}/history", response=list[TierChangeOut])
+@paginate(Pagination)
+def get_history(request, enrolment_id: int):
+    e = selectors.enrolment(actor=request.auth, pk=enrolment_id)
+    return selectors.tier_history(actor=request.auth, enrolment=e)
+
+
+@router.post("/enrolments/{enrolment_id}/evaluate", response=EnrolmentOut, summary="Evaluate and apply now")
+def evaluate_now(request, enrolment_id: int):
+    e = selectors.enrolment(actor=request.auth, pk=enrolment_id)
+    if not actor_for(request.auth).is_vendor_staff:
+        raise PermissionDenied(_("Only the vendor's staff run an evaluation."))
+    evaluate_programme(programme=e.programme, on=timezone.localdate(), enrolment_ids=[e.pk], actor=request.auth)
+    e.refresh_from_db()
+    return e
+
+
+@router.post("/enrolments/{enrolment_id}/override", response=EnrolmentOut, summary="Override the tier until a date")
+def override(request, enrolment_id: int, payload: OverrideIn):
+    e = selectors.enrolment(actor=request.auth, pk=enrolment_id)
+    return tiers.override_tier(actor=request.auth, enrolment=e, **payload.dict())
+
+
+@router.post("/enrolments/{enrolment_id}/override/end", response=EnrolmentOut)
+def end_override(request, enrolment_id: int):
+    e = selectors.enrolment(actor=request.auth, pk=enrolment_id)
+    return tiers.end_override(actor=request.auth, enrolment=e)
+
+
+@router.get("/tiers/distribution", response=list[DistributionRow], summary="Active partners per programme and tier")
+def distribution(request, programme_id: int | None = None):
+    if not actor_for(request.auth).is_vendor_staff:
+        raise PermissionDenied(_("The tier overview is for the vendor's staff."))
+    return selectors.distribution(actor=request.auth, programme_id=programme_id)
+
+
+class ObligationOut(Schema):
+    id: int
+    organisation_id: int
+    obligation: str
+    valid_from: date
+    valid_until: date | None
+    status: str
+    note: str
+    evidence_url: str
+    review_reason: str
+
+
+class ObligationIn(InputSchema):
+    obligation: str
+    valid_from: date
+    valid_until: date | None = None
+    note: str = ""
+    evidence_url: str = ""
+
+
+class ReviewIn(InputSchema):
+    accept: bool
+    reason: str = ""
+
+
+@router.get("/obligations", response=list[ObligationOut], summary="Obligation evidence visible to you")
+@paginate(Pagination)
+def list_obligations(request, status: str = "", organisation_id: int | None = None):
+    return selectors.obligations(actor=request.auth, status=status, organisation_id=organisation_id)
+
+
+@router.post("/organisations/{org_id}/obligations", response={201: ObligationOut},
+             summary="Submit evidence (partner) or record a confirmed obligation (partner manager)")  # fmt: skip
+def create_obligation(request, org_id: int, payload: ObligationIn):
+    from ninja import Status
+
+    from partnerhub.identity import selectors as identity_selectors
+
+    from . import obligations
+
+    org = identity_selectors.organisation(actor=request.auth, pk=org_id)
+    return Status(201, obligations.submit_evidence(actor=request.auth, organisation=org, **payload.dict()))
+
+
+@router.post("/obligations/{record_id}/review", response=ObligationOut)
+def review_obligation(request, record_id: int, payload: ReviewIn):
+    from . import obligations
+
+    record = selectors.obligation_record(actor=request.auth, pk=record_id)
+    return obligations.review(actor=request.auth, record=record, accept=payload.accept, reason=payload.reason)

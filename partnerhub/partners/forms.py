@@ -1,0 +1,42 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class OverrideForm(forms.Form):
+    tier_code = forms.ChoiceField(label=_("Tier"))
+    until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, tiers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier_code"].choices = [(t.code, t.name) for t in tiers]
+
+
+class EvidenceForm(forms.Form):
+    obligation = forms.ChoiceField(label=_("Obligation"))
+    valid_from = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=_("Period until (exclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    evidence_url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+    evidence_file = forms.FileField(label=_("File"), required=False)
+    organisation = forms.ModelChoiceField(label=_("Partner"), queryset=None, required=False)
+
+    def __init__(self, *args, partners=None, **kwargs):
+        from partnerhub.programmes.models import Requirement
+
+        super().__init__(*args, **kwargs)
+        self.fields["obligation"].choices = [
+            (v, label) for v, label in Requirement.Obligation.choices if v != "signed_contract"
+        ]
+        if partners is None:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].queryset = partners
+            self.fields["organisation"].required = True
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("reject", _("Reject"))])
+    reason = forms.CharField(label=_("Reason"), required=False)

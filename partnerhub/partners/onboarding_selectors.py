@@ -1,0 +1,359 @@
+"""Reads of partner onboarding: the review queue, the partner's checklist and the public catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from partnerhub.core.tenancy import actor_for
+from partnerhub.enablement.models import Specialist
+from partnerhub.identity.models import Organisation, User
+from partnerhub.identity.roles import OrgKind, Role
+from partnerhub.programmes.models import Programme, ProgrammeRole, ProgrammeVersion, Tier
+from partnerhub.programmes.selectors import version_in_force
+
+from .models import Application, Enrolment, PartnerProfile
+
+# ---------------------------------------------------------------------------- review queue
+
+
+def applications_in_scope(*, actor: User) -> QuerySet[Application]:
+    """Applications the actor may read.
+
+    The tenancy rules, plus: a partner manager reads the applications not decided yet or
+    rejected (they belong to no organisation: the vendor's own records), as a vendor
+    administrator does. After approval an application belongs to the new partner and follows
+    its organisation (its members and its partner manager).
+    """
+    qs = Application.objects.visible_to(actor)
+    if actor_for(actor).is_partner_manager:
+        qs = Application.objects.filter(Q(pk__in=qs.values("pk")) | Q(organisation__isnull=True))
+    return qs
+
+
+def applications(
+    *, actor: User, status: str = "", programme_id: int | None = None, search: str = ""
+) -> QuerySet[Application]:
+    """The review queue: the vendor's staff only (others: 403, as no foreign object is named)."""
+    if not actor_for(actor).is_vendor_staff:
+        raise PermissionDenied(_("The application queue is for the vendor's staff."))
+    qs = applications_in_scope(actor=actor).select_related("programme", "organisation", "decided_by")
+    if status:
+        qs = qs.filter(status=status)
+    if programme_id:
+        qs = qs.filter(programme_id=programme_id)
+    if search:
+        qs = qs.filter(Q(company_name__icontains=search) | Q(inn__startswith=search))
+    return qs
+
+
+def application(*, actor: User, pk: int) -> Application:
+    """One application: vendor staff in scope, and the members of the partner it created."""
+    found = (
+        applications_in_scope(actor=actor).select_related("programme", "organisation", "decided_by").filter(pk=pk)
+    ).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def organisations_with_same_inn(*, actor: User, application: Application) -> QuerySet[Organisation]:
+    """Organisations already registered under the application's INN, for a side-by-side check."""
+    return (
+        Organisation.objects.visible_to(actor)
+        .filter(inn=application.inn)
+        .exclude(pk=application.organisation_id or 0)
+        .select_related("partner_manager")
+    )
+
+
+def role_of(application: Application, on: date | None = None) -> tuple[ProgrammeVersion | None, ProgrammeRole | None]:
+    version = version_in_force(programme=application.programme, on=on or timezone.localdate())
+    role = version.roles.filter(code=application.role_code).first() if version is not None else None
+    return version, role
+
+
+def partner_managers() -> QuerySet[User]:
+    from partnerhub.identity.selectors import partner_managers as vendor_partner_managers
+
+    return vendor_partner_managers().order_by("full_name", "email")
+
+
+# ---------------------------------------------------------------------------- applying
+
+
+def open_programmes(on: date | None = None) -> list[tuple[Programme, ProgrammeVersion]]:
+    """Programmes taking applications: those with a published version in force and at least one role."""
+    on = on or timezone.localdate()
+    out = []
+    for programme in Programme.objects.order_by("name"):
+        version = version_in_force(programme=programme, on=on)
+        if version is not None and version.roles.exists():
+            out.append((programme, version))
+    return out
+
+
+def programme_for_application(*, code: str) -> tuple[Programme, ProgrammeVersion]:
+    """The programme behind a "become a partner" page, with its version in force; 404 when it takes none."""
+    programme = Programme.objects.filter(code=code).first()
+    version = version_in_force(programme=programme, on=timezone.localdate()) if programme else None
+    if programme is None or version is None or not version.roles.exists():
+        raise Http404
+    return programme, version
+
+
+# ---------------------------------------------------------------------------- checklist
+
+
+@dataclass
+class ChecklistItem:
+    code: str
+    label: str
+    done: bool
+    url: str = ""
+    detail: str = ""
+
+
+@dataclass
+class Checklist:
+    organisation: Organisation
+    application: Application
+    enrolment: Enrolment | None
+    version: ProgrammeVersion | None
+    profile: PartnerProfile | None
+    items: list[ChecklistItem] = field(default_factory=list)
+    can_act: bool = False
+
+    @property
+    def done(self) -> bool:
+        return all(i.done for i in self.items)
+
+    @property
+    def terms(self) -> str:
+        return self.version.terms if self.version is not None else ""
+
+    @property
+    def contract_done(self) -> bool:
+        return self.application.status == Application.Status.ACTIVE
+
+
+CHECKLIST_LABELS = {
+    "account": gettext_lazy("Account created"),
+    "profile": gettext_lazy("Company profile complete: description, competences, regions served"),
+    "contract": gettext_lazy("Contract: upload the signed contract or accept the programme terms"),
+    "specialists": gettext_lazy("At least one specialist listed"),
+    "catalogue": gettext_lazy("Listed in the public partner catalogue"),
+}
+
+
+def onboarding_organisation(*, actor: User, organisation_id: int | None = None) -> Organisation:
+    """The partner organisation whose onboarding the actor looks at: the one named, else their first partner."""
+    if organisation_id is not None:
+        org = Organisation.objects.get_visible_or_404(actor, pk=organisation_id)
+    else:
+        org = next((m.organisation for m in actor_for(actor).memberships if m.organisation.kind == OrgKind.PARTNER),
+                   None)  # fmt: skip
+    if org is None or org.kind != OrgKind.PARTNER:
+        raise Http404
+    return org
+
+
+def checklist(*, actor: User, organisation: Organisation) -> Checklist | None:
+    """The onboarding checklist of a partner that joined through an application (None otherwise)."""
+    app = (
+        applications_in_scope(actor=actor)
+        .filter(organisation=organisation)
+        .select_related("programme", "organisation")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if app is None:
+        return None
+    enrolment = Enrolment.objects.visible_to(actor).filter(organisation=organisation, programme=app.programme).first()
+    version = version_in_force(programme=app.programme, on=timezone.localdate())
+    profile = PartnerProfile.objects.visible_to(actor).filter(organisation=organisation).first()
+    has_specialist = Specialist.objects.visible_to(actor).filter(organisation=organisation, is_active=True).exists()
+    profile_done = bool(profile and profile.description.strip() and profile.competences and profile.regions)
+    items = [
+        ChecklistItem("account", str(CHECKLIST_LABELS["account"]), True),
+        ChecklistItem("profile", str(CHECKLIST_LABELS["profile"]), profile_done, reverse("onboarding-profile")),
+        ChecklistItem(
+            "contract",
+            str(CHECKLIST_LABELS["contract"]),
+            app.status == Application.Status.ACTIVE,
+            reverse("onboarding-contract"),
+        ),
+        ChecklistItem(
+            "specialists",
+            str(CHECKLIST_LABELS["specialists"]),
+            has_specialist,
+            reverse("specialist-list", args=[organisation.pk]),
+        ),
+        ChecklistItem(
+            "catalogue",
+            str(CHECKLIST_LABELS["catalogue"]),
+            bool(profile and profile.listed_in_catalogue),
+            reverse("onboarding-profile"),
+        ),
+    ]
+    return Checklist(
+        organisation=organisation, application=app, enrolment=enrolment, version=version, profile=profile,
+        items=items, can_act=Role.PARTNER_ADMIN in actor_for(actor).roles_in(organisation.pk),
+    )  # fmt: skip
+
+
+def profile(*, actor: User, organisation: Organisation) -> PartnerProfile | None:
+    return PartnerProfile.objects.visible_to(actor).filter(organisation=organisation).first()
+
+
+# ---------------------------------------------------------------------------- public catalogue
+
+
+@dataclass
+class Badge:
+    programme_code: str
+    programme_name: str
+    tier_code: str | None
+    tier_name: str
+
+
+@dataclass
+class CatalogueEntry:
+    id: int
+    name: str
+    region: str
+    city: str
+    website: str
+    description: str
+    competences: list[str]
+    regions: list[str]
+    programmes: list[Badge]
+
+
+def _listed() -> QuerySet[Organisation]:
+    """Partners the public may see: active organisations with an active enrolment that opted in."""
+    return (
+        Organisation.objects.filter(
+            kind=OrgKind.PARTNER,
+            is_active=True,
+            profile__listed_in_catalogue=True,
+            enrolments__status=Enrolment.Status.ACTIVE,
+        )
+        .distinct()
+        .select_related("profile")
+        .prefetch_related(
+            Prefetch(
+                "enrolments",
+                queryset=Enrolment.objects.filter(status=Enrolment.Status.ACTIVE).select_related("programme"),
+                to_attr="active_enrolments",
+            )
+        )
+        .order_by("name", "id")
+    )
+
+
+def _tier_names(programme_ids: set[int], on: date) -> dict[tuple[int, str], str]:
+    names: dict[tuple[int, str], str] = {}
+    for programme in Programme.objects.filter(pk__in=programme_ids):
+        version = version_in_force(programme=programme, on=on)
+        if version is not None:
+            for code, name in Tier.objects.filter(version=version).values_list("code", "name"):
+                names[(programme.pk, code)] = name
+    return names
+
+
+def _entries(orgs: list[Organisation]) -> list[CatalogueEntry]:
+    names = _tier_names({e.programme_id for o in orgs for e in o.active_enrolments}, timezone.localdate())
+    return [
+        CatalogueEntry(
+            id=o.pk,
+            name=o.name,
+            region=o.region,
+            city=o.city,
+            website=o.website,
+            description=o.profile.description,
+            competences=list(o.profile.competences or []),
+            regions=list(o.profile.regions or []),
+            programmes=[
+                Badge(
+                    e.programme.code, e.programme.name, e.tier_code, names.get((e.programme_id, e.tier_code or ""), "")
+                )
+                for e in sorted(o.active_enrolments, key=lambda e: e.programme.name)
+            ],
+        )
+        for o in orgs
+    ]
+
+
+def catalogue(*, region: str = "", competence: str = "", programme: str = "", tier: str = "") -> list[CatalogueEntry]:
+    """The public partner catalogue (no actor: it is public), filtered.
+
+    Programme and tier are filtered in the database on one and the same enrolment. Region
+    (where the partner sits or a region it serves) and competence are matched case-insensitively
+    in Python: they live in JSON lists, whose containment lookups SQLite does not offer.
+    """
+    qs = _listed()
+    if programme or tier:
+        same_enrolment = {"enrolments__status": Enrolment.Status.ACTIVE}
+        if programme:
+            same_enrolment["enrolments__programme__code"] = programme
+        if tier:
+            same_enrolment["enrolments__tier_code"] = tier
+        qs = qs.filter(**same_enrolment)
+    orgs = list(qs)
+    region, competence = region.strip().casefold(), competence.strip().casefold()
+    if region:
+        orgs = [
+            o for o in orgs
+            if o.region.casefold() == region or region in {r.casefold() for r in o.profile.regions or []}
+        ]  # fmt: skip
+    if competence:
+        orgs = [o for o in orgs if competence in {c.casefold() for c in o.profile.competences or []}]
+    return _entries(orgs)
+
+
+def catalogue_entry(*, org_id: int) -> CatalogueEntry:
+    """One listed partner; 404 for every partner not in the catalogue."""
+    org = _listed().filter(pk=org_id).first()
+    if org is None:
+        raise Http404
+    return _entries([org])[0]
+
+
+@dataclass
+class Facets:
+    regions: list[str]
+    competences: list[str]
+    programmes: list[tuple[str, str]]
+    tiers: list[tuple[str, str]]
+
+
+def catalogue_facets() -> Facets:
+    """The values the catalogue's filters offer, drawn from the listed partners."""
+    entries = _entries(list(_listed()))
+
+    def distinct(values) -> list[str]:
+        seen: dict[str, str] = {}
+        for v in values:
+            if v:
+                seen.setdefault(v.casefold(), v)
+        return sorted(seen.values(), key=str.casefold)
+
+    return Facets(
+        regions=distinct([e.region for e in entries] + [r for e in entries for r in e.regions]),
+        competences=distinct(c for e in entries for c in e.competences),
+        programmes=sorted(
+            {(b.programme_code, b.programme_name) for e in entries for b in e.programmes}, key=lambda p: p[1]
+        ),
+        tiers=sorted(
+            {(b.tier_code, b.tier_name) for e in entries for b in e.programmes if b.tier_code}, key=lambda t: t[1]
+        ),
+    )

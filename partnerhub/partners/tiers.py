@@ -1,0 +1,201 @@
+"""Tier state changes: applying evaluations, overrides; history, audit and notices for each."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import get_connection, send_mass_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnerhub.core import audit, request_context
+from partnerhub.core.models import AuditEntry, Notification
+from partnerhub.core.tenancy import actor_for
+from partnerhub.identity.models import Membership, User
+from partnerhub.identity.roles import Role
+from partnerhub.programmes.selectors import version_in_force
+
+from .models import Enrolment, TierChange
+
+UPDATE_FIELDS = [
+    "evaluated_tier_code", "evaluated_on", "evaluated_version", "explanation", "tier_code", "tier_since",
+    "downgrade_due_on", "override_tier_code", "override_until", "override_reason",
+]  # fmt: skip
+
+
+def apply_evaluations(*, vdef, enrolments: list[Enrolment], evaluations: dict, on: date, summary, actor=None) -> None:
+    """Apply fresh evaluations to locked enrolments (caller holds the transaction)."""
+    from .evaluation import downgrade_date
+
+    history: list[TierChange] = []
+    notices: list[tuple[Enrolment, str, str]] = []  # (enrolment, kind, text)
+    names = {t.code: t.name for t in vdef.tiers}
+    for e in enrolments:
+        ev = evaluations[e.pk]
+        summary.evaluated += 1
+        q, cur = ev.qualified, e.tier_code
+        e.evaluated_tier_code, e.evaluated_on, e.evaluated_version_id = q, on, vdef.version.pk
+        e.explanation = ev.as_dict()
+        new, cause = cur, None
+        if e.override_tier_code:
+            if e.override_until is not None and e.override_until < on:
+                new, cause = q, TierChange.Cause.OVERRIDE_ENDED
+                e.override_tier_code, e.override_until, e.override_reason = None, None, ""
+                e.downgrade_due_on = None
+        elif vdef.rank_of(q) > vdef.rank_of(cur):
+            new, cause = q, TierChange.Cause.EVALUATION
+            e.downgrade_due_on = None
+        elif vdef.rank_of(q) < vdef.rank_of(cur):
+            if e.downgrade_due_on is None:
+                e.downgrade_due_on = downgrade_date(vdef, on)
+                summary.downgrade_scheduled += 1
+                notices.append((e, "tier.at_risk", _("Your tier %(tier)s is at risk: requirements are not met. "
+                                "Unless they are met by %(date)s, it changes to %(new)s.") % {
+                                    "tier": names.get(cur, cur), "date": e.downgrade_due_on.isoformat(),
+                                    "new": names.get(q, q) or _("no tier")}))  # fmt: skip
+            elif e.downgrade_due_on <= on:
+                new, cause = q, TierChange.Cause.EVALUATION
+                e.downgrade_due_on = None
+        elif e.downgrade_due_on is not None:
+            e.downgrade_due_on = None  # requirements met again: no downgrade
+        if cause is not None and new != cur:
+            e.tier_code, e.tier_since = new, on
+            if vdef.rank_of(new) > vdef.rank_of(cur):
+                summary.upgraded += 1
+            else:
+                summary.downgraded += 1
+            history.append(TierChange(
+                enrolment=e, effective_on=on, from_tier_code=cur, to_tier_code=new, version=vdef.version,
+                cause=cause, actor=actor, explanation=e.explanation,
+            ))  # fmt: skip
+            notices.append((e, "tier.changed", _("Your tier changed from %(old)s to %(new)s.") % {
+                "old": names.get(cur, cur) or _("no tier"), "new": names.get(new, new) or _("no tier")}))  # fmt: skip
+        else:
+            summary.unchanged += 1
+    Enrolment.objects.bulk_update(enrolments, UPDATE_FIELDS, batch_size=2000)
+    TierChange.objects.bulk_create(history, batch_size=2000)
+    _audit_changes(history, actor)
+    _notify(notices)
+
+
+def _audit_changes(history: list[TierChange], actor) -> None:
+    ctx = request_context.current()
+    entries = [
+        AuditEntry(
+            actor=actor,
+            actor_label=actor.email if actor else "system",
+            organisation_id=h.enrolment.organisation_id,
+            action="tier.changed",
+            object_type="partners.enrolment",
+            object_id=str(h.enrolment_id),
+            object_repr=f"enrolment {h.enrolment_id}",
+            before={"tier_code": h.from_tier_code},
+            after={"tier_code": h.to_tier_code, "version_id": h.version_id, "cause": h.cause},
+            reason=h.reason,
+            via=ctx.via or "job",
+            request_id=ctx.request_id,
+            ip=ctx.ip,
+        )
+        for h in history
+    ]
+    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+
+
+def _notify(notices: list[tuple[Enrolment, str, str]]) -> None:
+    """In-app notices to each partner's administrators and its partner manager; e-mail after commit."""
+    if not notices:
+        return
+    org_ids = {e.organisation_id for e, _k, _t in notices}
+    admins: dict[int, list[int]] = {}
+    for org_id, user_id in Membership.objects.filter(organisation_id__in=org_ids, role=Role.PARTNER_ADMIN).values_list(
+        "organisation_id", "user_id"
+    ):
+        admins.setdefault(org_id, []).append(user_id)
+    managers = dict(
+        Enrolment.objects.filter(pk__in=[e.pk for e, _k, _t in notices]).values_list(
+            "organisation_id", "organisation__partner_manager_id"
+        )
+    )
+    url = reverse("partner-tier")
+    rows = []
+    for e, kind, text in notices:
+        recipients = [*admins.get(e.organisation_id, []), managers.get(e.organisation_id)]
+        for user_id in dict.fromkeys(r for r in recipients if r):
+            rows.append(Notification(user_id=user_id, organisation_id=e.organisation_id, kind=kind,
+                                     title=text[:300], body=text, url=url))  # fmt: skip
+    Notification.objects.bulk_create(rows, batch_size=2000)
+    emails = dict(User.objects.filter(pk__in={n.user_id for n in rows}).values_list("pk", "email"))
+    messages = [(n.title, f"{n.body}\n\n{settings.SITE_URL}{n.url}", None, [emails[n.user_id]]) for n in rows]
+    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True, connection=get_connection()))
+
+
+# ------------------------------------------------------------------ overrides
+
+
+def _require_manager(actor: User, enrolment: Enrolment) -> None:
+    who = actor_for(actor)
+    if Role.VENDOR_ADMIN in who.vendor_roles:
+        return
+    if who.is_partner_manager and enrolment.organisation.partner_manager_id == actor.pk:
+        return
+    raise PermissionDenied(_("Only the partner's manager or a vendor administrator can override its tier."))
+
+
+@transaction.atomic
+def override_tier(*, actor: User, enrolment: Enrolment, tier_code: str, until: date, reason: str) -> Enrolment:
+    e = Enrolment.objects.select_for_update().select_related("organisation", "programme").get(pk=enrolment.pk)
+    _require_manager(actor, e)
+    today = timezone.localdate()
+    version = version_in_force(programme=e.programme, on=today)
+    errors: dict[str, list[str]] = {}
+    if version is None or not version.tiers.filter(code=tier_code).exists():
+        errors["tier_code"] = [_("The programme in force has no such tier.")]
+    elif not version.roles.filter(code=e.role_code, has_tiers=True).exists():
+        errors["tier_code"] = [_("This partner's role carries no tiers.")]
+    if until is None or until <= today:
+        errors["until"] = [_("The override must end after today.")]
+    if not (reason or "").strip():
+        errors["reason"] = [_("Give the reason for the override.")]
+    if errors:
+        raise ValidationError(errors)
+    before = audit.snapshot(e)
+    old = e.tier_code
+    e.override_tier_code, e.override_until, e.override_reason = tier_code, until, reason.strip()
+    e.tier_code, e.downgrade_due_on = tier_code, None
+    if old != tier_code:
+        e.tier_since = today
+    e.save(update_fields=["override_tier_code", "override_until", "override_reason", "tier_code", "tier_since",
+                          "downgrade_due_on"])  # fmt: skip
+    TierChange.objects.create(
+        enrolment=e, effective_on=today, from_tier_code=old, to_tier_code=tier_code, version=version,
+        cause=TierChange.Cause.OVERRIDE, actor=actor, reason=reason.strip(),
+    )  # fmt: skip
+    audit.record(actor=actor, action="tier.overridden", obj=e, organisation=e.organisation, before=before,
+                 after=audit.snapshot(e), reason=reason.strip())  # fmt: skip
+    from partnerhub.core.notify import notify
+
+    admins = User.objects.filter(memberships__organisation=e.organisation, memberships__role=Role.PARTNER_ADMIN)
+    notify(users=list(admins), organisation=e.organisation, kind="tier.overridden", url=reverse("partner-tier"),
+           title=_("Your tier is set to %(tier)s until %(date)s") % {"tier": tier_code, "date": until.isoformat()},
+           body=reason.strip())  # fmt: skip
+    return e
+
+
+@transaction.atomic
+def end_override(*, actor: User, enrolment: Enrolment) -> Enrolment:
+    """End an override now; the tier then follows the evaluation at once."""
+    from .evaluation import evaluate_programme
+
+    e = Enrolment.objects.select_for_update().select_related("organisation", "programme").get(pk=enrolment.pk)
+    _require_manager(actor, e)
+    if not e.override_tier_code:
+        raise ValidationError({"__all__": [_("This partner's tier is not overridden.")]})
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Enrolment.objects.filter(pk=e.pk).update(override_until=yesterday)
+    evaluate_programme(programme=e.programme, on=timezone.localdate(), enrolment_ids=[e.pk], actor=actor)
+    e.refresh_from_db()
+    return e

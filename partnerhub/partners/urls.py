@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("tier/", views.partner_tier, name="partner-tier"),
+    path("tiers/", views.tier_overview, name="tier-overview"),
+    path("enrolments/", views.enrolment_list, name="enrolment-list"),
+    path("enrolments/<int:enrolment_id>/", views.enrolment_detail, name="enrolment-detail"),
+    path("enrolments/<int:enrolment_id>/override/", views.enrolment_override, name="enrolment-override"),
+    path("enrolments/<int:enrolment_id>/override/end/", views.enrolment_override_end, name="enrolment-override-end"),
+    path("enrolments/<int:enrolment_id>/evaluate/", views.enrolment_evaluate, name="enrolment-evaluate"),
+    path("obligations/", views.obligation_list, name="obligation-list"),
+    path("obligations/<int:record_id>/review/", views.obligation_review, name="obligation-review"),
+]

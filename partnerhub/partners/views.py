@@ -1,0 +1,212 @@
+"""Tier pages: the partner's tier and progress, the vendor's overview, a BDM's enrolment page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from partnerhub.core.forms import add_service_errors
+from partnerhub.core.tenancy import actor_for
+from partnerhub.programmes.models import Programme, Tier
+from partnerhub.programmes.selectors import version_in_force
+
+from . import selectors, tiers
+from .evaluation import evaluate_enrolment, evaluate_programme
+from .forms import OverrideForm
+from .models import Enrolment
+from .models import ObligationRecord as _ObligationRecord
+
+ObligationRecordStatus = _ObligationRecord.Status
+
+
+def _tier_names(enrolment: Enrolment, version) -> dict[str, str]:
+    if version is None:
+        return {}
+    return dict(Tier.objects.filter(version=version).values_list("code", "name"))
+
+
+def _card(request: HttpRequest, e: Enrolment) -> dict:
+    today = timezone.localdate()
+    evaluation = evaluate_enrolment(e, today)
+    benefits = selectors.tier_benefits(enrolment=e, on=today)
+    names = _tier_names(e, benefits["version"])
+    next_tier = evaluation.next_tier(e.tier_code) if evaluation else None
+    current = next((t for t in evaluation.tiers if t.code == e.tier_code), None) if evaluation else None
+    return {
+        "enrolment": e,
+        "evaluation": evaluation,
+        "tier_name": names.get(e.tier_code or "", ""),
+        "names": names,
+        "current": current,
+        "next_tier": next_tier,
+        "history": selectors.tier_history(actor=request.user, enrolment=e)[:20],
+        **benefits,
+    }
+
+
+@login_required
+def partner_tier(request: HttpRequest) -> HttpResponse:
+    """The partner's own tier(s): where it stands, why, what it lacks, its history."""
+    who = actor_for(request.user)
+    if who.is_vendor_staff:
+        return redirect("tier-overview")
+    cards = [_card(request, e) for e in selectors.enrolments(actor=request.user).order_by("programme__name")]
+    return render(request, "partners/tier.html", {"cards": cards})
+
+
+@login_required
+def tier_overview(request: HttpRequest) -> HttpResponse:
+    who = actor_for(request.user)
+    if not who.is_vendor_staff:
+        raise PermissionDenied(_("The tier overview is for the vendor's staff."))
+    programme_id = request.GET.get("programme")
+    programme_id = int(programme_id) if programme_id and programme_id.isdigit() else None
+    rows = selectors.distribution(actor=request.user, programme_id=programme_id)
+    today = timezone.localdate()
+    names: dict[tuple[int, str], str] = {}
+    for p in Programme.objects.filter(pk__in={r["programme_id"] for r in rows}):
+        v = version_in_force(programme=p, on=today)
+        for code, name in Tier.objects.filter(version=v).values_list("code", "name") if v else []:
+            names[(p.pk, code)] = name
+    for r in rows:
+        r["tier_name"] = names.get((r["programme_id"], r["tier_code"] or ""), r["tier_code"] or _("no tier"))
+    ctx = {
+        "rows": rows,
+        "movers": selectors.movers(actor=request.user, programme_id=programme_id),
+        "programmes": Programme.objects.order_by("name"),
+        "programme_id": programme_id,
+    }
+    return render(request, "partners/tier_overview.html", ctx)
+
+
+@login_required
+def enrolment_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.enrolments(
+        actor=request.user, tier_code=request.GET.get("tier", ""), status=request.GET.get("status", ""),
+        search=request.GET.get("q", "").strip(),
+    ).order_by("organisation__name")  # fmt: skip
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "partners/enrolment_list.html", {"page": page, "query": query.urlencode(),
+                                                             "statuses": Enrolment.Status.choices})  # fmt: skip
+
+
+@login_required
+def enrolment_detail(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    e = selectors.enrolment(actor=request.user, pk=enrolment_id)
+    card = _card(request, e)
+    who = actor_for(request.user)
+    can_manage = who.is_vendor_staff and (
+        "vendor_admin" in who.vendor_roles or e.organisation.partner_manager_id == request.user.pk
+    )
+    form = None
+    if can_manage and card["evaluation"] is not None:
+        v = card["version"]
+        form = OverrideForm(tiers=Tier.objects.filter(version=v) if v else [])
+    return render(request, "partners/enrolment_detail.html", {**card, "can_manage": can_manage, "form": form})
+
+
+@login_required
+@require_POST
+def enrolment_override(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    e = selectors.enrolment(actor=request.user, pk=enrolment_id)
+    v = version_in_force(programme=e.programme, on=timezone.localdate())
+    form = OverrideForm(request.POST, tiers=Tier.objects.filter(version=v) if v else [])
+    if form.is_valid():
+        try:
+            tiers.override_tier(actor=request.user, enrolment=e, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Tier overridden."))
+            return redirect("enrolment-detail", enrolment_id=e.pk)
+    card = _card(request, e)
+    return render(request, "partners/enrolment_detail.html", {**card, "can_manage": True, "form": form}, status=422)
+
+
+@login_required
+@require_POST
+def enrolment_override_end(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    e = selectors.enrolment(actor=request.user, pk=enrolment_id)
+    try:
+        tiers.end_override(actor=request.user, enrolment=e)
+        messages.success(request, _("Override ended; the tier follows the evaluation again."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("enrolment-detail", enrolment_id=e.pk)
+
+
+@login_required
+@require_POST
+def enrolment_evaluate(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    e = selectors.enrolment(actor=request.user, pk=enrolment_id)
+    if not actor_for(request.user).is_vendor_staff:
+        raise PermissionDenied(_("Only the vendor's staff run an evaluation."))
+    evaluate_programme(programme=e.programme, on=timezone.localdate(), enrolment_ids=[e.pk], actor=request.user)
+    messages.success(request, _("Evaluated."))
+    return redirect("enrolment-detail", enrolment_id=e.pk)
+
+
+@login_required
+def obligation_list(request: HttpRequest) -> HttpResponse:
+    """Partners submit evidence here; partner managers review it and record confirmations."""
+    from partnerhub.identity import selectors as identity_selectors
+    from partnerhub.identity.models import Organisation
+
+    from . import obligations
+    from .forms import EvidenceForm
+
+    who = actor_for(request.user)
+    if who.is_vendor_staff:
+        partners = Organisation.objects.visible_to(request.user).filter(kind="partner").order_by("name")
+        org = None
+    else:
+        partners = None
+        org = identity_selectors.home_organisation(
+            actor=request.user, preferred_id=request.session.get("organisation_id")
+        )
+    form = EvidenceForm(request.POST or None, request.FILES or None, partners=partners)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        target = data.pop("organisation", None) or org
+        try:
+            obligations.submit_evidence(actor=request.user, organisation=target, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Recorded."))
+            return redirect("obligation-list")
+    status = request.GET.get("status", "submitted" if who.is_vendor_staff else "")
+    qs = selectors.obligations(actor=request.user, status=status).order_by("-created_at")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "partners/obligations.html",
+                  {"form": form, "page": page, "status": status, "is_vendor": who.is_vendor_staff,
+                   "query": f"status={status}", "statuses": ObligationRecordStatus.choices})  # fmt: skip
+
+
+@login_required
+@require_POST
+def obligation_review(request: HttpRequest, record_id: int) -> HttpResponse:
+    from . import obligations
+    from .forms import ReviewForm
+
+    record = selectors.obligation_record(actor=request.user, pk=record_id)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose accept or reject."))
+        return redirect("obligation-list")
+    try:
+        obligations.review(actor=request.user, record=record, accept=form.cleaned_data["decision"] == "accept",
+                           reason=form.cleaned_data["reason"])  # fmt: skip
+        messages.success(request, _("Reviewed."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("obligation-list")

@@ -1,0 +1,263 @@
+"""Partner programmes as versioned data.
+
+A :class:`Programme` is a stable identity; its rules live in :class:`ProgrammeVersion` rows.
+Publishing freezes a version; editing a published programme creates the next version, and
+every calculation uses the version in force on the date it concerns
+(:func:`partnerhub.programmes.selectors.version_in_force`).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from partnerhub.core.money import CurrencyField
+
+PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class ProductFamily(models.Model):
+    """A family of the vendor's products that reward rates are set for (software, hardware…)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("product family")
+        verbose_name_plural = _("product families")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Programme(models.Model):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgrammeVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")  # being edited; used by nothing
+        PUBLISHED = "published", _("Published")  # frozen; in force from effective_from
+        RETIRED = "retired", _("Retired")  # withdrawn before it came into force
+
+    class Period(models.TextChoices):
+        ROLLING_12_MONTHS = "rolling_12_months", _("Last 12 months")
+        CALENDAR_YEAR = "calendar_year", _("Calendar year")
+        CALENDAR_QUARTER = "calendar_quarter", _("Calendar quarter")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    effective_from = models.DateField(_("in force from"))
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    currency = CurrencyField(_("currency"))
+    evaluation_period = models.CharField(
+        _("evaluation period"), max_length=24, choices=Period.choices, default=Period.ROLLING_12_MONTHS
+    )
+    downgrade_grace_days = models.PositiveIntegerField(_("downgrade grace (days)"), default=30)
+    terms = models.TextField(_("programme terms"), blank=True)
+    schema_version = models.PositiveIntegerField(default=1)
+    document = models.JSONField(_("definition"), encoder=DjangoJSONEncoder, default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("programme version")
+        verbose_name_plural = _("programme versions")
+        ordering = ["programme_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="programme_version_unique_number"),
+            models.UniqueConstraint(fields=["programme"], condition=Q(status="draft"), name="programme_one_draft"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.number}"
+
+    AUDIT_FIELDS = (
+        "number",
+        "status",
+        "effective_from",
+        "name",
+        "currency",
+        "evaluation_period",
+        "downgrade_grace_days",
+    )
+
+
+class ProgrammeRole(models.Model):
+    """A cooperation model offered by the programme (resale, agency, white label…)."""
+
+    class Kind(models.TextChoices):
+        RESALE = "resale", _("Resale")
+        AGENCY = "agency", _("Agency")
+        CONSUMPTION_AGENT = "consumption_agent", _("Consumption agent")
+        WHITE_LABEL = "white_label", _("White label")
+        REFERRAL = "referral", _("Referral")
+        ISV = "isv", _("Software vendor on the marketplace")
+        DISTRIBUTION = "distribution", _("Distribution")
+
+    version = models.ForeignKey(ProgrammeVersion, on_delete=models.CASCADE, related_name="roles")
+    code = models.SlugField(max_length=50)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    has_tiers = models.BooleanField(default=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["version_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="programme_role_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tier(models.Model):
+    version = models.ForeignKey(ProgrammeVersion, on_delete=models.CASCADE, related_name="tiers")
+    code = models.SlugField(max_length=50)
+    name = models.CharField(max_length=200)
+    rank = models.PositiveIntegerField(help_text=_("1 is the entry tier; higher is better"))
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["version_id", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="tier_unique_code"),
+            models.UniqueConstraint(fields=["version", "rank"], name="tier_unique_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Requirement(models.Model):
+    class Metric(models.TextChoices):
+        SALES_VOLUME = "sales_volume", _("Sales volume")
+        PURCHASE_COUNT = "purchase_count", _("Number of purchases")
+        CERTIFIED_STAFF = "certified_staff", _("Certified specialists")
+        REGISTERED_DEALS = "registered_deals", _("Registered deals")
+        WON_DEALS = "won_deals", _("Won deals")
+
+    class Obligation(models.TextChoices):
+        SIGNED_CONTRACT = "signed_contract", _("Signed contract")
+        MONTHLY_REPORTS = "monthly_reports", _("Monthly financial reports")
+        JOINT_PROMOTION = "joint_promotion", _("Joint promotion this quarter")
+        REVIEWS = "reviews", _("Partner and customer reviews")
+        VENDOR_INFO_ON_SITE = "vendor_info_on_site", _("Vendor information on the partner's site")
+        RENEWALS_WORK = "renewals_work", _("Work on licence renewals")
+        CUSTOM = "custom", _("Other obligation")
+
+    class Condition(models.TextChoices):
+        ALWAYS = "always", _("always")
+        IF_HAD_SALES = "if_had_sales", _("if it had sales in the period")
+        IF_HAS_WEBSITE = "if_has_website", _("if it has a website")
+
+    class CheckedBy(models.TextChoices):
+        EVIDENCE = "evidence", _("evidence uploaded by the partner")
+        MANAGER = "manager", _("the partner manager")
+
+    tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="requirements")
+    code = models.SlugField(max_length=60)
+    # Exactly one of metric / obligation is set.
+    metric = models.CharField(max_length=24, choices=Metric.choices, blank=True)
+    threshold = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    period = models.CharField(max_length=24, choices=ProgrammeVersion.Period.choices, blank=True)
+    product_family = models.ForeignKey(ProductFamily, null=True, blank=True, on_delete=models.PROTECT)
+    certification = models.SlugField(max_length=60, blank=True, help_text=_("certification type code"))
+    obligation = models.CharField(max_length=24, choices=Obligation.choices, blank=True)
+    checked_by = models.CharField(max_length=16, choices=CheckedBy.choices, blank=True)
+    condition = models.CharField(max_length=16, choices=Condition.choices, default=Condition.ALWAYS)
+    optional = models.BooleanField(default=False)
+    label = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["tier_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "code"], name="requirement_unique_code"),
+            models.CheckConstraint(
+                condition=(Q(metric="") & ~Q(obligation="")) | (~Q(metric="") & Q(obligation="")),
+                name="requirement_metric_xor_obligation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.code
+
+
+class Benefit(models.Model):
+    class Kind(models.TextChoices):
+        DISCOUNT = "discount", _("Discount")
+        INTERNAL_USE = "internal_use", _("Internal-use licences")
+        NFR_LICENCES = "nfr_licences", _("NFR licences")
+        PAYMENT_DEFERRAL = "payment_deferral", _("Payment deferral")
+        ADVANCE_KEYS = "advance_keys", _("Advance issue of licence keys")
+        VENDOR_LEADS = "vendor_leads", _("Leads passed by the vendor")
+        QUARTERLY_REBATE = "quarterly_rebate", _("Quarterly rebate")
+        ANNUAL_SPIF = "annual_spif", _("Annual SPIF")
+        DEDICATED_MANAGER = "dedicated_manager", _("Dedicated partner manager")
+        DEAL_PROTECTION = "deal_protection", _("Deal protection")
+        MDF = "mdf", _("Market development funds")
+        PERK = "perk", _("Other benefit")
+
+    tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="benefits")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    code = models.SlugField(max_length=60)
+    label = models.CharField(max_length=300, blank=True)
+    percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT)
+    count = models.PositiveIntegerField(null=True, blank=True)
+    user_cap = models.PositiveIntegerField(null=True, blank=True)
+    days = models.PositiveIntegerField(null=True, blank=True)
+    hours = models.PositiveIntegerField(null=True, blank=True)
+    term_days = models.PositiveIntegerField(null=True, blank=True)
+    on_request = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["tier_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["tier", "code"], name="benefit_unique_code")]
+
+    def __str__(self) -> str:
+        return self.label or self.code
+
+
+class RewardRate(models.Model):
+    """Reward as a percent of the fixed retail price, by product family and sale type."""
+
+    class SaleType(models.TextChoices):
+        NEW = "new", _("New sale")
+        RENEWAL = "renewal", _("Renewal")
+
+    tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="reward_rates")
+    product_family = models.ForeignKey(ProductFamily, on_delete=models.PROTECT)
+    sale_type = models.CharField(max_length=16, choices=SaleType.choices)
+    percent = models.DecimalField(max_digits=5, decimal_places=2, validators=PERCENT)
+
+    class Meta:
+        ordering = ["tier_id", "product_family_id", "sale_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "product_family", "sale_type"], name="reward_rate_unique"),
+            models.CheckConstraint(condition=Q(percent__gte=0) & Q(percent__lte=100), name="reward_rate_percent_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_family} {self.sale_type}: {self.percent}%"

@@ -1,0 +1,253 @@
+"""Writes of sales facts: single records and whole-file imports (CSV or XLSX).
+
+An import is all-or-nothing: every row is checked first, and if any row is wrong nothing is
+written and the report names each bad row, column and reason. Rows whose reference was
+already imported with the same content are skipped, so importing a file twice is harmless.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnerhub.core import audit
+from partnerhub.core.money import CURRENCIES, quantize
+from partnerhub.core.tenancy import actor_for
+from partnerhub.identity.models import Organisation, User
+from partnerhub.identity.roles import OrgKind, Role
+from partnerhub.identity.validators import is_valid_inn
+from partnerhub.programmes.models import ProductFamily
+
+from .models import Sale
+
+COLUMNS = ["partner_inn", "partner_kpp", "customer_name", "customer_inn", "product_family", "product", "sale_type",
+           "amount", "currency", "sold_on", "reference"]  # fmt: skip
+REQUIRED = {"partner_inn", "customer_name", "product_family", "amount", "currency", "sold_on"}
+MAX_ROWS = 50_000
+
+
+def _require_finance(actor: User) -> None:
+    if not actor_for(actor).vendor_roles & {Role.VENDOR_ADMIN, Role.FINANCE}:
+        raise PermissionDenied(_("Only the vendor's administrators and finance record sales."))
+
+
+def parse_amount(raw: str) -> Decimal:
+    text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
+    if "," in text and "." in text:
+        text = text.replace(",", "")
+    text = text.replace(",", ".")
+    value = Decimal(text)
+    if not value.is_finite():
+        raise InvalidOperation
+    return value
+
+
+def parse_date(raw) -> date:
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = str(raw).strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    skipped: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+
+def _check_row(n: int, row: dict, partners: dict, families: dict, today: date) -> tuple[Sale | None, list[dict]]:
+    errs: list[dict[str, str]] = []
+
+    def err(column: str, message: str) -> None:
+        errs.append({"field": f"rows[{n}].{column}", "message": message, "code": "invalid"})
+
+    values = {k: ("" if v is None else v) for k, v in row.items()}
+    for col in REQUIRED:
+        if str(values.get(col, "")).strip() == "":
+            err(col, _("This field is required."))
+    inn = str(values.get("partner_inn", "")).strip()
+    kpp = str(values.get("partner_kpp", "")).strip()
+    org = None
+    if inn:
+        candidates = partners.get(inn, [])
+        matches = [o for o in candidates if not kpp or o.kpp == kpp]
+        if not is_valid_inn(inn):
+            err("partner_inn", _("INN check digits do not match: the number has a typo."))
+        elif len(matches) != 1:
+            several = _("Several partners have this INN; give the KPP.")
+            err("partner_inn", several if matches else _("No partner with this INN."))
+        else:
+            org = matches[0]
+    customer_inn = str(values.get("customer_inn", "")).strip()
+    if customer_inn and not is_valid_inn(customer_inn):
+        err("customer_inn", _("INN check digits do not match: the number has a typo."))
+    fam_code = str(values.get("product_family", "")).strip()
+    family = families.get(fam_code)
+    if fam_code and family is None:
+        err("product_family", _("Unknown product family %(code)s.") % {"code": fam_code})
+    sale_type = str(values.get("sale_type", "") or "new").strip()
+    if sale_type not in Sale.SaleType.values:
+        err("sale_type", _("Use new or renewal."))
+    amount = None
+    if str(values.get("amount", "")).strip():
+        try:
+            amount = parse_amount(values["amount"])
+            if amount <= 0:
+                err("amount", _("The amount must be positive."))
+            elif amount != quantize(amount):
+                err("amount", _("At most two decimal places."))
+        except (InvalidOperation, ValueError):
+            err("amount", _("Not a number."))
+    currency = str(values.get("currency", "")).strip().upper()
+    if currency and currency not in CURRENCIES:
+        err("currency", _("Unknown currency %(code)s.") % {"code": currency})
+    sold_on = None
+    if str(values.get("sold_on", "")).strip():
+        try:
+            sold_on = parse_date(values["sold_on"])
+            if sold_on > today:
+                err("sold_on", _("A sale cannot be in the future."))
+        except ValueError:
+            err("sold_on", _("Use a date like 2026-03-31 or 31.03.2026."))
+    if errs:
+        return None, errs
+    return Sale(
+        organisation=org, customer_name=str(values["customer_name"]).strip()[:300], customer_inn=customer_inn,
+        product_family=family, product=str(values.get("product", "")).strip()[:200], sale_type=sale_type,
+        amount=amount, currency=currency, sold_on=sold_on, external_ref=str(values.get("reference", "")).strip()[:100],
+        source=Sale.Source.IMPORT,
+    ), []  # fmt: skip
+
+
+def read_rows(*, name: str, content: bytes) -> list[dict]:
+    """Rows of a CSV (UTF-8, comma or semicolon) or XLSX file, keyed by the header row."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        except Exception as exc:
+            raise ValidationError({"file": [_("The file is not a readable XLSX workbook.")]}) from exc
+        rows = list(sheet.iter_rows(values_only=True))
+        if not rows:
+            return []
+        header = [str(h or "").strip().lower() for h in rows[0]]
+        return [dict(zip(header, r, strict=False)) for r in rows[1:] if any(c not in (None, "") for c in r)]
+    if suffix == ".csv":
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationError({"file": [_("Save the CSV file as UTF-8.")]}) from exc
+        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;")
+        reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+        reader.fieldnames = [f.strip().lower() for f in (reader.fieldnames or [])]
+        return [r for r in reader if any((v or "").strip() for v in r.values() if isinstance(v, str))]
+    raise ValidationError({"file": [_("Upload a .csv or .xlsx file.")]})
+
+
+@transaction.atomic
+def import_sales(*, actor: User, rows: list[dict]) -> ImportReport:
+    _require_finance(actor)
+    if not rows:
+        raise ValidationError({"file": [_("The file has no data rows.")]})
+    if len(rows) > MAX_ROWS:
+        raise ValidationError({"file": [_("At most %(n)s rows per file.") % {"n": MAX_ROWS}]})
+    missing = REQUIRED - set(rows[0].keys())
+    if missing:
+        raise ValidationError({"file": [_("Missing columns: %(cols)s.") % {"cols": ", ".join(sorted(missing))}]})
+    inns = {str(r.get("partner_inn") or "").strip() for r in rows}
+    partners: dict[str, list[Organisation]] = {}
+    for org in Organisation.objects.filter(kind=OrgKind.PARTNER, inn__in=inns):
+        partners.setdefault(org.inn, []).append(org)
+    families = {f.code: f for f in ProductFamily.objects.all()}
+    today = timezone.localdate()
+    report = ImportReport()
+    sales: list[tuple[int, Sale]] = []
+    seen: set[tuple[int, str]] = set()
+    for n, row in enumerate(rows, start=1):
+        sale, errs = _check_row(n, row, partners, families, today)
+        report.errors.extend(errs)
+        if sale is None:
+            continue
+        if sale.external_ref:
+            key = (sale.organisation_id, sale.external_ref)
+            if key in seen:
+                report.errors.append({"field": f"rows[{n}].reference", "code": "duplicate",
+                                      "message": _("This reference appears twice in the file.")})  # fmt: skip
+                continue
+            seen.add(key)
+        sales.append((n, sale))
+    refs = {s.external_ref for _n, s in sales if s.external_ref}
+    orgs = {s.organisation_id for _n, s in sales}
+    existing = {
+        (s.organisation_id, s.external_ref): s
+        for s in Sale.objects.filter(organisation_id__in=orgs, external_ref__in=refs)
+    }
+    new: list[Sale] = []
+    for n, sale in sales:
+        old = existing.get((sale.organisation_id, sale.external_ref)) if sale.external_ref else None
+        if old is None:
+            new.append(sale)
+        elif (old.amount, old.currency, old.sold_on, old.product_family_id) == (
+            sale.amount, sale.currency, sale.sold_on, sale.product_family_id,
+        ):  # fmt: skip
+            report.skipped += 1
+        else:
+            report.errors.append({"field": f"rows[{n}].reference", "code": "conflict", "message": _(
+                "Reference %(ref)s was imported before with other figures; sales are not edited, "
+                "record a correction instead.") % {"ref": sale.external_ref}})  # fmt: skip
+    if report.errors:
+        raise _ImportFailed(report)
+    Sale.objects.bulk_create(new, batch_size=2000)
+    report.created = len(new)
+    audit.record(actor=actor, action="sales.imported", obj=actor, after={"created": report.created,
+                 "skipped": report.skipped})  # fmt: skip
+    return report
+
+
+class _ImportFailed(ValidationError):
+    """A ValidationError whose per-row errors keep their row/column path as the field name."""
+
+    def __init__(self, report: ImportReport):
+        grouped: dict[str, list[ValidationError]] = {}
+        for e in report.errors:
+            grouped.setdefault(e["field"], []).append(ValidationError(e["message"], code=e["code"]))
+        super().__init__(grouped)
+        self.report = report
+
+
+@transaction.atomic
+def record_sale(*, actor: User, organisation: Organisation, **fields) -> Sale:
+    _require_finance(actor)
+    row = {"partner_inn": organisation.inn, "partner_kpp": organisation.kpp, **fields}
+    families = {f.code: f for f in ProductFamily.objects.all()}
+    sale, errs = _check_row(1, row, {organisation.inn: [organisation]}, families, timezone.localdate())
+    if errs:
+        raise ValidationError({e["field"].split(".", 1)[1]: [ValidationError(e["message"], code=e["code"])]
+                               for e in errs})  # fmt: skip
+    if sale.external_ref and Sale.objects.filter(organisation=organisation, external_ref=sale.external_ref).exists():
+        raise ValidationError({"reference": [_("A sale with this reference is already recorded.")]})
+    sale.source = Sale.Source.MANUAL
+    sale.save()
+    audit.record(actor=actor, action="sale.recorded", obj=sale, organisation=organisation,
+                 after={"amount": sale.amount, "currency": sale.currency, "sold_on": sale.sold_on,
+                        "product_family": sale.product_family.code})  # fmt: skip
+    return sale

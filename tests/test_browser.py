@@ -1,0 +1,72 @@
+"""Smoke test in a real browser: Debian's chromium driven by Playwright.
+
+Needs /usr/bin/chromium (``make test`` installs it through scripts/ensure-chromium).
+"""
+
+import os
+
+import pytest
+
+from partnerhub.identity.models import ApiToken
+
+from .factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+    # test itself (fixtures, assertions) are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    assert os.path.exists(CHROMIUM), "Debian's chromium is missing: run `make browser`"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="ru-RU")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def test_login_switch_language_and_create_api_token(world, page):
+    page.goto("/login/")
+    assert page.locator("h1").inner_text() == "Войти"  # Russian by default
+    page.fill("input[name=username]", world.a_admin.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/")
+    assert "Partner A" in page.content()
+
+    page.click("[data-testid=lang-en]")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.click("text=API tokens")
+    page.wait_for_url("**/tokens/")
+    assert page.locator("h1").inner_text() == "API tokens"
+
+    page.fill("input[name=name]", "browser token")
+    page.click("button:has-text('Create token')")
+    secret = page.locator("[data-testid=new-token]").inner_text().strip()
+    assert secret.startswith("ph_")
+    token = ApiToken.objects.get(name="browser token")
+    assert token.user == world.a_admin and token.hint == secret[:8]
+
+    page.click("[data-testid=lang-ru]")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "API-токены"
+    assert page.locator("[data-testid=new-token]").count() == 0  # shown once only

@@ -1,0 +1,328 @@
+"""Tenants are sealed: generated checks over every API operation and every UI page.
+
+Every API operation and UI route that takes an object id must appear in the matrices
+below (or be exempt with a reason); a new endpoint without a tenancy case fails
+``test_every_*_is_covered``. For each case, users outside the owning tenant get 404,
+never 403, and nothing changes; the owner still gets through.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from config.api import api as ninja_api
+from partnerhub.core.models import AuditEntry
+from partnerhub.identity import services
+from partnerhub.identity.models import Invitation, Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def b_objects(world):
+    """Partner B's objects, addressed by id."""
+    inv, _key = services.invitation_create(
+        actor=world.b_admin, organisation=world.partner_b, email="pending@b.test", role="sales"
+    )
+    token, _raw = services.token_create(actor=world.b_admin, name="b's token")
+    entry = AuditEntry.objects.filter(organisation=world.partner_b).exclude(actor=None).first()
+    enrolment = _enrol_b(world)
+    cert = _certify_b(world)
+    evidence = _evidence_b(world)
+    return {
+        "org": world.partner_b.pk,
+        "org_a": world.partner_a.pk,
+        "member": Membership.objects.get(user=world.b_admin).pk,
+        "invitation": inv.pk,
+        "token": token.pk,
+        "audit": entry.pk,
+        "enrolment": enrolment.pk,
+        "specialist": cert.specialist_id,
+        "certification": cert.pk,
+        "evidence": evidence.pk,
+        "notification": _notify_b(world).pk,
+        "application": _application_b(world, enrolment).pk,
+    }
+
+
+def _application_b(world, enrolment):
+    from partnerhub.partners.models import Application
+
+    b = world.partner_b
+    return Application.objects.create(
+        programme=enrolment.programme, role_code="reseller", status="approved", company_name=b.name, inn=b.inn,
+        kpp=b.kpp, region=b.region, contact_name="B", contact_email="admin@b.test", organisation=b,
+    )  # fmt: skip
+
+
+def _notify_b(world):
+    from partnerhub.core.models import Notification
+
+    return Notification.objects.create(user=world.b_admin, organisation=world.partner_b, kind="x", title="for B")
+
+
+def _evidence_b(world):
+    from datetime import date
+
+    from partnerhub.partners.models import ObligationRecord
+
+    return ObligationRecord.objects.create(organisation=world.partner_b, obligation="reviews", note="b's reviews",
+                                           valid_from=date(2026, 1, 1), submitted_by=world.b_admin)  # fmt: skip
+
+
+def _certify_b(world):
+    from .programme_builders import certify
+
+    return certify(world.partner_b)
+
+
+def _enrol_b(world):
+    from datetime import date
+
+    from partnerhub.partners.services import enrol
+
+    from .programme_builders import security_programme
+
+    programme = security_programme(code="matrix").programme
+    return enrol(actor=None, organisation=world.partner_b, programme=programme, role_code="reseller",
+                 joined_on=date(2026, 1, 1), starting_tier_code="authorized", active=True)  # fmt: skip
+
+
+# (method, OpenAPI path) -> (path with B's ids, JSON body)
+API_MATRIX = {
+    ("get", "/api/v1/applications/{application_id}"): lambda o: (f"/applications/{o['application']}", None),
+    ("post", "/api/v1/applications/{application_id}/approve"): lambda o: (
+        f"/applications/{o['application']}/approve",
+        {"partner_manager_id": 1, "starting_tier_code": "authorized"},
+    ),
+    ("post", "/api/v1/applications/{application_id}/reject"): lambda o: (
+        f"/applications/{o['application']}/reject",
+        {"reason": "x"},
+    ),
+    ("post", "/api/v1/notifications/{notification_id}/read"): lambda o: (
+        f"/notifications/{o['notification']}/read",
+        None,
+    ),
+    ("post", "/api/v1/organisations/{org_id}/sales"): lambda o: (
+        f"/organisations/{o['org']}/sales",
+        {
+            "customer_name": "X",
+            "product_family": "software",
+            "amount": "1.00",
+            "currency": "RUB",
+            "sold_on": "2026-01-01",
+        },
+    ),
+    ("post", "/api/v1/organisations/{org_id}/obligations"): lambda o: (
+        f"/organisations/{o['org']}/obligations",
+        {"obligation": "reviews", "valid_from": "2026-01-01", "note": "x"},
+    ),
+    ("post", "/api/v1/obligations/{record_id}/review"): lambda o: (
+        f"/obligations/{o['evidence']}/review",
+        {"accept": True},
+    ),
+    ("get", "/api/v1/organisations/{org_id}/specialists"): lambda o: (f"/organisations/{o['org']}/specialists", None),
+    ("post", "/api/v1/organisations/{org_id}/specialists"): lambda o: (
+        f"/organisations/{o['org']}/specialists",
+        {"full_name": "Intruder"},
+    ),
+    ("patch", "/api/v1/specialists/{specialist_id}"): lambda o: (f"/specialists/{o['specialist']}", {"full_name": "X"}),
+    ("post", "/api/v1/specialists/{specialist_id}/certifications"): lambda o: (
+        f"/specialists/{o['specialist']}/certifications",
+        {"type_code": "tech", "issued_on": "2026-01-01"},
+    ),
+    ("delete", "/api/v1/certifications/{certification_id}"): lambda o: (f"/certifications/{o['certification']}", None),
+    ("get", "/api/v1/enrolments/{enrolment_id}"): lambda o: (f"/enrolments/{o['enrolment']}", None),
+    ("get", "/api/v1/enrolments/{enrolment_id}/evaluation"): lambda o: (
+        f"/enrolments/{o['enrolment']}/evaluation",
+        None,
+    ),
+    ("get", "/api/v1/enrolments/{enrolment_id}/history"): lambda o: (f"/enrolments/{o['enrolment']}/history", None),
+    ("post", "/api/v1/enrolments/{enrolment_id}/evaluate"): lambda o: (f"/enrolments/{o['enrolment']}/evaluate", None),
+    ("post", "/api/v1/enrolments/{enrolment_id}/override"): lambda o: (
+        f"/enrolments/{o['enrolment']}/override",
+        {"tier_code": "privileged", "until": "2099-01-01", "reason": "x"},
+    ),
+    ("post", "/api/v1/enrolments/{enrolment_id}/override/end"): lambda o: (
+        f"/enrolments/{o['enrolment']}/override/end",
+        None,
+    ),
+    ("get", "/api/v1/organisations/{org_id}"): lambda o: (f"/organisations/{o['org']}", None),
+    ("patch", "/api/v1/organisations/{org_id}"): lambda o: (f"/organisations/{o['org']}", {"city": "X"}),
+    ("get", "/api/v1/organisations/{org_id}/members"): lambda o: (f"/organisations/{o['org']}/members", None),
+    ("patch", "/api/v1/organisations/{org_id}/members/{member_id}"): lambda o: (
+        f"/organisations/{o['org']}/members/{o['member']}",
+        {"role": "sales"},
+    ),
+    ("delete", "/api/v1/organisations/{org_id}/members/{member_id}"): lambda o: (
+        f"/organisations/{o['org']}/members/{o['member']}",
+        None,
+    ),
+    ("get", "/api/v1/organisations/{org_id}/invitations"): lambda o: (f"/organisations/{o['org']}/invitations", None),
+    ("post", "/api/v1/organisations/{org_id}/invitations"): lambda o: (
+        f"/organisations/{o['org']}/invitations",
+        {"email": "intruder@x.test", "role": "sales"},
+    ),
+    ("post", "/api/v1/organisations/{org_id}/invitations/{invitation_id}/revoke"): lambda o: (
+        f"/organisations/{o['org']}/invitations/{o['invitation']}/revoke",
+        None,
+    ),
+    ("post", "/api/v1/tokens/{token_id}/revoke"): lambda o: (f"/tokens/{o['token']}/revoke", None),
+    ("get", "/api/v1/audit/{entry_id}"): lambda o: (f"/audit/{o['audit']}", None),
+}
+
+# Cases where B's child object is addressed through A's own organisation: still 404.
+API_CROSS_PARENT = [
+    ("patch", lambda o: f"/organisations/{o['org_a']}/members/{o['member']}", {"role": "sales"}),
+    ("delete", lambda o: f"/organisations/{o['org_a']}/members/{o['member']}", None),
+    ("post", lambda o: f"/organisations/{o['org_a']}/invitations/{o['invitation']}/revoke", None),
+]
+
+API_EXEMPT = {
+    ("post", "/api/v1/public/programmes/{code}/applications"): "public: addressed by programme code; only creates",
+    ("get", "/api/v1/public/catalogue/{org_id}"): (
+        "public: only partners listed in the catalogue, everyone else 404 (tests/test_catalogue.py)"
+    ),
+    ("get", "/api/v1/invitations/{key}"): "public: addressed by the secret invitation key, not an id",
+    ("post", "/api/v1/invitations/{key}/accept"): "public: addressed by the secret invitation key, not an id",
+}
+
+OUTSIDERS = ["a_admin", "a_sales", "bdm_a", "customer_admin"]
+
+
+def test_every_api_operation_with_an_id_is_covered():
+    schema = ninja_api.get_openapi_schema()
+    operations = {(method, path) for path, item in schema["paths"].items() for method in item if "{" in path}
+    missing = operations - set(API_MATRIX) - set(API_EXEMPT)
+    assert not missing, f"add tenancy cases for {sorted(missing)}"
+
+
+def _state(world):
+    return (
+        AuditEntry.objects.count(),
+        Membership.objects.filter(organisation=world.partner_b).values_list("pk", "role").order_by("pk").__str__(),
+        Invitation.objects.filter(organisation=world.partner_b).values_list("pk", "status").order_by("pk").__str__(),
+        world.partner_b.__class__.objects.filter(pk=world.partner_b.pk).values_list("city", flat=True).get(),
+    )
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+@pytest.mark.parametrize("operation", sorted(API_MATRIX), ids=lambda op: f"{op[0].upper()} {op[1]}")
+def test_api_outsiders_get_404_and_change_nothing(world, api, outsider, operation):
+    objects = b_objects(world)
+    path, body = API_MATRIX[operation](objects)
+    client = api(getattr(world, outsider))
+    before = _state(world)
+    method = operation[0]
+    r = getattr(client, method)(path, **({"data": body} if body is not None else {}))
+    assert r.status_code == 404, (outsider, operation, r.status_code, r.content)
+    assert r.json()["code"] == "not_found"
+    assert _state(world) == before
+
+
+@pytest.mark.parametrize("case", range(len(API_CROSS_PARENT)))
+def test_api_child_of_other_tenant_via_own_parent_is_404(world, api, case):
+    objects = b_objects(world)
+    method, path_fn, body = API_CROSS_PARENT[case]
+    client = api(world.a_admin)
+    r = getattr(client, method)(path_fn(objects), **({"data": body} if body is not None else {}))
+    assert r.status_code == 404
+
+
+@pytest.mark.parametrize("insider", ["b_admin", "vendor_admin", "bdm_b"])
+def test_api_insiders_can_read(world, api, insider):
+    objects = b_objects(world)
+    client = api(getattr(world, insider))
+    for (method, _path), build in API_MATRIX.items():
+        if method != "get" or "audit" in _path:
+            continue
+        path, _ = build(objects)
+        assert client.get(path).status_code == 200, (insider, path)
+
+
+def test_lists_show_only_own_tenant(world, api):
+    b_objects(world)
+    client = api(world.a_admin)
+    orgs = client.get("/organisations?page_size=500").json()["items"]
+    assert [o["id"] for o in orgs] == [world.partner_a.pk]
+    audit = client.get("/audit?page_size=500").json()["items"]
+    assert all(e["organisation_id"] in (world.partner_a.pk, None) for e in audit)
+    tokens = client.get("/tokens").json()["items"]
+    assert all(t["name"] != "b's token" for t in tokens)
+
+
+def test_partner_manager_sees_only_assigned_partners(world, api):
+    orgs = api(world.bdm_a).get("/organisations?page_size=500").json()["items"]
+    assert {o["id"] for o in orgs} == {world.vendor.pk, world.partner_a.pk}
+    all_orgs = api(world.vendor_admin).get("/organisations?page_size=500").json()["items"]
+    assert {o["id"] for o in all_orgs} == {world.vendor.pk, world.partner_a.pk, world.partner_b.pk, world.customer.pk}
+
+
+# ------------------------------------------------------------------ UI pages
+
+UI_MATRIX = {
+    "onboarding-application-detail": lambda o: {"application_id": o["application"]},
+    "onboarding-application-approve": lambda o: {"application_id": o["application"]},
+    "onboarding-application-reject": lambda o: {"application_id": o["application"]},
+    "onboarding-application-contract": lambda o: {"application_id": o["application"]},
+    "catalogue-partner": lambda o: {"org_id": o["org"]},  # B is not listed: 404 for everyone
+    "notification-open": lambda o: {"notification_id": o["notification"]},
+    "obligation-review": lambda o: {"record_id": o["evidence"]},
+    "specialist-list": lambda o: {"org_id": o["org"]},
+    "specialist-detail": lambda o: {"specialist_id": o["specialist"]},
+    "specialist-toggle": lambda o: {"specialist_id": o["specialist"]},
+    "certification-remove": lambda o: {"certification_id": o["certification"]},
+    "enrolment-detail": lambda o: {"enrolment_id": o["enrolment"]},
+    "enrolment-override": lambda o: {"enrolment_id": o["enrolment"]},
+    "enrolment-override-end": lambda o: {"enrolment_id": o["enrolment"]},
+    "enrolment-evaluate": lambda o: {"enrolment_id": o["enrolment"]},
+    "organisation-detail": lambda o: {"org_id": o["org"]},
+    "organisation-edit": lambda o: {"org_id": o["org"]},
+    "organisation-members": lambda o: {"org_id": o["org"]},
+    "member-role": lambda o: {"org_id": o["org"], "member_id": o["member"]},
+    "member-remove": lambda o: {"org_id": o["org"], "member_id": o["member"]},
+    "invitation-create": lambda o: {"org_id": o["org"]},
+    "invitation-revoke": lambda o: {"org_id": o["org"], "invitation_id": o["invitation"]},
+    "token-revoke": lambda o: {"token_id": o["token"]},
+    "audit-detail": lambda o: {"entry_id": o["audit"]},
+}
+
+
+def _ui_routes_with_ids():
+    found = set()
+
+    def walk(patterns):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if "api/v1" in str(p.pattern):
+                    continue
+                walk(p.url_patterns)
+            elif isinstance(p, URLPattern) and p.name and re.search(r"<int:", str(p.pattern)):
+                found.add(p.name)
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_ui_page_with_an_id_is_covered():
+    missing = _ui_routes_with_ids() - set(UI_MATRIX)
+    assert not missing, f"add tenancy cases for {sorted(missing)}"
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+@pytest.mark.parametrize("name", sorted(UI_MATRIX))
+def test_ui_outsiders_get_404_and_change_nothing(world, ui, outsider, name):
+    from django.urls import reverse
+
+    objects = b_objects(world)
+    url = reverse(name, kwargs=UI_MATRIX[name](objects))
+    client = ui(getattr(world, outsider))
+    before = _state(world)
+    assert client.get(url).status_code in (404, 405)
+    assert client.post(url, {"role": "sales", "email": "x@y.test", "name": "X", "city": "X"}).status_code == 404
+    assert _state(world) == before
+
+
+def test_ui_switching_to_foreign_organisation_is_404(world, ui):
+    client = ui(world.a_admin)
+    assert client.post("/switch-organisation/", {"organisation_id": world.partner_b.pk}).status_code == 404
