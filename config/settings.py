@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "partnerhub.enablement",
     "partnerhub.rewards",
     "partnerhub.partners",
+    "partnerhub.deals",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +132,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "partners.evaluate_tiers_daily",
         "schedule": crontab(hour=env_int("TIER_EVALUATION_HOUR", 3), minute=0),
     },
+    "deals-sweep-protection-daily": {"task": "deals.sweep_protection", "schedule": crontab(hour=4, minute=0)},
+    "deals-escalate-overdue": {"task": "deals.escalate_overdue", "schedule": crontab(minute="*/15")},
 }
 
 # --- Authentication
@@ -191,6 +194,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
+
+# --- Deal registration: the claim matcher.
+# Company names match when rapidfuzz's token-sort ratio of their normalised keys reaches this (0-100).
+DEALS_NAME_MATCH_THRESHOLD = env_int("DEALS_NAME_MATCH_THRESHOLD", 88)
+# PostgreSQL: the trigram similarity (0-1) a name must reach to be a candidate at all.
+DEALS_TRIGRAM_THRESHOLD = env_str("DEALS_TRIGRAM_THRESHOLD", "0.45")
 
 # --- API
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)

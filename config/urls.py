@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("partnerhub.partners.urls")),
     path("", include("partnerhub.enablement.urls")),
     path("", include("partnerhub.rewards.urls")),
+    path("", include("partnerhub.deals.urls")),
     path("", include("partnerhub.core.urls")),
 ]
 

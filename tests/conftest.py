@@ -76,8 +76,12 @@ def world(db) -> World:
     return w
 
 
+class FormData(dict):
+    """A request body sent as multipart form data (endpoints that take file uploads)."""
+
+
 class ApiClient:
-    """A test client that speaks JSON to /api/v1 with a bearer token."""
+    """A test client that speaks JSON to /api/v1 with a bearer token (multipart for :class:`FormData`)."""
 
     def __init__(self, user: User | None):
         self.client = Client()
@@ -87,6 +91,8 @@ class ApiClient:
             self.headers["Authorization"] = f"Bearer {raw}"
 
     def _call(self, method: str, path: str, data=None, raw_body: str | None = None, **extra):
+        if isinstance(data, FormData):
+            return getattr(self.client, method)(f"/api/v1{path}", dict(data), headers={**self.headers, **extra})
         body = raw_body if raw_body is not None else (None if data is None else __import__("json").dumps(data))
         kwargs = {"content_type": "application/json"} if body is not None else {}
         fn = getattr(self.client, method)

@@ -15,6 +15,7 @@ from config.api import api as ninja_api
 from partnerhub.core.models import AuditEntry
 from partnerhub.identity import services
 from partnerhub.identity.models import Invitation, Membership
+from tests.conftest import FormData
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,22 @@ def b_objects(world):
         "evidence": evidence.pk,
         "notification": _notify_b(world).pk,
         "application": _application_b(world, enrolment).pk,
+        **_deals_b(world),
     }
+
+
+def _deals_b(world):
+    """A protected deal of B with a pending extension, and a held one with a conflict."""
+    from partnerhub.deals import services as deals
+
+    from .deal_builders import register
+    from .factories import valid_inn
+
+    protected = deals.approve(actor=world.bdm_b, claim=register(world.b_admin, world.partner_b))
+    ext = deals.request_extension(actor=world.b_admin, claim=protected, reason="tender moved")
+    deals.register_direct(actor=world.vendor_admin, customer_name="ООО Прямой", customer_inn=valid_inn(8800))
+    held = register(world.b_admin, world.partner_b, customer_name="Прямой", customer_inn=valid_inn(8800))
+    return {"deal": protected.pk, "held_deal": held.pk, "conflict": held.conflicts.get().pk, "extension": ext.pk}
 
 
 def _application_b(world, enrolment):
@@ -169,7 +185,45 @@ API_MATRIX = {
     ),
     ("post", "/api/v1/tokens/{token_id}/revoke"): lambda o: (f"/tokens/{o['token']}/revoke", None),
     ("get", "/api/v1/audit/{entry_id}"): lambda o: (f"/audit/{o['audit']}", None),
+    ("get", "/api/v1/deals/{deal_id}"): lambda o: (f"/deals/{o['deal']}", None),
+    ("patch", "/api/v1/deals/{deal_id}"): lambda o: (f"/deals/{o['deal']}", {"title": "X"}),
+    ("post", "/api/v1/organisations/{org_id}/deals"): lambda o: (
+        f"/organisations/{o['org']}/deals",
+        {
+            "customer_name": "X",
+            "customer_inn": "7707083893",
+            "lines": [{"product_family": "software", "amount": "1"}],
+            "expected_close_on": "2099-01-01",
+        },
+    ),
+    ("post", "/api/v1/deals/{deal_id}/stage"): lambda o: (f"/deals/{o['deal']}/stage", {"stage": "qualified"}),
+    ("post", "/api/v1/deals/{deal_id}/notes"): lambda o: (f"/deals/{o['deal']}/notes", {"text": "x"}),
+    ("get", "/api/v1/deals/{deal_id}/activity"): lambda o: (f"/deals/{o['deal']}/activity", None),
+    ("post", "/api/v1/deals/{deal_id}/withdraw"): lambda o: (f"/deals/{o['deal']}/withdraw", {"reason": "x"}),
+    ("post", "/api/v1/deals/{deal_id}/approve"): lambda o: (f"/deals/{o['held_deal']}/approve", {}),
+    ("post", "/api/v1/deals/{deal_id}/reject"): lambda o: (f"/deals/{o['held_deal']}/reject", {"reason": "x"}),
+    ("post", "/api/v1/deals/{deal_id}/withdraw-protection"): lambda o: (
+        f"/deals/{o['deal']}/withdraw-protection",
+        {"reason": "x"},
+    ),
+    ("get", "/api/v1/deals/{deal_id}/conflicts"): lambda o: (f"/deals/{o['held_deal']}/conflicts", None),
+    ("post", "/api/v1/deal-conflicts/{conflict_id}/resolve"): lambda o: (
+        f"/deal-conflicts/{o['conflict']}/resolve",
+        FormData(resolution="keep_existing", reason="x"),
+    ),
+    ("get", "/api/v1/deals/{deal_id}/extensions"): lambda o: (f"/deals/{o['deal']}/extensions", None),
+    ("post", "/api/v1/deals/{deal_id}/extensions"): lambda o: (
+        f"/deals/{o['deal']}/extensions",
+        FormData(reason="x"),
+    ),
+    ("post", "/api/v1/deal-extensions/{extension_id}/decision"): lambda o: (
+        f"/deal-extensions/{o['extension']}/decision",
+        {"grant": True},
+    ),
 }
+
+# GET endpoints the owning partner itself may not read (vendor staff only), still 404 for it.
+VENDOR_ONLY_READS = {"/api/v1/deals/{deal_id}/conflicts"}
 
 # Cases where B's child object is addressed through A's own organisation: still 404.
 API_CROSS_PARENT = [
@@ -234,7 +288,7 @@ def test_api_insiders_can_read(world, api, insider):
     objects = b_objects(world)
     client = api(getattr(world, insider))
     for (method, _path), build in API_MATRIX.items():
-        if method != "get" or "audit" in _path:
+        if method != "get" or "audit" in _path or (insider == "b_admin" and _path in VENDOR_ONLY_READS):
             continue
         path, _ = build(objects)
         assert client.get(path).status_code == 200, (insider, path)
@@ -285,6 +339,7 @@ UI_MATRIX = {
     "invitation-revoke": lambda o: {"org_id": o["org"], "invitation_id": o["invitation"]},
     "token-revoke": lambda o: {"token_id": o["token"]},
     "audit-detail": lambda o: {"entry_id": o["audit"]},
+    "deal-detail": lambda o: {"deal_id": o["deal"]},
 }
 
 

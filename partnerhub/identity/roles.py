@@ -50,6 +50,8 @@ class Perm:
     ORG_ASSIGN_MANAGER = "organisation.assign_manager"
     MEMBERS_MANAGE = "members.manage"  # invite, change roles, remove
     AUDIT_VIEW = "audit.view"
+    DEALS_REGISTER = "deals.register"  # register and work the organisation's own deals
+    DEALS_DECIDE = "deals.decide"  # approve, reject, settle conflicts, withdraw protection
 
 
 def role_allows(role: str, perm: str, *, on_own_org: bool, vendor_scope: bool) -> bool:
@@ -60,6 +62,10 @@ def role_allows(role: str, perm: str, *, on_own_org: bool, vendor_scope: bool) -
     """
     if on_own_org and role in ORG_ADMIN_ROLES and perm in {Perm.ORG_CHANGE, Perm.MEMBERS_MANAGE, Perm.AUDIT_VIEW}:
         return True
+    if on_own_org and role in {Role.PARTNER_ADMIN, Role.SALES, Role.PARTNER_MANAGER} and perm == Perm.DEALS_REGISTER:
+        return True
     if vendor_scope and role == Role.VENDOR_ADMIN:
         return True
-    return vendor_scope and role == Role.PARTNER_MANAGER and perm in {Perm.ORG_CHANGE, Perm.AUDIT_VIEW}
+    return (
+        vendor_scope and role == Role.PARTNER_MANAGER and perm in {Perm.ORG_CHANGE, Perm.AUDIT_VIEW, Perm.DEALS_DECIDE}
+    )

@@ -73,6 +73,45 @@ class ProgrammeVersion(models.Model):
     )
     downgrade_grace_days = models.PositiveIntegerField(_("downgrade grace (days)"), default=30)
     terms = models.TextField(_("programme terms"), blank=True)
+    # Deal registration rules (sections 3 and 4 of the domain). A tier's ``deal_protection``
+    # benefit overrides protection length (days), approval clock (hours) and uplift (percent).
+    deal_protection_days = models.PositiveIntegerField(
+        _("deal protection (days)"), default=180, help_text=_("counted from the last movement of the deal")
+    )
+    deal_approval_hours = models.PositiveIntegerField(
+        _("approval clock (business hours)"), default=24, help_text=_("counted on working days only")
+    )
+    deal_inactivity_days = models.PositiveIntegerField(_("flag a deal without movement after (days)"), default=90)
+    deal_lapse_automatic = models.BooleanField(_("protection lapses by itself when a deal is stale"), default=False)
+    deal_warning_days = models.PositiveIntegerField(_("warn the partner before (days)"), default=14)
+    deal_extension_days = models.PositiveIntegerField(_("extension granted on request (days)"), default=30)
+    deal_uplift_percent = models.DecimalField(
+        _("reward uplift for a registered deal (%)"), max_digits=5, decimal_places=2, default=0, validators=PERCENT
+    )
+    deal_second_partner_percent = models.DecimalField(
+        _("share of the benefit for a second partner on the same customer (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT,
+        help_text=_("empty: the second partner gets nothing"),
+    )
+    deal_burst_limit = models.PositiveIntegerField(
+        _("registrations per partner per day before they are held for review"), default=20
+    )
+    lead_accept_hours = models.PositiveIntegerField(_("time to accept a lead (hours)"), default=48)
+    referral_window_days = models.PositiveIntegerField(_("referral attribution window (days)"), default=90)
+    referral_reward_percent = models.DecimalField(
+        _("referral reward (% of an attributed purchase)"), max_digits=5, decimal_places=2, default=10,
+        validators=PERCENT,
+    )  # fmt: skip
+    referral_attribution = models.CharField(
+        _("referral attribution"),
+        max_length=16,
+        choices=[("last_click", _("Last click")), ("first_click", _("First click")), ("bind_once", _("Bind once"))],
+        default="last_click",
+    )
     schema_version = models.PositiveIntegerField(default=1)
     document = models.JSONField(_("definition"), encoder=DjangoJSONEncoder, default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -102,6 +141,14 @@ class ProgrammeVersion(models.Model):
         "currency",
         "evaluation_period",
         "downgrade_grace_days",
+        "deal_protection_days",
+        "deal_approval_hours",
+        "deal_inactivity_days",
+        "deal_lapse_automatic",
+        "deal_uplift_percent",
+        "lead_accept_hours",
+        "referral_window_days",
+        "referral_attribution",
     )
 
 

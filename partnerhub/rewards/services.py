@@ -251,3 +251,35 @@ def record_sale(*, actor: User, organisation: Organisation, **fields) -> Sale:
                  after={"amount": sale.amount, "currency": sale.currency, "sold_on": sale.sold_on,
                         "product_family": sale.product_family.code})  # fmt: skip
     return sale
+
+
+@transaction.atomic
+def record_won_deal(*, claim, actor: User | None) -> list[Sale]:
+    """A won deal produces one sale per deal line, for the rewards engine to rate.
+
+    Called by the deals context when a deal is won; idempotent (the reference is the line).
+    """
+    sales = []
+    for line in claim.lines.select_related("product_family"):
+        ref = f"deal-{claim.pk}-{line.pk}"
+        sale, created = Sale.objects.get_or_create(
+            organisation_id=claim.organisation_id,
+            external_ref=ref,
+            defaults={
+                "customer_name": claim.customer_name[:300],
+                "customer_inn": claim.customer_inn,
+                "product_family": line.product_family,
+                "product": line.product,
+                "sale_type": line.sale_type,
+                "amount": line.amount,
+                "currency": claim.currency,
+                "sold_on": claim.closed_on or timezone.localdate(),
+                "source": Sale.Source.DEAL,
+            },
+        )
+        if created:
+            audit.record(actor=actor, action="sale.recorded", obj=sale, organisation=claim.organisation,
+                         after={"amount": sale.amount, "currency": sale.currency, "deal": claim.pk,
+                                "sold_on": sale.sold_on, "product_family": line.product_family.code})  # fmt: skip
+        sales.append(sale)
+    return sales

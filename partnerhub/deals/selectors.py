@@ -1,0 +1,161 @@
+"""Reads of the deals context, scoped to the acting user.
+
+A partner reads its own claims and nothing of the conflicts: it learns only that its deal is
+under review. Conflict candidates, with the other party, are read by vendor staff in scope.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from partnerhub.core.tenancy import actor_for
+from partnerhub.identity.models import User
+
+from .models import Claim, ClaimActivity, ClaimConflict, ExtensionRequest
+
+
+def claims(
+    *,
+    actor: User,
+    status: str = "",
+    stage: str = "",
+    organisation_id: int | None = None,
+    kind: str = "",
+    q: str = "",
+    region: str = "",
+) -> QuerySet[Claim]:
+    qs = (
+        Claim.objects.visible_to(actor)
+        .select_related("organisation", "partner_manager", "programme", "version")
+        .prefetch_related("lines__product_family")
+    )
+    if not actor_for(actor).is_vendor_staff:
+        qs = qs.exclude(kind=Claim.Kind.DIRECT)
+    if status:
+        qs = qs.filter(status__in=status.split(","))
+    if stage:
+        qs = qs.filter(stage=stage)
+    if organisation_id:
+        qs = qs.filter(organisation_id=organisation_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if region:
+        qs = qs.filter(customer_region__iexact=region)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(customer_name__icontains=q) | Q(customer_inn=q))
+    return qs
+
+
+def claim(*, actor: User, pk: int) -> Claim:
+    c = (
+        Claim.objects.select_related("organisation", "partner_manager", "version", "programme")
+        .prefetch_related("lines__product_family")
+        .get_visible_or_404(actor, pk=pk)
+    )
+    if c.kind == Claim.Kind.DIRECT and not actor_for(actor).is_vendor_staff:
+        raise Http404
+    return c
+
+
+def activity(*, actor: User, claim: Claim) -> QuerySet[ClaimActivity]:
+    qs = ClaimActivity.objects.visible_to(actor).filter(claim=claim).select_related("actor")
+    if not actor_for(actor).is_vendor_staff:
+        qs = qs.filter(internal=False)
+    return qs
+
+
+def conflicts(*, actor: User, claim: Claim) -> QuerySet[ClaimConflict]:
+    """The candidates a held claim may conflict with: vendor staff only (404 for partners)."""
+    if not actor_for(actor).is_vendor_staff:
+        raise Http404
+    return (
+        ClaimConflict.objects.visible_to(actor)
+        .filter(claim=claim)
+        .select_related("other__organisation", "other__partner_manager", "decided_by")
+    )
+
+
+def conflict(*, actor: User, pk: int) -> ClaimConflict:
+    if not actor_for(actor).is_vendor_staff:
+        raise Http404
+    return ClaimConflict.objects.select_related("claim", "other").get_visible_or_404(actor, pk=pk)
+
+
+def extensions(*, actor: User, claim: Claim) -> QuerySet[ExtensionRequest]:
+    return ExtensionRequest.objects.visible_to(actor).filter(claim=claim).select_related("requested_by")
+
+
+def extension(*, actor: User, pk: int) -> ExtensionRequest:
+    return ExtensionRequest.objects.select_related("claim").get_visible_or_404(actor, pk=pk)
+
+
+def review_queue(*, actor: User) -> QuerySet[Claim]:
+    """Claims awaiting the actor's decision, oldest clock first; stale protected deals after them."""
+    if not actor_for(actor).is_vendor_staff:
+        raise Http404
+    return (
+        Claim.objects.visible_to(actor)
+        .filter(Q(status__in=[Claim.Status.PENDING, Claim.Status.HELD]) | Q(stale_flagged_at__isnull=False,
+                                                                           status=Claim.Status.PROTECTED))
+        .exclude(kind=Claim.Kind.DIRECT)
+        .select_related("organisation", "partner_manager")
+        .annotate(open_conflicts=Count("conflicts", filter=Q(conflicts__resolution="open")))
+        .order_by("approval_due_at", "registered_at")
+    )  # fmt: skip
+
+
+def pending_extensions(*, actor: User) -> QuerySet[ExtensionRequest]:
+    if not actor_for(actor).is_vendor_staff:
+        raise Http404
+    return (
+        ExtensionRequest.objects.visible_to(actor)
+        .filter(status=ExtensionRequest.Status.PENDING)
+        .select_related("claim__organisation", "requested_by")
+    )
+
+
+def board(*, actor: User, organisation_id: int | None = None) -> dict[str, list[Claim]]:
+    """Open deals by stage: the pipeline board."""
+    qs = claims(actor=actor, organisation_id=organisation_id, kind=Claim.Kind.DEAL).filter(
+        status__in=[Claim.Status.PENDING, Claim.Status.HELD, Claim.Status.PROTECTED]
+    )
+    columns: dict[str, list[Claim]] = {s: [] for s in Claim.OPEN_STAGES}
+    for c in qs.order_by("expected_close_on", "id")[:500]:
+        columns.setdefault(c.stage, []).append(c)
+    return columns
+
+
+def overview(*, actor: User, days: int = 365) -> dict:
+    """The vendor's overview: deals by stage, by partner and by region, with amounts per currency."""
+    if not actor_for(actor).is_vendor_staff:
+        raise Http404
+    since = timezone.now() - timedelta(days=days)
+    qs = Claim.objects.visible_to(actor).filter(kind=Claim.Kind.DEAL, registered_at__gte=since)
+    by_status = Counter(dict(qs.values_list("status").annotate(n=Count("id")).order_by()))
+    by_stage = list(
+        qs.filter(status__in=Claim.ACTIVE).values("stage", "currency").annotate(n=Count("id"), total=Sum("amount"))
+        .order_by("stage", "currency")
+    )  # fmt: skip
+    by_partner = list(
+        qs.values("organisation_id", "organisation__name", "currency")
+        .annotate(
+            n=Count("id"),
+            open=Count("id", filter=Q(status__in=Claim.ACTIVE)),
+            won=Count("id", filter=Q(status=Claim.Status.WON)),
+            won_total=Sum("amount", filter=Q(status=Claim.Status.WON)),
+            pipeline=Sum("amount", filter=Q(status__in=Claim.ACTIVE)),
+        )
+        .order_by("-pipeline", "organisation__name")[:100]
+    )
+    by_region = list(
+        qs.values("customer_region", "currency")
+        .annotate(n=Count("id"), pipeline=Sum("amount", filter=Q(status__in=Claim.ACTIVE)))
+        .order_by("-n")[:50]
+    )
+    return {"days": days, "by_status": dict(by_status), "by_stage": by_stage, "by_partner": by_partner,
+            "by_region": by_region}  # fmt: skip
