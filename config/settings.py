@@ -199,7 +199,7 @@ MEDIA_URL = "/media/"
 # Company names match when rapidfuzz's token-sort ratio of their normalised keys reaches this (0-100).
 DEALS_NAME_MATCH_THRESHOLD = env_int("DEALS_NAME_MATCH_THRESHOLD", 88)
 # PostgreSQL: the trigram similarity (0-1) a name must reach to be a candidate at all.
-DEALS_TRIGRAM_THRESHOLD = env_str("DEALS_TRIGRAM_THRESHOLD", "0.45")
+DEALS_TRIGRAM_THRESHOLD = env_str("DEALS_TRIGRAM_THRESHOLD", "0.6")
 
 # --- API
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)

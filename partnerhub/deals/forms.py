@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core.forms import add_service_errors
 from partnerhub.core.money import CURRENCY_CHOICES
+from partnerhub.identity.validators import validate_inn
 from partnerhub.programmes.models import ProductFamily
 
 from .models import Claim, ClaimConflict, ClaimLine
@@ -16,7 +17,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 class DealForm(forms.Form):
     customer_name = forms.CharField(label=_("Customer company name"), max_length=300)
-    customer_inn = forms.CharField(label=_("Customer INN"), max_length=12)
+    customer_inn = forms.CharField(label=_("Customer INN"), max_length=12, validators=[validate_inn])
     customer_domain = forms.CharField(label=_("Customer e-mail domain or website"), max_length=200, required=False)
     customer_region = forms.CharField(label=_("Region"), max_length=100, required=False)
     customer_city = forms.CharField(label=_("City"), max_length=100, required=False)
@@ -77,7 +78,7 @@ class DealForm(forms.Form):
 
 class DirectForm(forms.Form):
     customer_name = forms.CharField(label=_("Customer company name"), max_length=300)
-    customer_inn = forms.CharField(label=_("Customer INN"), max_length=12)
+    customer_inn = forms.CharField(label=_("Customer INN"), max_length=12, validators=[validate_inn])
     customer_domain = forms.CharField(label=_("Customer e-mail domain or website"), max_length=200, required=False)
     customer_region = forms.CharField(label=_("Region"), max_length=100, required=False)
     customer_city = forms.CharField(label=_("City"), max_length=100, required=False)

@@ -1,0 +1,179 @@
+"""The conflict check at deal registration against 1,000,000 existing deals (issue: deals).
+
+Builds 1,000,000 claims of 2,000 partners on PostgreSQL (about 40% of them active:
+awaiting approval, under review or protected; the rest won, lost or expired), then times
+the claim matcher (:func:`partnerhub.deals.matching.find_matches`, the check every
+registration runs) for 1,000 new registrations: a third name an existing customer in
+another script or spelling, a third give an existing INN, a third are new customers.
+Goal: p95 under 20 ms, from indexes (partial INN/domain indexes, a trigram index on the
+normalised names of active claims), not a scan.
+
+    make bench
+    python -m benchmarks deals
+    BENCH_DEALS=100000 python -m benchmarks deals   # a smaller run
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import time
+from datetime import timedelta
+
+from .db import scratch_database, setup_django
+
+DEALS = int(os.environ.get("BENCH_DEALS", "1000000"))
+PARTNERS = 2000
+CHECKS = int(os.environ.get("BENCH_CHECKS", "1000"))
+
+# Company names as they come: a distinctive root ("Бирюса", "Ковалента") and often one of
+# the descriptors that half the market uses ("Строй", "Техно", "Сервис"...).
+CONSONANTS = "бвгдзклмнпрстфхцчшж"
+VOWELS = "аеиоуыэюя"
+DESCRIPTORS = [
+    "Строй",
+    "Техно",
+    "Сервис",
+    "Групп",
+    "Инвест",
+    "Торг",
+    "Пром",
+    "Систем",
+    "Софт",
+    "Телеком",
+    "Энерго",
+    "Транс",
+    "Мед",
+    "Агро",
+    "Консалт",
+    "Лаб",
+    "Дата",
+    "Сеть",
+    "Облако",
+    "Защита",
+    "Интеграция",
+    "Логистика",
+    "Капитал",
+    "Проект",
+    "Плюс",
+]
+FORMS = ("ООО", "АО", "ПАО", "ЗАО", "ИП", "")
+
+
+def company(rng: random.Random) -> str:
+    root = "".join(rng.choice(CONSONANTS) + rng.choice(VOWELS) for _ in range(rng.randint(2, 4))).capitalize()
+    words = [root] + ([rng.choice(DESCRIPTORS)] if rng.random() < 0.6 else [])
+    if rng.random() < 0.2:
+        words.reverse()
+    return f"{rng.choice(FORMS)} «{' '.join(words)}»".strip()
+
+
+def build(n: int) -> list[tuple[str, str, str]]:
+    from django.db import connection
+    from django.utils import timezone
+
+    from partnerhub.deals.keys import domain_key, name_key, transliterate
+    from partnerhub.identity.validators import inn_check_digits
+
+    rng = random.Random(2026)
+    now = timezone.now()
+    t0 = time.perf_counter()
+    samples: list[tuple[str, str, str]] = []
+    with connection.cursor() as cur:
+        raw = cur.connection
+        with raw.cursor() as c, c.copy(
+            "COPY identity_organisation (kind, name, legal_name, inn, kpp, ogrn, country, region, city, address, "
+            "website, email, phone, is_active, created_at, updated_at) FROM STDIN"
+        ) as copy:  # fmt: skip
+            for i in range(PARTNERS):
+                prefix = f"50{i:07d}"
+                copy.write_row(("partner", f"Partner {i}", "", prefix + inn_check_digits(prefix), "", "", "RU",
+                                "Москва", "Москва", "", "", "", "", True, now, now))  # fmt: skip
+        cur.execute("SELECT min(id), max(id) FROM identity_organisation WHERE kind = 'partner'")
+        lo, hi = cur.fetchone()
+        statuses = ["pending", "held", "protected", "protected", "won", "won", "lost", "lost", "expired", "withdrawn"]
+        with raw.cursor() as c, c.copy(
+            "COPY deals_claim (organisation_id, tier_code, kind, origin, status, stage, cooperation_model, title, "
+            "customer_name, customer_inn, customer_domain, customer_region, customer_city, name_key, domain_key, "
+            "currency, amount, contact_name, contact_email, contact_phone, description, decision_reason, "
+            "hold_reasons, registered_at, last_activity_at, uplift_percent, benefit_share_percent, lock_version, "
+            "created_at, updated_at) FROM STDIN"
+        ) as copy:  # fmt: skip
+            for i in range(n):
+                name = company(rng)
+                prefix = f"{10 + i % 80:02d}{i:07d}"
+                inn = prefix + inn_check_digits(prefix)
+                domain = f"client-{i}.ru" if i % 2 else ""
+                status = statuses[i % len(statuses)]
+                at = now - timedelta(days=rng.randint(0, 700))
+                copy.write_row((rng.randint(lo, hi), "", "deal", "registered", status,
+                                "won" if status == "won" else "registered", "resale", name[:200], name, inn, domain,
+                                "Москва", "Москва", name_key(name), domain_key(domain), "RUB", "100000.00", "", "",
+                                "", "", "", "[]", at, at, 0, 100, 1, now, now))  # fmt: skip
+                if status in ("pending", "held", "protected") and len(samples) < CHECKS and rng.random() < 0.01:
+                    samples.append((name, inn, domain))
+    with connection.cursor() as cur:  # what autovacuum does on a live system: merge the GIN pending list
+        cur.execute("VACUUM ANALYZE deals_claim")
+    print(f"  built {n:,} deals of {PARTNERS:,} partners in {time.perf_counter() - t0:.1f} s")
+
+    def latin(name: str) -> str:
+        bare = name.split("«", 1)[-1].rstrip("»")
+        return transliterate(bare.lower()).title() + " LLC"
+
+    checks = []
+    for i in range(CHECKS):
+        kind = i % 3
+        if kind == 0 and samples:
+            name, _inn, _dom = samples[i % len(samples)]
+            checks.append(("variant", latin(name), "", ""))
+        elif kind == 1 and samples:
+            _name, inn, dom = samples[i % len(samples)]
+            checks.append(("inn", company(rng), inn, dom))
+        else:
+            checks.append(("new", company(rng), "", ""))
+    return checks
+
+
+def measure(checks) -> dict[str, list[float]]:
+    from django.db import transaction
+
+    from partnerhub.deals.keys import domain_key, name_key
+    from partnerhub.deals.matching import find_matches
+
+    times: dict[str, list[float]] = {"all": []}
+    found = {"variant": 0, "inn": 0, "new": 0}
+    for kind, name, inn, dom in checks:
+        t = time.perf_counter()
+        with transaction.atomic():
+            matches = find_matches(name_key=name_key(name), inn=inn, domain_key=domain_key(dom),
+                                   exclude_organisation_id=None)  # fmt: skip
+        ms = (time.perf_counter() - t) * 1000
+        times["all"].append(ms)
+        times.setdefault(kind, []).append(ms)
+        found[kind] += bool(matches)
+    for kind, hits in found.items():
+        total = sum(1 for c in checks if c[0] == kind)
+        print(f"  {kind:8s} registrations matching an existing claim: {hits}/{total}")
+    return times
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    print(f"== deal conflict check: {DEALS:,} existing deals, {CHECKS:,} registrations checked (PostgreSQL)")
+    with scratch_database("partnerhub_bench_deals"):
+        setup_django()
+        checks = build(DEALS)
+        measure(checks[:50])  # warm the caches
+        times = measure(checks)
+        for kind in ("all", "variant", "inn", "new"):
+            v = times.get(kind, [])
+            if v:
+                print(f"  {kind:8s} p50 {statistics.median(v):6.2f} ms   p95 {pct(v, 95):6.2f} ms   "
+                      f"max {max(v):6.2f} ms   (n={len(v)})")  # fmt: skip
+        p95 = pct(times["all"], 95)
+        print(f"  RESULT deal conflict check p95 {p95:.2f} ms (goal < 20 ms): {'met' if p95 < 20 else 'NOT met'}")

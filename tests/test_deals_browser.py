@@ -1,0 +1,90 @@
+"""Deal registration in a real browser: two partners claim one customer, the BDM decides."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from partnerhub.deals.models import Claim
+from tests.deal_builders import CUSTOMER_INN
+from tests.factories import PASSWORD, valid_inn
+from tests.programme_builders import family
+from tests.test_browser import browser  # noqa: F401 - the shared chromium fixture
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def open_as(browser, live_server):  # noqa: F811
+    contexts = []
+
+    def make(user):
+        context = browser.new_context(base_url=live_server.url, locale="en-US")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.goto("/login/")
+        page.fill("input[name=username]", user.email)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit].primary")
+        page.wait_for_url("**/")
+        return page
+
+    yield make
+    for c in contexts:
+        c.close()
+
+
+def _register(page, *, name, inn):
+    page.goto("/deals/")
+    page.click("text=Register a deal")
+    page.fill("input[name=customer_name]", name)
+    page.fill("input[name=customer_inn]", inn)
+    page.fill("input[name=expected_close_on]", (timezone.localdate() + timedelta(days=45)).isoformat())
+    page.select_option("select[name=line1_product_family]", "software")
+    page.fill("input[name=line1_amount]", "750000")
+    page.click("button:has-text('Register')")
+    page.wait_for_url("**/deals/*/")
+
+
+def test_two_partners_one_customer_and_the_bdm_decides(world, open_as):
+    family()
+    a = open_as(world.a_sales)
+    a.goto("/deals/new/")
+    a.fill("input[name=customer_name]", "ООО «Ромашка»")
+    a.fill("input[name=customer_inn]", "12345")
+    a.click("button:has-text('Register')")
+    a.wait_for_selector("[data-field=customer_inn]")  # a clear error, nothing written
+    assert not Claim.objects.exists()
+    _register(a, name="ООО «Ромашка»", inn=CUSTOMER_INN)
+    assert a.locator("[data-status]").get_attribute("data-status") == "pending"
+
+    b = open_as(world.b_admin)
+    _register(b, name="Romashka LLC", inn=valid_inn(4242))
+    assert b.locator("[data-status]").get_attribute("data-status") == "held"
+    assert "possible conflict" in b.content() and "Partner A" not in b.content()
+
+    bdm = open_as(world.bdm_b)
+    bdm.goto("/deals/review/")
+    held = Claim.objects.get(organisation=world.partner_b)
+    bdm.click(f"a[href='/deals/{held.pk}/']")
+    assert "Partner A" in bdm.locator("[data-conflict]").inner_text()
+    bdm.select_option("select[name=resolve-resolution]", "keep_existing")
+    bdm.fill("textarea[name=resolve-reason]", "Partner A registered first")
+    bdm.click("button:has-text('Decide')")
+    bdm.wait_for_load_state()
+    assert bdm.locator("[data-status]").get_attribute("data-status") == "rejected"
+
+    first = Claim.objects.get(organisation=world.partner_a)
+    approver = open_as(world.bdm_a)
+    approver.goto(f"/deals/{first.pk}/")
+    approver.click("button:has-text('Approve')")
+    approver.wait_for_load_state()
+    assert approver.locator("[data-status]").get_attribute("data-status") == "protected"
+
+    a.goto(f"/deals/{first.pk}/")
+    a.select_option("select[name=stage-stage]", "qualified")
+    a.click("button:has-text('Move')")
+    a.wait_for_load_state()
+    first.refresh_from_db()
+    assert first.stage == "qualified"
