@@ -13,7 +13,9 @@ from partnerhub.partners.api import router as tiers_router
 from partnerhub.partners.api_onboarding import public_router as onboarding_public_router
 from partnerhub.partners.api_onboarding import router as onboarding_router
 from partnerhub.programmes.api import router as programmes_router
+from partnerhub.referrals.api import router as referrals_router
 from partnerhub.rewards.api import router as sales_router
+from partnerhub.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
     title="Partnerhub API",
@@ -41,3 +43,5 @@ api.add_router("", sales_router)
 api.add_router("", deals_router)
 api.add_router("", onboarding_router)
 api.add_router("", onboarding_public_router)
+api.add_router("", referrals_router)
+api.add_router("/webhooks", webhooks_router)

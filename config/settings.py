@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "partnerhub.rewards",
     "partnerhub.partners",
     "partnerhub.deals",
+    "partnerhub.referrals",
+    "partnerhub.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -132,8 +134,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "partners.evaluate_tiers_daily",
         "schedule": crontab(hour=env_int("TIER_EVALUATION_HOUR", 3), minute=0),
     },
+    "deliver-webhooks": {"task": "webhooks.deliver_due", "schedule": crontab(minute="*")},
     "deals-sweep-protection-daily": {"task": "deals.sweep_protection", "schedule": crontab(hour=4, minute=0)},
     "deals-escalate-overdue": {"task": "deals.escalate_overdue", "schedule": crontab(minute="*/15")},
+    "referrals-settle-attributions": {"task": "referrals.settle_attributions", "schedule": crontab(minute=20)},
 }
 
 # --- Authentication
@@ -200,6 +204,36 @@ MEDIA_URL = "/media/"
 DEALS_NAME_MATCH_THRESHOLD = env_int("DEALS_NAME_MATCH_THRESHOLD", 88)
 # PostgreSQL: the trigram similarity (0-1) a name must reach to be a candidate at all.
 DEALS_TRIGRAM_THRESHOLD = env_str("DEALS_TRIGRAM_THRESHOLD", "0.6")
+
+# --- Outgoing webhooks (partnerhub/webhooks). https only; plain http just for the loopback host, in development.
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", False)
+# On-premises receivers on the vendor's own network (private addresses); off by default, against SSRF.
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", False)
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
+# Waits before each retry (seconds): 1 min, 5 min, 30 min, 2 h, 12 h; then the delivery is given up.
+WEBHOOKS_RETRY_DELAYS = [int(s) for s in env_list("WEBHOOKS_RETRY_DELAYS", ["60", "300", "1800", "7200", "43200"])]
+# Disable an endpoint after this many deliveries in a row were given up (0: never).
+WEBHOOKS_DISABLE_AFTER_DEAD = env_int("WEBHOOKS_DISABLE_AFTER_DEAD", 5)
+WEBHOOKS_MAX_ENDPOINTS_PER_ORGANISATION = env_int("WEBHOOKS_MAX_ENDPOINTS_PER_ORGANISATION", 10)
+
+# --- Referral links (partnerhub/referrals).
+# Hosts of the vendor's sites a referral link may lead to, besides paths on this site. Nothing else: no open redirect.
+REFERRAL_ALLOWED_HOSTS = env_list("REFERRAL_ALLOWED_HOSTS", [])
+REFERRAL_COOKIE_NAME = "ph_ref"
+REFERRAL_COOKIE_SECURE = env_bool("REFERRAL_COOKIE_SECURE", SESSION_COOKIE_SECURE)
+# The attribution window for partners outside any programme with referral terms (programmes set their own).
+REFERRAL_DEFAULT_WINDOW_DAYS = env_int("REFERRAL_DEFAULT_WINDOW_DAYS", 90)
+# The same visitor on the same link within this many minutes is one click.
+REFERRAL_DUPLICATE_MINUTES = env_int("REFERRAL_DUPLICATE_MINUTES", 30)
+# Clicks beyond this many per minute from one address are not recorded (the visitor is still redirected).
+REFERRAL_CLICKS_PER_MINUTE = env_int("REFERRAL_CLICKS_PER_MINUTE", 60)
+# Salt of the click addresses' SHA-256 (default: derived from SECRET_KEY).
+REFERRAL_IP_SALT = env_secret("REFERRAL_IP_SALT", "")
+# The falling-traffic report compares the last period with the one before and flags drops beyond this percent.
+REFERRAL_TRAFFIC_PERIOD_DAYS = env_int("REFERRAL_TRAFFIC_PERIOD_DAYS", 30)
+REFERRAL_FALLING_THRESHOLD_PERCENT = env_int("REFERRAL_FALLING_THRESHOLD_PERCENT", 50)
+# Customer sign-ups accepted from one address per hour.
+CUSTOMER_SIGNUPS_PER_HOUR = env_int("CUSTOMER_SIGNUPS_PER_HOUR", 10)
 
 # --- API
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)

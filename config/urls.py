@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("partnerhub.enablement.urls")),
     path("", include("partnerhub.rewards.urls")),
     path("", include("partnerhub.deals.urls")),
+    path("", include("partnerhub.webhooks.urls")),
+    path("", include("partnerhub.referrals.urls")),
     path("", include("partnerhub.core.urls")),
 ]
 

@@ -10,6 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from partnerhub.core.models import AuditEntry, Notification
 from partnerhub.deals import keys, services
@@ -437,3 +439,30 @@ def test_overview_counts_by_stage_partner_and_region(world, api):
     assert api(world.a_admin).get("/deal-overview").status_code == 404
     mine = api(world.bdm_a).get("/deal-overview").json()
     assert [r["organisation_name"] for r in mine["by_partner"]] == ["Partner A"]
+
+
+@given(st.text(alphabet="абвгдеёжзийклмнопрстуфхцчшщыэюяabcdefghijklmnopqrstuvwxyz0123456789 -", min_size=1))
+def test_name_key_ignores_legal_form_quotes_and_case(name):
+    for form in ("ООО", "АО", "LLC", "Ltd."):
+        assert keys.name_key(f'{form} "{name.upper()}"') == keys.name_key(name)
+
+
+def test_deal_events_reach_the_partners_own_webhooks_only(world, settings):
+    from partnerhub.webhooks import services as webhooks
+    from partnerhub.webhooks.models import WebhookDelivery
+
+    settings.WEBHOOKS_ALLOW_HTTP = True
+    settings.WEBHOOKS_RETRY_DELAYS = [3600]
+    hook_a, _ = webhooks.endpoint_create(actor=world.a_admin, organisation=world.partner_a,
+                                         url="http://127.0.0.1:9/a", event_types=["*"])  # fmt: skip
+    hook_b, _ = webhooks.endpoint_create(actor=world.b_admin, organisation=world.partner_b,
+                                         url="http://127.0.0.1:9/b", event_types=["*"])  # fmt: skip
+    first = register(world.a_admin, world.partner_a)
+    services.approve(actor=world.bdm_a, claim=first)
+    held = register(world.b_admin, world.partner_b, customer_inn=OTHER_INN)
+    events_a = list(WebhookDelivery.objects.filter(endpoint=hook_a).values_list("event_type", flat=True))
+    events_b = list(WebhookDelivery.objects.filter(endpoint=hook_b).values_list("event_type", flat=True))
+    assert sorted(events_a) == ["deal.approved", "deal.registered"]
+    assert sorted(events_b) == ["deal.conflict_detected", "deal.registered"]
+    for d in WebhookDelivery.objects.filter(endpoint=hook_b):
+        assert d.payload["data"]["id"] == held.pk and "Partner A" not in str(d.payload)

@@ -43,8 +43,18 @@ def b_objects(world):
         "evidence": evidence.pk,
         "notification": _notify_b(world).pk,
         "application": _application_b(world, enrolment).pk,
+        **_webhooks_b(world),
         **_deals_b(world),
+        **_referrals_b(world),
     }
+
+
+def _referrals_b(world):
+    """A referral link of B."""
+    from partnerhub.referrals.models import ReferralLink
+
+    link = ReferralLink.objects.create(organisation=world.partner_b, code="bmatrix1", target="/pricing/")
+    return {"referral_link": link.pk}
 
 
 def _deals_b(world):
@@ -59,6 +69,17 @@ def _deals_b(world):
     deals.register_direct(actor=world.vendor_admin, customer_name="ООО Прямой", customer_inn=valid_inn(8800))
     held = register(world.b_admin, world.partner_b, customer_name="Прямой", customer_inn=valid_inn(8800))
     return {"deal": protected.pk, "held_deal": held.pk, "conflict": held.conflicts.get().pk, "extension": ext.pk}
+
+
+def _webhooks_b(world):
+    """A webhook endpoint of B and one delivery to it (not sent: the test transaction never commits)."""
+    from partnerhub.webhooks import services as webhooks
+
+    endpoint, _secret = webhooks.endpoint_create(actor=world.b_admin, organisation=world.partner_b,
+                                                 url="https://hooks.b.example/in", event_types=["*"])  # fmt: skip
+    [delivery] = webhooks.publish_event(event_type="deal.registered", organisation_ids=[world.partner_b.pk],
+                                        payload={"deal": 1})  # fmt: skip
+    return {"webhook": endpoint.pk, "webhook_delivery": delivery.pk}
 
 
 def _application_b(world, enrolment):
@@ -185,6 +206,32 @@ API_MATRIX = {
     ),
     ("post", "/api/v1/tokens/{token_id}/revoke"): lambda o: (f"/tokens/{o['token']}/revoke", None),
     ("get", "/api/v1/audit/{entry_id}"): lambda o: (f"/audit/{o['audit']}", None),
+    ("get", "/api/v1/webhooks/endpoints/{endpoint_id}"): lambda o: (f"/webhooks/endpoints/{o['webhook']}", None),
+    ("patch", "/api/v1/webhooks/endpoints/{endpoint_id}"): lambda o: (
+        f"/webhooks/endpoints/{o['webhook']}",
+        {"description": "x", "url": "https://evil.example/in"},
+    ),
+    ("delete", "/api/v1/webhooks/endpoints/{endpoint_id}"): lambda o: (f"/webhooks/endpoints/{o['webhook']}", None),
+    ("post", "/api/v1/webhooks/endpoints/{endpoint_id}/rotate-secret"): lambda o: (
+        f"/webhooks/endpoints/{o['webhook']}/rotate-secret",
+        None,
+    ),
+    ("post", "/api/v1/webhooks/endpoints/{endpoint_id}/test"): lambda o: (
+        f"/webhooks/endpoints/{o['webhook']}/test",
+        None,
+    ),
+    ("get", "/api/v1/webhooks/endpoints/{endpoint_id}/deliveries"): lambda o: (
+        f"/webhooks/endpoints/{o['webhook']}/deliveries",
+        None,
+    ),
+    ("get", "/api/v1/webhooks/deliveries/{delivery_id}"): lambda o: (
+        f"/webhooks/deliveries/{o['webhook_delivery']}",
+        None,
+    ),
+    ("post", "/api/v1/webhooks/deliveries/{delivery_id}/redeliver"): lambda o: (
+        f"/webhooks/deliveries/{o['webhook_delivery']}/redeliver",
+        None,
+    ),
     ("get", "/api/v1/deals/{deal_id}"): lambda o: (f"/deals/{o['deal']}", None),
     ("patch", "/api/v1/deals/{deal_id}"): lambda o: (f"/deals/{o['deal']}", {"title": "X"}),
     ("post", "/api/v1/organisations/{org_id}/deals"): lambda o: (
@@ -220,6 +267,28 @@ API_MATRIX = {
         f"/deal-extensions/{o['extension']}/decision",
         {"grant": True},
     ),
+    ("get", "/api/v1/organisations/{org_id}/referral-links"): lambda o: (
+        f"/organisations/{o['org']}/referral-links",
+        None,
+    ),
+    ("post", "/api/v1/organisations/{org_id}/referral-links"): lambda o: (
+        f"/organisations/{o['org']}/referral-links",
+        {"target": "/pricing/", "campaign": "intruder"},
+    ),
+    ("get", "/api/v1/organisations/{org_id}/referral-stats"): lambda o: (
+        f"/organisations/{o['org']}/referral-stats",
+        None,
+    ),
+    ("get", "/api/v1/organisations/{org_id}/referral-conversions"): lambda o: (
+        f"/organisations/{o['org']}/referral-conversions",
+        None,
+    ),
+    ("get", "/api/v1/referral-links/{link_id}"): lambda o: (f"/referral-links/{o['referral_link']}", None),
+    ("patch", "/api/v1/referral-links/{link_id}"): lambda o: (
+        f"/referral-links/{o['referral_link']}",
+        {"is_active": False},
+    ),
+    ("get", "/api/v1/referral-links/{link_id}/stats"): lambda o: (f"/referral-links/{o['referral_link']}/stats", None),
 }
 
 # GET endpoints the owning partner itself may not read (vendor staff only), still 404 for it.
@@ -339,7 +408,17 @@ UI_MATRIX = {
     "invitation-revoke": lambda o: {"org_id": o["org"], "invitation_id": o["invitation"]},
     "token-revoke": lambda o: {"token_id": o["token"]},
     "audit-detail": lambda o: {"entry_id": o["audit"]},
+    "webhook-detail": lambda o: {"endpoint_id": o["webhook"]},
+    "webhook-edit": lambda o: {"endpoint_id": o["webhook"]},
+    "webhook-delete": lambda o: {"endpoint_id": o["webhook"]},
+    "webhook-rotate": lambda o: {"endpoint_id": o["webhook"]},
+    "webhook-test": lambda o: {"endpoint_id": o["webhook"]},
+    "webhook-delivery": lambda o: {"delivery_id": o["webhook_delivery"]},
+    "webhook-redeliver": lambda o: {"delivery_id": o["webhook_delivery"]},
     "deal-detail": lambda o: {"deal_id": o["deal"]},
+    "referral-links": lambda o: {"org_id": o["org"]},
+    "referral-link-detail": lambda o: {"link_id": o["referral_link"]},
+    "referral-link-toggle": lambda o: {"link_id": o["referral_link"]},
 }
 
 

@@ -59,10 +59,17 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Applications"), "onboarding-application-list", _vendor),
     NavItem(_("My organisation"), "my-organisation", lambda a: a.is_authenticated and not a.is_vendor_staff),
     NavItem(_("Members"), "my-members", _any),
+    NavItem(
+        _("Referrals"),
+        "referral-home",
+        lambda a: not a.is_vendor_staff and bool({"partner_admin", "sales", "engineer"} & a.roles),
+    ),
+    NavItem(_("Referral traffic"), "referral-traffic", _vendor),
     NavItem(_("Sales"), "sale-list", lambda a: bool(a.vendor_roles) or bool({"partner_admin", "sales"} & a.roles)),
     NavItem(_("Specialists"), "my-specialists", lambda a: bool({"partner_admin", "sales", "engineer"} & a.roles)),
     NavItem(_("Partner catalogue"), "catalogue", _any),
     NavItem(_("API tokens"), "token-list", _any),
+    NavItem(_("Webhooks"), "webhook-list", lambda a: "vendor_admin" in a.vendor_roles or "partner_admin" in a.roles),
     NavItem(_("Audit log"), "audit-list", _org_admin_or_vendor),
 ]
 

@@ -25,6 +25,8 @@ def run_due_jobs() -> list[str]:
     """Run every scheduled job that is due now; return the names run."""
     from .models import JobRun
 
+    # Outside a worker Celery has not imported the apps' tasks modules yet: do it (once; cheap after).
+    current_app.loader.import_default_modules()
     ran = []
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         schedule = entry["schedule"]

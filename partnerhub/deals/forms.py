@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -46,7 +48,7 @@ class DealForm(forms.Form):
             self.fields[f"line{i}_sale_type"] = forms.ChoiceField(label=_("Sale type"),
                                                                   choices=ClaimLine.SaleType.choices)  # fmt: skip
             self.fields[f"line{i}_amount"] = forms.DecimalField(
-                label=_("Expected amount"), max_digits=18, decimal_places=2, required=first
+                label=_("Expected amount"), max_digits=18, decimal_places=2, required=first, min_value=Decimal("0.01")
             )
 
     def service_kwargs(self) -> dict:

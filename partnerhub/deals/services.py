@@ -86,6 +86,13 @@ def claim_rules(claim: Claim) -> DealRules:
     return rules_for(claim.version, claim.tier_code)
 
 
+def protection_days(claim: Claim, rules: DealRules) -> int:
+    """A referral attribution is protected for the programme's referral window; a deal by its rules."""
+    if claim.kind == Claim.Kind.REFERRAL:
+        return claim.version.referral_window_days if claim.version else 90
+    return rules.protection_days
+
+
 def business_deadline(start: datetime, hours: int) -> datetime:
     """``start`` plus ``hours`` counted on working days only (Saturday and Sunday do not count)."""
     at = timezone.localtime(start)
@@ -164,6 +171,10 @@ def _set_status(claim: Claim, actor, status: str, *, reason: str = "", action: s
     _activity(claim, actor, ClaimActivity.Kind.STATUS, reason, frm=old, to=status)
     audit.record(actor=actor, action=action, obj=claim, organisation=claim.organisation, before=before,
                  after=audit.snapshot(claim), reason=reason)  # fmt: skip
+    if claim.kind == Claim.Kind.REFERRAL:  # the referrals context applies the decision to its attribution at once
+        from partnerhub.referrals.services import settle_claim
+
+        settle_claim(claim=claim, actor=actor)
 
 
 def _check_lock_version(claim: Claim, lock_version: int | None) -> None:
@@ -369,7 +380,7 @@ def register_claim(
     )  # fmt: skip
     if direct or (approve and not hold):
         claim.status = S.PROTECTED
-        claim.protected_until = None if direct else today + timedelta(days=rules.protection_days)
+        claim.protected_until = None if direct else today + timedelta(days=protection_days(claim, rules))
         claim.decided_at = now
     else:
         claim.status = S.HELD if hold else S.PENDING
@@ -420,7 +431,7 @@ def _require_decider(actor: User, claim: Claim) -> None:
 
 def _grant_protection(claim: Claim, actor, reason: str, action: str) -> None:
     rules = claim_rules(claim)
-    claim.protected_until = timezone.localdate() + timedelta(days=rules.protection_days)
+    claim.protected_until = timezone.localdate() + timedelta(days=protection_days(claim, rules))
     claim.decided_at, claim.decided_by = timezone.now(), actor
     claim.decision_reason = reason
     claim.last_activity_at = timezone.now()
@@ -559,7 +570,7 @@ def _touch(claim: Claim) -> None:
     claim.last_activity_at = timezone.now()
     claim.stale_warned_at = claim.stale_flagged_at = None
     if claim.status == S.PROTECTED and claim.protected_until is not None:
-        renewed = timezone.localdate() + timedelta(days=claim_rules(claim).protection_days)
+        renewed = timezone.localdate() + timedelta(days=protection_days(claim, claim_rules(claim)))
         claim.protected_until = max(claim.protected_until, renewed)
 
 
@@ -770,6 +781,8 @@ def sweep_protection(*, now: datetime | None = None) -> ProtectionSweep:
             if claim.protected_until is not None and claim.protected_until < today:
                 _expire(claim, None, _("The protection period ended."), "deal.protection_expired")
                 out.expired += 1
+            elif claim.kind == Claim.Kind.REFERRAL:
+                continue  # an attribution has no sales stages to move: it lasts its referral window
             elif idle > timedelta(days=rules.inactivity_days):
                 if rules.lapse_automatic:
                     reason = _("No movement for more than %(days)s days.") % {"days": rules.inactivity_days}

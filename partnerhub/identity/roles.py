@@ -52,6 +52,12 @@ class Perm:
     AUDIT_VIEW = "audit.view"
     DEALS_REGISTER = "deals.register"  # register and work the organisation's own deals
     DEALS_DECIDE = "deals.decide"  # approve, reject, settle conflicts, withdraw protection
+    REFERRALS_MANAGE = "referrals.manage"  # create, change and deactivate the organisation's referral links
+    WEBHOOKS_MANAGE = "webhooks.manage"  # endpoints: create, edit, delete, rotate; test, redeliver
+    WEBHOOKS_VIEW = "webhooks.view"  # read endpoints and the delivery log
+
+
+WEBHOOK_PERMS = {Perm.WEBHOOKS_MANAGE, Perm.WEBHOOKS_VIEW}
 
 
 def role_allows(role: str, perm: str, *, on_own_org: bool, vendor_scope: bool) -> bool:
@@ -64,7 +70,13 @@ def role_allows(role: str, perm: str, *, on_own_org: bool, vendor_scope: bool) -
         return True
     if on_own_org and role in {Role.PARTNER_ADMIN, Role.SALES, Role.PARTNER_MANAGER} and perm == Perm.DEALS_REGISTER:
         return True
+    if on_own_org and role in {Role.VENDOR_ADMIN, Role.PARTNER_ADMIN} and perm in WEBHOOK_PERMS:
+        return True
+    if on_own_org and role in {Role.PARTNER_ADMIN, Role.SALES} and perm == Perm.REFERRALS_MANAGE:
+        return True
     if vendor_scope and role == Role.VENDOR_ADMIN:
+        return True
+    if vendor_scope and role == Role.PARTNER_MANAGER and perm == Perm.WEBHOOKS_VIEW:
         return True
     return (
         vendor_scope and role == Role.PARTNER_MANAGER and perm in {Perm.ORG_CHANGE, Perm.AUDIT_VIEW, Perm.DEALS_DECIDE}

@@ -205,6 +205,51 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
     forget_actor(m.user)
 
 
+# ---------------------------------------------------------------------------- customer sign-up
+
+
+@transaction.atomic
+def customer_signup(*, company_name: str, inn: str, email: str, password: str, full_name: str = "") -> Membership:
+    """A company signs itself up as a customer: the organisation and its administrator, at once.
+
+    The organisation goes through the same validation as one created by the vendor (INN check
+    digits, one organisation per INN); the person's password through the password validators.
+    """
+    email = User.objects.normalize_email((email or "").strip()).lower()
+    full_name = (full_name or "").strip()
+    errors: dict[str, list[ValidationError]] = {}
+    org = Organisation(kind=OrgKind.CUSTOMER, name=(company_name or "").strip(), inn=(inn or "").strip(), email=email)
+    try:
+        _clean_organisation(org)
+    except ValidationError as exc:
+        for field, errs in exc.error_dict.items():
+            for e in errs:
+                if e.code == "duplicate_company":
+                    e = ValidationError(
+                        _("This company is already registered. Ask its administrator to invite you."),
+                        code="duplicate_company",
+                    )
+                errors.setdefault(field, []).append(e)
+    if not org.inn and "inn" not in errors:
+        errors["inn"] = [ValidationError(_("This field is required."), code="required")]
+    if not email:
+        errors.setdefault("email", []).append(ValidationError(_("This field is required."), code="required"))
+    elif User.objects.filter(email__iexact=email).exists():
+        errors.setdefault("email", []).append(
+            ValidationError(_("An account with this e-mail exists: sign in instead."), code="account_exists")
+        )
+    try:
+        validate_password(password, user=User(email=email, full_name=full_name))
+    except ValidationError as exc:
+        errors.setdefault("password", []).extend(exc.error_list)
+    if errors:
+        raise ValidationError(errors)
+    org.save()
+    user = User.objects.create_user(email, password, full_name=full_name)
+    audit.record(actor=user, action="organisation.signed_up", obj=org, organisation=org, after=audit.snapshot(org))
+    return membership_add(actor=None, organisation=org, user=user, role=Role.CUSTOMER_ADMIN)
+
+
 # ---------------------------------------------------------------------------- invitations
 
 

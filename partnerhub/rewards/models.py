@@ -20,6 +20,7 @@ class Sale(models.Model):
         API = "api", _("API")
         DEAL = "deal", _("Won deal")
         MANUAL = "manual", _("Entered by the vendor")
+        REFERRAL = "referral", _("Referred customer's purchase")
 
     tenant_path = "organisation"
 

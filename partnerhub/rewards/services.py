@@ -283,3 +283,33 @@ def record_won_deal(*, claim, actor: User | None) -> list[Sale]:
                                 "sold_on": sale.sold_on, "product_family": line.product_family.code})  # fmt: skip
         sales.append(sale)
     return sales
+
+
+@transaction.atomic
+def record_referral_sale(
+    *, actor: User | None, organisation: Organisation, customer_name: str, customer_inn: str,
+    product_family: ProductFamily, amount: Decimal, currency: str, sold_on: date, reference: str,
+) -> Sale:  # fmt: skip
+    """The purchase of a customer a referral partner brought, as that partner's sale.
+
+    Called by the referrals context once the purchase is credited; idempotent (the reference is
+    the purchase's own).
+    """
+    sale, created = Sale.objects.get_or_create(
+        organisation=organisation,
+        external_ref=f"referral-{reference}"[:100],
+        defaults={
+            "customer_name": customer_name[:300],
+            "customer_inn": customer_inn,
+            "product_family": product_family,
+            "amount": amount,
+            "currency": currency,
+            "sold_on": sold_on,
+            "source": Sale.Source.REFERRAL,
+        },
+    )
+    if created:
+        audit.record(actor=actor, action="sale.recorded", obj=sale, organisation=organisation,
+                     after={"amount": sale.amount, "currency": sale.currency, "sold_on": sale.sold_on,
+                            "product_family": product_family.code, "referral": reference})  # fmt: skip
+    return sale
