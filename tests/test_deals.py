@@ -466,3 +466,14 @@ def test_deal_events_reach_the_partners_own_webhooks_only(world, settings):
     assert sorted(events_b) == ["deal.conflict_detected", "deal.registered"]
     for d in WebhookDelivery.objects.filter(endpoint=hook_b):
         assert d.payload["data"]["id"] == held.pk and "Partner A" not in str(d.payload)
+
+
+def test_demo_deals_load_once_and_show_each_situation(db):
+    from partnerhub.deals.demo import load_demo_deals
+    from partnerhub.identity.demo import load_demo
+
+    load_demo()
+    family()
+    assert load_demo_deals() == 4
+    assert load_demo_deals() == 0
+    assert sorted(Claim.objects.values_list("status", flat=True)) == ["held", "pending", "protected", "protected"]

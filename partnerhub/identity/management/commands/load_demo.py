@@ -9,6 +9,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = load_demo()
+        from partnerhub.deals.demo import load_demo_deals
+
+        load_demo_deals()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for email, role, org in logins:
             self.stdout.write(f"  {email:<26} {role!s:<28} {org}")
