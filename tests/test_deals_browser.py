@@ -88,3 +88,27 @@ def test_two_partners_one_customer_and_the_bdm_decides(world, open_as):
     a.wait_for_load_state()
     first.refresh_from_db()
     assert first.stage == "qualified"
+
+
+def test_three_months_without_movement_and_the_bdm_withdraws_protection(world, open_as):
+    from partnerhub.deals import services
+    from tests.deal_builders import register
+
+    family()
+    claim = services.approve(actor=world.bdm_a, claim=register(world.a_admin, world.partner_a))
+    Claim.objects.filter(pk=claim.pk).update(last_activity_at=timezone.now() - timedelta(days=95))
+    assert services.sweep_protection().flagged == 1  # the daily job flags it and tells the BDM
+
+    bdm = open_as(world.bdm_a)
+    bdm.goto("/deals/review/")
+    assert "no movement" in bdm.locator(f"tr:has(a[href='/deals/{claim.pk}/'])").inner_text()
+    bdm.click(f"a[href='/deals/{claim.pk}/']")
+    bdm.fill("textarea[name=withdraw_protection-reason]", "No news from the partner for three months")
+    bdm.click("button:has-text('Withdraw protection')")
+    bdm.wait_for_load_state()
+    assert bdm.locator("[data-status]").get_attribute("data-status") == "expired"
+
+    partner = open_as(world.a_admin)
+    partner.goto(f"/deals/{claim.pk}/")
+    assert partner.locator("[data-status]").get_attribute("data-status") == "expired"
+    assert partner.locator("select[name=stage-stage]").count() == 0  # an ended deal cannot be moved
