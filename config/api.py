@@ -9,6 +9,8 @@ from partnerhub.deals.api import router as deals_router
 from partnerhub.enablement.api import router as enablement_router
 from partnerhub.identity.api import public_router as invitations_public_router
 from partnerhub.identity.api import router as identity_router
+from partnerhub.leads.api import public_router as locator_public_router
+from partnerhub.leads.api import router as leads_router
 from partnerhub.partners.api import router as tiers_router
 from partnerhub.partners.api_onboarding import public_router as onboarding_public_router
 from partnerhub.partners.api_onboarding import router as onboarding_router
@@ -44,4 +46,6 @@ api.add_router("", deals_router)
 api.add_router("", onboarding_router)
 api.add_router("", onboarding_public_router)
 api.add_router("", referrals_router)
+api.add_router("", leads_router)
+api.add_router("", locator_public_router)
 api.add_router("/webhooks", webhooks_router)

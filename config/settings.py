@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "partnerhub.deals",
     "partnerhub.referrals",
     "partnerhub.webhooks",
+    "partnerhub.leads",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "deliver-webhooks": {"task": "webhooks.deliver_due", "schedule": crontab(minute="*")},
     "deals-sweep-protection-daily": {"task": "deals.sweep_protection", "schedule": crontab(hour=4, minute=0)},
     "deals-escalate-overdue": {"task": "deals.escalate_overdue", "schedule": crontab(minute="*/15")},
+    "leads-expire-offers": {"task": "leads.expire_offers", "schedule": crontab(minute="*/15")},
     "referrals-settle-attributions": {"task": "referrals.settle_attributions", "schedule": crontab(minute=20)},
 }
 
@@ -234,6 +236,11 @@ REFERRAL_TRAFFIC_PERIOD_DAYS = env_int("REFERRAL_TRAFFIC_PERIOD_DAYS", 30)
 REFERRAL_FALLING_THRESHOLD_PERCENT = env_int("REFERRAL_FALLING_THRESHOLD_PERCENT", 50)
 # Customer sign-ups accepted from one address per hour.
 CUSTOMER_SIGNUPS_PER_HOUR = env_int("CUSTOMER_SIGNUPS_PER_HOUR", 10)
+
+# --- Leads and the public partner locator (partnerhub/leads).
+# "Contact this partner" requests accepted from one address per window (seconds).
+LEADS_CONTACTS_PER_IP = env_int("LEADS_CONTACTS_PER_IP", 5)
+LEADS_CONTACTS_WINDOW_SECONDS = env_int("LEADS_CONTACTS_WINDOW_SECONDS", 3600)
 
 # --- API
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)

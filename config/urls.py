@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("partnerhub.deals.urls")),
     path("", include("partnerhub.webhooks.urls")),
     path("", include("partnerhub.referrals.urls")),
+    path("", include("partnerhub.leads.urls")),
     path("", include("partnerhub.core.urls")),
 ]
 

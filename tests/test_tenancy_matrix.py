@@ -46,7 +46,22 @@ def b_objects(world):
         **_webhooks_b(world),
         **_deals_b(world),
         **_referrals_b(world),
+        **_leads_b(world, enrolment),
     }
+
+
+def _leads_b(world, enrolment):
+    """A lead offered to B (the only partner whose tier receives vendor leads in B's programme)."""
+    from partnerhub.leads import services as leads
+    from partnerhub.programmes.models import Benefit, Tier
+    from partnerhub.programmes.selectors import version_in_force
+
+    version = version_in_force(programme=enrolment.programme, on=enrolment.joined_on)
+    Benefit.objects.create(tier=Tier.objects.get(version=version, code="authorized"), kind="vendor_leads", code="l")
+    lead = leads.create_lead(actor=world.vendor_admin, source="tender", customer_name="ООО Тендер",
+                             email="buyer@tender.example", region="Санкт-Петербург")  # fmt: skip
+    offer = lead.offers.get(organisation=world.partner_b)
+    return {"lead": lead.pk, "lead_offer": offer.pk}
 
 
 def _referrals_b(world):
@@ -289,10 +304,22 @@ API_MATRIX = {
         {"is_active": False},
     ),
     ("get", "/api/v1/referral-links/{link_id}/stats"): lambda o: (f"/referral-links/{o['referral_link']}/stats", None),
+    ("get", "/api/v1/leads/{lead_id}"): lambda o: (f"/leads/{o['lead']}", None),
+    ("post", "/api/v1/leads/{lead_id}/route"): lambda o: (f"/leads/{o['lead']}/route", {"organisation_id": o["org_a"]}),
+    ("post", "/api/v1/leads/{lead_id}/close"): lambda o: (f"/leads/{o['lead']}/close", {"reason": "x"}),
+    ("get", "/api/v1/lead-offers/{offer_id}"): lambda o: (f"/lead-offers/{o['lead_offer']}", None),
+    ("post", "/api/v1/lead-offers/{offer_id}/accept"): lambda o: (
+        f"/lead-offers/{o['lead_offer']}/accept",
+        {"product_family": "software", "amount": "1000"},
+    ),
+    ("post", "/api/v1/lead-offers/{offer_id}/decline"): lambda o: (
+        f"/lead-offers/{o['lead_offer']}/decline",
+        {"reason": "x"},
+    ),
 }
 
 # GET endpoints the owning partner itself may not read (vendor staff only), still 404 for it.
-VENDOR_ONLY_READS = {"/api/v1/deals/{deal_id}/conflicts"}
+VENDOR_ONLY_READS = {"/api/v1/deals/{deal_id}/conflicts", "/api/v1/leads/{lead_id}"}
 
 # Cases where B's child object is addressed through A's own organisation: still 404.
 API_CROSS_PARENT = [
@@ -305,6 +332,12 @@ API_EXEMPT = {
     ("post", "/api/v1/public/programmes/{code}/applications"): "public: addressed by programme code; only creates",
     ("get", "/api/v1/public/catalogue/{org_id}"): (
         "public: only partners listed in the catalogue, everyone else 404 (tests/test_catalogue.py)"
+    ),
+    ("get", "/api/v1/public/locator/{org_id}"): (
+        "public: only partners listed in the catalogue, everyone else 404 (tests/test_locator.py)"
+    ),
+    ("post", "/api/v1/public/locator/{org_id}/contact"): (
+        "public: only listed partners can be written to, everyone else 404 (tests/test_locator.py); only creates"
     ),
     ("get", "/api/v1/invitations/{key}"): "public: addressed by the secret invitation key, not an id",
     ("post", "/api/v1/invitations/{key}/accept"): "public: addressed by the secret invitation key, not an id",
@@ -419,6 +452,13 @@ UI_MATRIX = {
     "referral-links": lambda o: {"org_id": o["org"]},
     "referral-link-detail": lambda o: {"link_id": o["referral_link"]},
     "referral-link-toggle": lambda o: {"link_id": o["referral_link"]},
+    "lead-detail": lambda o: {"lead_id": o["lead"]},
+    "lead-route": lambda o: {"lead_id": o["lead"]},
+    "lead-close": lambda o: {"lead_id": o["lead"]},
+    "lead-offer-detail": lambda o: {"offer_id": o["lead_offer"]},
+    "lead-offer-accept": lambda o: {"offer_id": o["lead_offer"]},
+    "lead-offer-decline": lambda o: {"offer_id": o["lead_offer"]},
+    "locator-contact": lambda o: {"org_id": o["org"]},  # B is not listed: 404 for everyone
 }
 
 

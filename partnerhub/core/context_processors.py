@@ -55,6 +55,8 @@ NAVIGATION: list[NavItem] = [
     ),
     NavItem(_("Deals"), "deal-board", lambda a: a.is_vendor_staff or bool({"partner_admin", "sales"} & a.roles)),
     NavItem(_("Deal review"), "deal-review", lambda a: a.is_partner_manager or "vendor_admin" in a.vendor_roles),
+    NavItem(_("Leads"), "lead-list", _vendor),
+    NavItem(_("Leads"), "lead-inbox", lambda a: not a.is_vendor_staff and bool({"partner_admin", "sales"} & a.roles)),
     NavItem(_("Enrolments"), "enrolment-list", _vendor),
     NavItem(_("Applications"), "onboarding-application-list", _vendor),
     NavItem(_("My organisation"), "my-organisation", lambda a: a.is_authenticated and not a.is_vendor_staff),

@@ -55,6 +55,8 @@ class Perm:
     REFERRALS_MANAGE = "referrals.manage"  # create, change and deactivate the organisation's referral links
     WEBHOOKS_MANAGE = "webhooks.manage"  # endpoints: create, edit, delete, rotate; test, redeliver
     WEBHOOKS_VIEW = "webhooks.view"  # read endpoints and the delivery log
+    LEADS_MANAGE = "leads.manage"  # create, route and close leads (vendor administrators; BDMs for their partners)
+    LEADS_RESPOND = "leads.respond"  # accept or decline the organisation's lead offers
 
 
 WEBHOOK_PERMS = {Perm.WEBHOOKS_MANAGE, Perm.WEBHOOKS_VIEW}
@@ -73,6 +75,10 @@ def role_allows(role: str, perm: str, *, on_own_org: bool, vendor_scope: bool) -
     if on_own_org and role in {Role.VENDOR_ADMIN, Role.PARTNER_ADMIN} and perm in WEBHOOK_PERMS:
         return True
     if on_own_org and role in {Role.PARTNER_ADMIN, Role.SALES} and perm == Perm.REFERRALS_MANAGE:
+        return True
+    if on_own_org and role in {Role.PARTNER_ADMIN, Role.SALES} and perm == Perm.LEADS_RESPOND:
+        return True
+    if role == Role.PARTNER_MANAGER and perm == Perm.LEADS_MANAGE and (on_own_org or vendor_scope):
         return True
     if vendor_scope and role == Role.VENDOR_ADMIN:
         return True

@@ -140,6 +140,7 @@ class ProfileOut(Schema):
     description: str
     competences: list[str]
     regions: list[str]
+    product_families: list[str] = Field([], description="Codes of the product families the partner sells.")
     listed_in_catalogue: bool
 
 
@@ -147,6 +148,7 @@ class ProfilePatchIn(InputSchema):
     description: str | None = Field(None, max_length=5000)
     competences: list[str] | None = None
     regions: list[str] | None = None
+    product_families: list[str] | None = Field(None, description="Product family codes.")
     listed_in_catalogue: bool | None = None
 
 

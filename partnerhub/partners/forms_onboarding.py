@@ -121,10 +121,19 @@ class ProfileForm(forms.Form):
     )
     competences = ListField(label=_("Competences"))
     regions = ListField(label=_("Regions served"))
+    product_families = forms.MultipleChoiceField(
+        label=_("Product families you sell and support"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     listed_in_catalogue = forms.BooleanField(
         label=_("Show the company in the public partner catalogue"), required=False,
         help_text=_("Only active partners appear there: name, region, city, competences, website and tier."),
     )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from partnerhub.programmes.models import ProductFamily
+
+        self.fields["product_families"].choices = list(ProductFamily.objects.values_list("code", "name"))
 
 
 class AcceptTermsForm(forms.Form):

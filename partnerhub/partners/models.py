@@ -20,6 +20,9 @@ class PartnerProfile(models.Model):
     description = models.TextField(_("description"), blank=True)
     competences = models.JSONField(_("competences"), default=list, blank=True)
     regions = models.JSONField(_("regions served"), default=list, blank=True)
+    # Codes of programmes.ProductFamily the partner sells and supports (the locator's filter; lead routing
+    # also counts families the partner sold in the last year).
+    product_families = models.JSONField(_("product families"), default=list, blank=True)
     listed_in_catalogue = models.BooleanField(_("listed in the public catalogue"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -36,7 +36,7 @@ from partnerhub.identity import services as identity_services
 from partnerhub.identity.models import Organisation, User, hash_secret
 from partnerhub.identity.roles import OrgKind, Perm, Role
 from partnerhub.identity.validators import validate_identifiers, validate_inn, validate_kpp, validate_ogrn
-from partnerhub.programmes.models import Programme, ProgrammeVersion
+from partnerhub.programmes.models import ProductFamily, Programme, ProgrammeVersion
 from partnerhub.programmes.selectors import version_in_force
 
 from .models import Application, Enrolment, PartnerProfile
@@ -473,6 +473,7 @@ def profile_update(
     competences: list[str] | None = None,
     regions: list[str] | None = None,
     listed_in_catalogue: bool | None = None,
+    product_families: list[str] | None = None,
 ) -> PartnerProfile:
     """Change what the partner shows the world; ``None`` leaves a field as it is."""
     identity_services.require_perm(actor=actor, perm=Perm.ORG_CHANGE, organisation=organisation)
@@ -494,9 +495,17 @@ def profile_update(
                 errors.update(exc.error_dict)
     if listed_in_catalogue is not None:
         changes["listed_in_catalogue"] = bool(listed_in_catalogue)
+    if product_families is not None:
+        codes = list(dict.fromkeys(str(c).strip() for c in product_families if str(c).strip()))
+        known = set(ProductFamily.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            msg = _("Unknown product family: %(codes)s.") % {"codes": ", ".join(unknown)}
+            errors["product_families"] = [ValidationError(msg, code="unknown_product")]
+        changes["product_families"] = codes
     if errors:
         raise ValidationError(errors)
-    fields = ("description", "competences", "regions", "listed_in_catalogue")
+    fields = ("description", "competences", "regions", "product_families", "listed_in_catalogue")
     before = audit.snapshot(profile, fields)
     for key, value in changes.items():
         setattr(profile, key, value)

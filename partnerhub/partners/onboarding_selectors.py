@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partnerhub.core.geo import normalise_city
 from partnerhub.core.tenancy import actor_for
 from partnerhub.enablement.models import Specialist
 from partnerhub.identity.models import Organisation, User
 from partnerhub.identity.roles import OrgKind, Role
-from partnerhub.programmes.models import Programme, ProgrammeRole, ProgrammeVersion, Tier
+from partnerhub.programmes.models import ProductFamily, Programme, ProgrammeRole, ProgrammeVersion, Tier
 from partnerhub.programmes.selectors import version_in_force
 
 from .models import Application, Enrolment, PartnerProfile
@@ -236,6 +237,7 @@ class CatalogueEntry:
     competences: list[str]
     regions: list[str]
     programmes: list[Badge]
+    product_families: list[str] = field(default_factory=list)  # codes the partner declared
 
 
 def _listed() -> QuerySet[Organisation]:
@@ -282,6 +284,7 @@ def _entries(orgs: list[Organisation]) -> list[CatalogueEntry]:
             description=o.profile.description,
             competences=list(o.profile.competences or []),
             regions=list(o.profile.regions or []),
+            product_families=list(o.profile.product_families or []),
             programmes=[
                 Badge(
                     e.programme.code, e.programme.name, e.tier_code, names.get((e.programme_id, e.tier_code or ""), "")
@@ -293,12 +296,17 @@ def _entries(orgs: list[Organisation]) -> list[CatalogueEntry]:
     ]
 
 
-def catalogue(*, region: str = "", competence: str = "", programme: str = "", tier: str = "") -> list[CatalogueEntry]:
-    """The public partner catalogue (no actor: it is public), filtered.
+def catalogue(
+    *, region: str = "", competence: str = "", programme: str = "", tier: str = "", city: str = "",
+    product_family: str = "",
+) -> list[CatalogueEntry]:  # fmt: skip
+    """The public partner catalogue — the partner locator — (no actor: it is public), filtered.
 
-    Programme and tier are filtered in the database on one and the same enrolment. Region
-    (where the partner sits or a region it serves) and competence are matched case-insensitively
-    in Python: they live in JSON lists, whose containment lookups SQLite does not offer.
+    Programme and tier are filtered in the database on one and the same enrolment. Region (where
+    the partner sits or a region it serves), competence and product family (a code the partner
+    declared) are matched case-insensitively in Python: they live in JSON lists, whose containment
+    lookups SQLite does not offer; city (where the partner sits) too, normalised ("г. Москва" finds
+    "Москва").
     """
     qs = _listed()
     if programme or tier:
@@ -309,6 +317,10 @@ def catalogue(*, region: str = "", competence: str = "", programme: str = "", ti
             same_enrolment["enrolments__tier_code"] = tier
         qs = qs.filter(**same_enrolment)
     orgs = list(qs)
+    if city.strip():
+        orgs = [o for o in orgs if normalise_city(o.city) == normalise_city(city)]
+    if product_family.strip():
+        orgs = [o for o in orgs if product_family.strip() in {str(f) for f in o.profile.product_families or []}]
     region, competence = region.strip().casefold(), competence.strip().casefold()
     if region:
         orgs = [
@@ -334,6 +346,8 @@ class Facets:
     competences: list[str]
     programmes: list[tuple[str, str]]
     tiers: list[tuple[str, str]]
+    cities: list[str] = field(default_factory=list)
+    product_families: list[tuple[str, str]] = field(default_factory=list)
 
 
 def catalogue_facets() -> Facets:
@@ -355,5 +369,11 @@ def catalogue_facets() -> Facets:
         ),
         tiers=sorted(
             {(b.tier_code, b.tier_name) for e in entries for b in e.programmes if b.tier_code}, key=lambda t: t[1]
+        ),
+        cities=distinct(e.city for e in entries),
+        product_families=list(
+            ProductFamily.objects.filter(code__in={f for e in entries for f in e.product_families}).values_list(
+                "code", "name"
+            )
         ),
     )

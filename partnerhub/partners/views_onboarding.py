@@ -16,7 +16,7 @@ from partnerhub.core.middleware import client_ip
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity import selectors as identity_selectors
 from partnerhub.identity.roles import OrgKind
-from partnerhub.programmes.models import Programme
+from partnerhub.programmes.models import ProductFamily, Programme
 
 from . import onboarding
 from . import onboarding_selectors as selectors
@@ -187,6 +187,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "description": current.description if current else "",
         "competences": current.competences if current else [],
         "regions": current.regions if current else [],
+        "product_families": current.product_families if current else [],
         "listed_in_catalogue": current.listed_in_catalogue if current else False,
     }
     form = ProfileForm(request.POST or None, initial=initial)
@@ -253,7 +254,10 @@ def contract_upload(request: HttpRequest) -> HttpResponse:
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
-    filters = {k: request.GET.get(k, "").strip() for k in ("region", "competence", "programme", "tier")}
+    filters = {
+        k: request.GET.get(k, "").strip()
+        for k in ("region", "city", "competence", "product_family", "programme", "tier")
+    }
     entries = selectors.catalogue(**filters)
     page = Paginator(entries, 30).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -263,4 +267,6 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 def catalogue_partner(request: HttpRequest, org_id: int) -> HttpResponse:
-    return render(request, "partners/catalogue/detail.html", {"entry": selectors.catalogue_entry(org_id=org_id)})
+    entry = selectors.catalogue_entry(org_id=org_id)
+    families = ProductFamily.objects.filter(code__in=entry.product_families).values_list("name", flat=True)
+    return render(request, "partners/catalogue/detail.html", {"entry": entry, "families": list(families)})

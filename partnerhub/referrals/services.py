@@ -645,7 +645,7 @@ def settle_attribution(*, attribution: ReferralAttribution, actor=None, now: dat
     """
     now = now or timezone.now()
     a = (
-        ReferralAttribution.objects.select_for_update()
+        ReferralAttribution.objects.select_for_update(of=("self",))
         .select_related("claim", "customer", "organisation", "link")
         .get(pk=attribution.pk)
     )
