@@ -7,7 +7,7 @@ under review. Conflict candidates, with the other party, are read by vendor staf
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
@@ -159,3 +159,15 @@ def overview(*, actor: User, days: int = 365) -> dict:
     )
     return {"days": days, "by_status": dict(by_status), "by_stage": by_stage, "by_partner": by_partner,
             "by_region": by_region}  # fmt: skip
+
+
+def won_deal_counts(*, organisation_ids: list[int], since: date) -> dict[int, int]:
+    """Deals won per organisation since a date: a performance figure other contexts weigh (lead routing)."""
+    return dict(
+        Claim.objects.filter(
+            organisation_id__in=organisation_ids, kind=Claim.Kind.DEAL, status=Claim.Status.WON, closed_on__gte=since
+        )
+        .values_list("organisation_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )

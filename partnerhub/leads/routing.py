@@ -170,16 +170,11 @@ def area_level(lead: Lead, organisation: Organisation, profile=None) -> str:
 
 
 def _performance(cands: list[Candidate], now: datetime) -> None:
-    from partnerhub.deals.models import Claim
+    from partnerhub.deals.selectors import won_deal_counts
 
     ids = [c.organisation.pk for c in cands]
     since = now - timedelta(days=PERFORMANCE_DAYS)
-    won = dict(
-        Claim.objects.filter(organisation_id__in=ids, status=Claim.Status.WON, closed_on__gte=timezone.localdate(since))
-        .values_list("organisation_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    won = won_deal_counts(organisation_ids=ids, since=timezone.localdate(since))
     offers = {
         row["organisation_id"]: row
         for row in LeadOffer.objects.filter(organisation_id__in=ids)
