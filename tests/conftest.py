@@ -13,6 +13,8 @@ from partnerhub.identity.roles import OrgKind, Role
 
 from .factories import MembershipFactory, OrganisationFactory, UserFactory
 
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_clean_cache(settings):

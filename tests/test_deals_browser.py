@@ -7,32 +7,10 @@ from django.utils import timezone
 
 from partnerhub.deals.models import Claim
 from tests.deal_builders import CUSTOMER_INN
-from tests.factories import PASSWORD, valid_inn
+from tests.factories import valid_inn
 from tests.programme_builders import family
-from tests.test_browser import browser  # noqa: F401 - the shared chromium fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def open_as(browser, live_server):  # noqa: F811
-    contexts = []
-
-    def make(user):
-        context = browser.new_context(base_url=live_server.url, locale="en-US")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        page.goto("/login/")
-        page.fill("input[name=username]", user.email)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit].primary")
-        page.wait_for_url("**/")
-        return page
-
-    yield make
-    for c in contexts:
-        c.close()
 
 
 def _register(page, *, name, inn):
