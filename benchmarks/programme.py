@@ -1,11 +1,10 @@
-def load_security_programme():
-    from partnerhub.enablement.models import CertificationType
-    from partnerhub.programmes.models import Requirement
-    from tests.programme_builders import family, security_programme
+"""The programme the tier benchmark evaluates: the shipped 002 file, through the YAML loader."""
 
-    family("hardware")
-    family("appliance")
-    v = security_programme()
-    CertificationType.objects.get_or_create(code="security-engineer", defaults={"name": "Security engineer"})
-    Requirement.objects.filter(metric="certified_staff").update(certification="security-engineer")
-    return v
+from pathlib import Path
+
+
+def load_security_programme():
+    from partnerhub.programmes import services
+
+    path = Path(services.DEFINITIONS) / "security_002.yaml"
+    return services.import_programme(actor=None, text=path.read_text(encoding="utf-8"), source=path.name)

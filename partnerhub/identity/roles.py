@@ -51,6 +51,7 @@ class Perm:
     MEMBERS_MANAGE = "members.manage"  # invite, change roles, remove
     AUDIT_VIEW = "audit.view"
     DEALS_REGISTER = "deals.register"  # register and work the organisation's own deals
+    PROGRAMMES_MANAGE = "programmes.manage"  # import, draft, publish and retire programme versions
     DEALS_DECIDE = "deals.decide"  # approve, reject, settle conflicts, withdraw protection
     REFERRALS_MANAGE = "referrals.manage"  # create, change and deactivate the organisation's referral links
     WEBHOOKS_MANAGE = "webhooks.manage"  # endpoints: create, edit, delete, rotate; test, redeliver
