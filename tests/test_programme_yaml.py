@@ -77,7 +77,8 @@ def test_002_table_is_expressed_exactly():
     assert internal == {"authorized": 30, "certified": 50, "privileged": 100}
     privileged = {b.kind: b for b in v.tiers.get(code="privileged").benefits.all()}
     assert privileged["payment_deferral"].days == 30 and privileged["quarterly_rebate"].percent == 5
-    assert {b.tier.code: (b.count, b.on_request) for b in Benefit.objects.filter(tier__version=v, kind="nfr_licences")} == {
+    nfr = Benefit.objects.filter(tier__version=v, kind="nfr_licences")
+    assert {b.tier.code: (b.count, b.on_request) for b in nfr} == {
         "authorized": (None, True), "certified": (1, False), "privileged": (2, False),
     }  # fmt: skip
 
@@ -137,8 +138,8 @@ def _set(path, value):
     [
         (_set(["tiers", 1, "requirements", 1, "threshold"], -5), "tiers[1].requirements[1].threshold", "negative"),
         (_set(["tiers", 0, "reward_rates", 0, "percent"], 120), "tiers[0].reward_rates[0].percent", "exceed 100"),
-        (_set(["tiers", 0, "reward_rates", 0, "product_family"], "spaceships"), "tiers[0].reward_rates[0].product_family",
-         "unknown product family"),
+        (_set(["tiers", 0, "reward_rates", 0, "product_family"], "spaceships"),
+         "tiers[0].reward_rates[0].product_family", "unknown product family"),
         (_set(["tiers", 2, "requirements", 2, "threshold"], 400000), "tiers[2].requirements[2].threshold",
          "lower than 500000.00"),
         (_set(["tiers", 2, "reward_rates", 0, "percent"], 20), "tiers[2].reward_rates[0].percent", "less than 30.00%"),

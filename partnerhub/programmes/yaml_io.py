@@ -476,11 +476,11 @@ def document(version: ProgrammeVersion) -> dict:
         "product_families": [
             {"code": f.code, "name": f.name, "name_en": f.name_en}
             for f in ProductFamily.objects.filter(code__in=families_used).order_by("code")
-        ],  # fmt: skip
+        ],
         "roles": [
             {"code": r.code, "name": r.name, "kind": r.kind, "has_tiers": r.has_tiers, "description": r.description}
             for r in v.roles.order_by("id")
-        ],  # fmt: skip
+        ],
         "tiers": tiers,
     }
 
