@@ -1,5 +1,6 @@
 """Programmes as YAML: the shipped files, the 002 table through the real engine, bad files, round trips."""
 
+import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -185,3 +186,19 @@ def test_export_then_import_gives_the_same_programme(name):
     assert not errors
     assert doc == yaml_io.document(v)
     assert doc == yaml_io.parse(text(name), source=name)[0] | {"product_families": doc["product_families"]}
+
+
+def test_demo_partners_stand_in_different_tiers_and_loading_twice_changes_nothing(db):
+    from django.core.management import call_command
+
+    from partnerhub.deals.models import Claim
+    from partnerhub.partners.models import Enrolment
+    from partnerhub.rewards.models import Sale
+
+    call_command("load_demo", stdout=io.StringIO())
+    tiers = dict(Enrolment.objects.values_list("organisation__name", "tier_code"))
+    assert tiers == {"Альфа Интеграция": "privileged", "Бета Софт": "certified", "Гамма Сервис": "authorized",
+                     "Дельта Дистрибуция": "advanced"}  # fmt: skip
+    counts = (Programme.objects.count(), Enrolment.objects.count(), Sale.objects.count(), Claim.objects.count())
+    call_command("load_demo", stdout=io.StringIO())
+    assert (Programme.objects.count(), Enrolment.objects.count(), Sale.objects.count(), Claim.objects.count()) == counts

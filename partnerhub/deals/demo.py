@@ -24,7 +24,7 @@ MARKER = "[demo]"
 def load_demo_deals() -> int:
     if Claim.objects.filter(description__startswith=MARKER).exists():
         return 0
-    family = ProductFamily.objects.order_by("code").first()
+    family = ProductFamily.objects.filter(code="software").first() or ProductFamily.objects.order_by("code").first()
     partners = {o.name: o for o in Organisation.objects.filter(kind="partner")}
     alpha, beta, gamma = (partners.get(n) for n in ("Альфа Интеграция", "Бета Софт", "Гамма Сервис"))
     if family is None or not (alpha and beta and gamma):

@@ -10,7 +10,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logins = load_demo()
         from partnerhub.deals.demo import load_demo_deals
+        from partnerhub.partners.demo import load_demo_partners
+        from partnerhub.programmes.services import load_demo_programmes
 
+        load_demo_programmes()
+        load_demo_partners()
         load_demo_deals()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for email, role, org in logins:
