@@ -111,6 +111,9 @@ class ApiClient:
     def patch(self, path, data=None, **kw):
         return self._call("patch", path, data if data is not None else {}, **kw)
 
+    def put(self, path, data=None, **kw):
+        return self._call("put", path, data if data is not None else {}, **kw)
+
     def delete(self, path, **kw):
         return self._call("delete", path, **kw)
 

@@ -43,6 +43,7 @@ NAVIGATION: list[NavItem] = [
             a.is_authenticated and not a.is_vendor_staff and bool({"partner_admin", "sales", "engineer"} & a.roles)
         ),
     ),
+    NavItem(_("Programmes"), "programme-list", _vendor),
     NavItem(_("Tiers"), "tier-overview", _vendor),
     NavItem(
         _("Obligations"),

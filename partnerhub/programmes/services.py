@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from partnerhub.core import audit
 from partnerhub.core.problems import Conflict
+from partnerhub.core.tenancy import actor_for
 from partnerhub.identity.models import User
 from partnerhub.identity.roles import Perm
 from partnerhub.identity.services import require_perm, vendor_organisation
@@ -35,6 +36,8 @@ def require_manager(actor: User | None) -> None:
     """Programmes are the vendor's: only its administrators change them (None: a system loader)."""
     if actor is None:
         return
+    if not actor_for(actor).is_vendor_staff:
+        raise PermissionDenied(_("Only the vendor's administrators change programmes."))
     vendor = vendor_organisation()
     if vendor is None:
         raise ValidationError(_("Create the vendor organisation first."))

@@ -1,1 +1,12 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("programmes/", views.programme_list, name="programme-list"),
+    path("programmes/import/", views.programme_import, name="programme-import"),
+    path("programmes/<slug:code>/", views.programme_detail, name="programme-detail"),
+    path("programmes/<slug:code>/draft/", views.programme_draft, name="programme-draft"),
+    path("programmes/<slug:code>/v<int:number>/", views.programme_version, name="programme-version"),
+    path("programmes/<slug:code>/v<int:number>/yaml", views.programme_export, name="programme-export"),
+]

@@ -1,0 +1,136 @@
+"""The programme console and API: who may read and change programmes, drafts, publishing, versions in force."""
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from django.utils import timezone
+
+from partnerhub.core.models import AuditEntry
+from partnerhub.partners import services as partner_services
+from partnerhub.partners.evaluation import evaluate_enrolment
+from partnerhub.partners.models import ObligationRecord
+from partnerhub.programmes import services
+from partnerhub.programmes.models import Programme, ProgrammeVersion
+
+from .programme_builders import certify, sell
+
+pytestmark = pytest.mark.django_db
+SECURITY = (Path(services.DEFINITIONS) / "security_002.yaml").read_text(encoding="utf-8")
+CLOUD = (Path(services.DEFINITIONS) / "cloud_003.yaml").read_text(encoding="utf-8")
+
+
+def with_threshold(text: str, amount: int) -> str:
+    doc = yaml.safe_load(text)
+    doc["tiers"][1]["requirements"][1]["threshold"] = amount
+    return yaml.safe_dump(doc, allow_unicode=True)
+
+
+def test_vendor_admin_imports_and_partners_read_only_their_programmes(world, api):
+    r = api(world.vendor_admin).post("/programmes/import", {"yaml": SECURITY})
+    assert r.status_code == 201, r.content
+    assert r.json()["programme"] == "security-partners" and r.json()["status"] == "published"
+    tiers = r.json()["definition"]["tiers"]
+    assert [t["code"] for t in tiers] == ["authorized", "certified", "privileged"]
+    services.import_programme(actor=None, text=CLOUD, source="cloud")
+    cloud = Programme.objects.get(code="cloud-partners")
+    partner_services.enrol(actor=None, organisation=world.partner_a, programme=cloud, role_code="partner",
+                           joined_on=date(2026, 1, 1), active=True)  # fmt: skip
+    assert [p["code"] for p in api(world.a_admin).get("/programmes").json()] == ["cloud-partners"]
+    assert api(world.a_admin).get("/programmes/security-partners").status_code == 404
+    assert api(world.a_admin).get("/programmes/cloud-partners/versions/1").status_code == 200
+    assert api(world.bdm_a).get("/programmes/security-partners").status_code == 200  # vendor staff read
+    assert api(world.bdm_a).post("/programmes/import", {"yaml": CLOUD}).status_code == 403
+    assert api(world.a_admin).post("/programmes/cloud-partners/drafts").status_code == 403
+
+
+def test_a_bad_import_answers_with_key_paths_and_writes_nothing(world, api):
+    bad = with_threshold(SECURITY, -1)
+    r = api(world.vendor_admin).post("/programmes/import", {"yaml": bad})
+    assert r.status_code == 422
+    fields = {e["field"]: e["message"] for e in r.json()["errors"]}
+    assert "tiers[1].requirements[1].threshold" in fields
+    assert fields["tiers[1].requirements[1].threshold"].startswith("request body: tiers[1].requirements[1].threshold")
+    assert not Programme.objects.exists()
+
+
+def test_export_is_yaml_that_loads_again(world, api):
+    services.import_programme(actor=None, text=SECURITY, source="x")
+    r = api(world.vendor_admin).get("/programmes/security-partners/versions/1/yaml")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/yaml")
+    assert yaml.safe_load(r.content)["tiers"][1]["requirements"][1]["threshold"] == 500000
+
+
+def test_an_edit_is_a_new_version_and_each_date_uses_the_version_in_force(world, api):
+    v1 = services.import_programme(actor=None, text=SECURITY, source="x")
+    e = partner_services.enrol(actor=None, organisation=world.partner_a, programme=v1.programme, role_code="reseller",
+                               joined_on=date(2026, 1, 1), active=True)  # fmt: skip
+    for duty in ("reviews", "monthly_reports", "vendor_info_on_site"):
+        ObligationRecord.objects.create(organisation=world.partner_a, obligation=duty, valid_from=date(2025, 1, 1),
+                                        status="accepted")  # fmt: skip
+    certify(world.partner_a, type_code="security-engineer")
+    today = timezone.localdate()
+    sell(world.partner_a, "550000", today - timedelta(days=1))
+    assert evaluate_enrolment(e, today).qualified == "certified"
+
+    r = api(world.vendor_admin).post("/programmes/security-partners/drafts")
+    assert r.status_code == 201 and r.json()["status"] == "draft" and r.json()["number"] == 2
+    assert api(world.vendor_admin).post("/programmes/security-partners/drafts").status_code == 409  # one draft
+    r = api(world.vendor_admin).put("/programmes/security-partners/versions/2",
+                                      {"yaml": with_threshold(SECURITY, 600000)})  # fmt: skip
+    assert r.status_code == 200, r.content
+    assert (
+        ProgrammeVersion.objects.get(number=1).tiers.get(code="certified").requirements.get(code="sales").threshold
+        == 500000
+    )
+    past = api(world.vendor_admin).post("/programmes/security-partners/versions/2/publish",
+                                        {"effective_from": (today - timedelta(days=1)).isoformat()})  # fmt: skip
+    assert past.status_code == 422 and past.json()["errors"][0]["field"] == "effective_from"
+    tomorrow = today + timedelta(days=1)
+    r = api(world.vendor_admin).post("/programmes/security-partners/versions/2/publish",
+                                     {"effective_from": tomorrow.isoformat()})  # fmt: skip
+    assert r.status_code == 200 and r.json()["status"] == "published"
+    assert evaluate_enrolment(e, today).qualified == "certified"  # version 1 still in force today
+    assert evaluate_enrolment(e, tomorrow).qualified == "authorized"  # version 2: 600,000 RUB needed
+    assert api(world.vendor_admin).put("/programmes/security-partners/versions/2",
+                                         {"yaml": SECURITY}).status_code == 409  # published: frozen  # fmt: skip
+    entry = AuditEntry.objects.get(action="programme.published")
+    assert (
+        entry.before["status"] == "draft" and entry.after["status"] == "published" and entry.actor == world.vendor_admin
+    )
+    # Not yet in force: it can still be withdrawn; version 1 cannot.
+    assert api(world.vendor_admin).post("/programmes/security-partners/versions/1/retire", {}).status_code == 409
+    assert (
+        api(world.vendor_admin).post("/programmes/security-partners/versions/2/retire", {}).json()["status"]
+        == "retired"
+    )
+    assert evaluate_enrolment(e, tomorrow).qualified == "certified"
+
+
+def test_console_pages(world, ui):
+    services.import_programme(actor=None, text=SECURITY, source="x")
+    admin = ui(world.vendor_admin)
+    page = admin.get("/programmes/").content.decode()
+    assert "security-partners" in page
+    version = admin.get("/programmes/security-partners/v1/").content.decode()
+    assert 'data-tier="certified"' in version and "500,000" in version
+    assert ui(world.a_admin).get("/programmes/").status_code == 404
+    assert ui(world.a_admin).get("/programmes/security-partners/v1/").status_code == 404
+    r = admin.post("/programmes/import/", {"text": with_threshold(CLOUD, -3), "publish": "on"})
+    assert r.status_code == 200 and "pasted text: tiers[1].requirements[1].threshold" in r.content.decode()
+    assert Programme.objects.count() == 1
+    r = admin.post("/programmes/security-partners/draft/")
+    assert r.status_code == 302 and r["Location"] == "/programmes/security-partners/v2/"
+    r = admin.post("/programmes/security-partners/v2/", {"action": "save", "text": with_threshold(SECURITY, -1)})
+    assert (
+        "tiers[1].requirements[1].threshold" in r.content.decode() and 'data-testid="yaml-errors"' in r.content.decode()
+    )
+    r = admin.post("/programmes/security-partners/v2/", {"action": "save", "text": with_threshold(SECURITY, 700000)})
+    assert r.status_code == 302
+    assert (
+        ProgrammeVersion.objects.get(number=2).tiers.get(code="certified").requirements.get(code="sales").threshold
+        == 700000
+    )
+    publish = {"action": "publish", "effective_from": "2099-01-01"}
+    assert ui(world.bdm_a).post("/programmes/security-partners/v2/", publish).status_code == 404
