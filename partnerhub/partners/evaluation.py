@@ -58,6 +58,12 @@ def load_version(version: ProgrammeVersion) -> VersionDef:
         for t in Tier.objects.filter(version=version).prefetch_related("requirements").order_by("rank")
     ]
     roles = set(version.roles.filter(has_tiers=True).values_list("code", flat=True))
+    for t in tiers:  # what is the same for every partner is worked out once, not once per partner
+        for req in t.requirements:
+            req.display_label = str(
+                req.label or (req.get_metric_display() if req.metric else req.get_obligation_display())
+            )
+            req.spec = spec_of(req, version) if req.metric else None
     return VersionDef(version=version, tiers=tiers, tiered_roles=roles)
 
 
@@ -204,13 +210,13 @@ def _requirement(req, vdef, m, org_id, contract_signed, had_sales) -> Requiremen
     elif req.condition == Requirement.Condition.IF_HAS_WEBSITE:
         applies = m.websites.get(org_id, False)
     if req.metric:
-        spec = spec_of(req, vdef.version)
+        spec = req.spec
         have = m.values[spec].get(org_id, Decimal(0))
         need = req.threshold if req.threshold is not None else Decimal(0)
         window = m.sources[spec].get(org_id)
         unit = spec.currency if req.metric == "sales_volume" else ""
         return RequirementResult(
-            code=req.code, label=req.label or req.get_metric_display(), kind="metric", metric=req.metric,
+            code=req.code, label=req.display_label, kind="metric", metric=req.metric,
             have=have, need=need, unit=unit, met=have >= need, applies=applies, optional=req.optional,
             measured=metrics.is_measured(req.metric),
             window=(window or metrics.windows(spec.period, m.on)[0]).as_dict(),
@@ -220,7 +226,7 @@ def _requirement(req, vdef, m, org_id, contract_signed, had_sales) -> Requiremen
     else:
         done = (org_id, req.obligation) in m.obligations_met
     return RequirementResult(
-        code=req.code, label=req.label or req.get_obligation_display(), kind="obligation", metric=req.obligation,
+        code=req.code, label=req.display_label, kind="obligation", metric=req.obligation,
         have=done, need=True, unit="", met=done, applies=applies, optional=req.optional,
     )  # fmt: skip
 
