@@ -103,7 +103,7 @@ class ProgrammeVersion(models.Model):
     lead_accept_hours = models.PositiveIntegerField(_("time to accept a lead (hours)"), default=48)
     referral_window_days = models.PositiveIntegerField(_("referral attribution window (days)"), default=90)
     referral_reward_percent = models.DecimalField(
-        _("referral reward (% of an attributed purchase)"), max_digits=5, decimal_places=2, default=10,
+        _("referral reward (per cent of an attributed purchase)"), max_digits=5, decimal_places=2, default=10,
         validators=PERCENT,
     )  # fmt: skip
     referral_attribution = models.CharField(

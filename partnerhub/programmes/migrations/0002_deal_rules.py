@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='programmeversion',
             name='referral_reward_percent',
-            field=models.DecimalField(decimal_places=2, default=10, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='referral reward (% of an attributed purchase)'),
+            field=models.DecimalField(decimal_places=2, default=10, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='referral reward (per cent of an attributed purchase)'),
         ),
         migrations.AddField(
             model_name='programmeversion',
