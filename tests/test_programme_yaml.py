@@ -202,3 +202,19 @@ def test_demo_partners_stand_in_different_tiers_and_loading_twice_changes_nothin
     counts = (Programme.objects.count(), Enrolment.objects.count(), Sale.objects.count(), Claim.objects.count())
     call_command("load_demo", stdout=io.StringIO())
     assert (Programme.objects.count(), Enrolment.objects.count(), Sale.objects.count(), Claim.objects.count()) == counts
+
+
+def test_commands_import_and_export(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("import_programme", str(DEFS / "cloud_003.yaml"), stdout=out)
+    assert "cloud-partners version 1 (published)" in out.getvalue()
+    exported = io.StringIO()
+    call_command("export_programme", "cloud-partners", stdout=exported)
+    assert yaml_io.parse(exported.getvalue(), source="export")[0] == yaml_io.document(ProgrammeVersion.objects.get())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(edited("security_002.yaml", _set(["version", "currency"], "XYZ")), encoding="utf-8")
+    with pytest.raises(CommandError, match=r"version\.currency: unknown currency"):
+        call_command("import_programme", str(bad))
+    assert Programme.objects.count() == 1
