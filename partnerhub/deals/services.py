@@ -345,9 +345,8 @@ def register_claim(
     tier_code = (enrolment.override_tier_code or enrolment.tier_code or "") if enrolment else ""
     rules = rules_for(version, tier_code)
     domain_key = keys.domain_key(customer_domain)
-    now = timezone.now()
-
     _lock_registry()
+    now = timezone.now()  # after the lock: registration order is the order claims enter the registry
     matches = find_matches(name_key=keys.name_key(customer_name), inn=customer_inn, domain_key=domain_key,
                            exclude_organisation_id=organisation.pk)  # fmt: skip
     others = {
