@@ -134,3 +134,68 @@ def test_console_pages(world, ui):
     )
     publish = {"action": "publish", "effective_from": "2099-01-01"}
     assert ui(world.bdm_a).post("/programmes/security-partners/v2/", publish).status_code == 404
+
+
+def test_draft_editor_forms_change_tiers_requirements_benefits_and_rates(world, ui):
+    services.import_programme(actor=None, text=SECURITY, source="x")
+    v2 = services.create_draft(actor=world.vendor_admin, programme=Programme.objects.get())
+    admin = ui(world.vendor_admin)
+    url = f"/programmes/security-partners/v{v2.number}/edit/"
+    assert admin.get(url).status_code == 200
+    assert ui(world.bdm_a).get(url).status_code == 404  # partner managers read, they do not edit
+    assert ui(world.vendor_admin).get("/programmes/security-partners/v1/edit/").status_code == 404  # published
+
+    def post(data):
+        return admin.post(url, data)
+
+    r = post({"action": "add_requirement", "tier": 1, "add_requirement-code": "deals",
+              "add_requirement-metric": "registered_deals", "add_requirement-threshold": "3",
+              "add_requirement-checked_by": "manager", "add_requirement-condition": "always"})  # fmt: skip
+    assert r.status_code == 302
+    certified = ProgrammeVersion.objects.get(number=2).tiers.get(code="certified")
+    assert certified.requirements.get(code="deals").threshold == 3
+    # A contradicting threshold is refused by the same checks as a file, on the form's field.
+    r = post({"action": "add_requirement", "tier": 2, "add_requirement-code": "deals",
+              "add_requirement-metric": "registered_deals", "add_requirement-threshold": "2",
+              "add_requirement-checked_by": "manager", "add_requirement-condition": "always"})  # fmt: skip
+    assert r.status_code == 200 and "2.00 is lower than 3.00 asked by the lower tier" in r.content.decode()
+    assert 'data-field="threshold"' in r.content.decode()
+    r = post({"action": "add_requirement", "tier": 2, "add_requirement-code": "sales2",
+              "add_requirement-metric": "sales_volume", "add_requirement-threshold": "2000000",
+              "add_requirement-currency": "RUB", "add_requirement-period": "calendar_year",
+              "add_requirement-checked_by": "manager", "add_requirement-condition": "always"})  # fmt: skip
+    assert r.status_code == 200 and "already asks for the same measure" in r.content.decode()
+    r = post({"action": "set_rate", "tier": 0, "set_rate-product_family": "software", "set_rate-sale_type": "new",
+              "set_rate-percent": "27"})  # fmt: skip
+    assert r.status_code == 302
+    r = post({"action": "set_rate", "tier": 0, "set_rate-product_family": "software", "set_rate-sale_type": "new",
+              "set_rate-percent": "150"})  # fmt: skip
+    assert r.status_code == 200 and "exceed 100" in r.content.decode()
+    r = post({"action": "add_benefit", "tier": 0, "add_benefit-code": "protect", "add_benefit-kind": "deal_protection",
+              "add_benefit-days": "120", "add_benefit-hours": "16"})  # fmt: skip
+    assert r.status_code == 302
+    r = post({"action": "add_tier", "tier": 0, "add_tier-code": "elite", "add_tier-name": "Elite"})
+    assert r.status_code == 302
+    r = post({"action": "settings", "settings-name": "Программа 2027", "settings-currency": "RUB",
+              "settings-evaluation_period": "calendar_year", "settings-downgrade_grace_days": "45",
+              "settings-protection_days": "150", "settings-approval_hours": "16", "settings-inactivity_days": "60",
+              "settings-accept_hours": "24", "settings-window_days": "60"})  # fmt: skip
+    assert r.status_code == 302
+    v = ProgrammeVersion.objects.get(number=2)
+    assert (v.name, v.downgrade_grace_days, v.deal_protection_days, v.deal_inactivity_days) == (
+        "Программа 2027", 45, 150, 60,
+    )  # fmt: skip
+    assert [t.code for t in v.tiers.all()] == ["authorized", "certified", "privileged", "elite"]
+    assert (
+        v.tiers.get(code="authorized").reward_rates.get(product_family__code="software", sale_type="new").percent == 27
+    )
+    assert v.tiers.get(code="authorized").benefits.get(code="protect").days == 120
+    r = post({"action": "delete_requirement", "tier": 1, "index": 7})
+    assert r.status_code == 302
+    assert (
+        not ProgrammeVersion.objects.get(number=2)
+        .tiers.get(code="certified")
+        .requirements.filter(code="deals")
+        .exists()
+    )
+    assert ProgrammeVersion.objects.get(number=1).tiers.count() == 3  # the published version never changed

@@ -348,6 +348,7 @@ API_MATRIX |= {
 VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/")} | {
     "programme-version",
     "programme-export",
+    "programme-edit",
 }
 
 # GET endpoints the owning partner itself may not read (vendor staff only), still 404 for it.
@@ -487,6 +488,7 @@ UI_MATRIX = {
     "deal-detail": lambda o: {"deal_id": o["deal"]},
     "programme-version": lambda o: {"code": o["programme"], "number": 1},  # the console: vendor staff only
     "programme-export": lambda o: {"code": o["programme"], "number": 1},
+    "programme-edit": lambda o: {"code": o["programme"], "number": 1},
     "referral-links": lambda o: {"org_id": o["org"]},
     "referral-link-detail": lambda o: {"link_id": o["referral_link"]},
     "referral-link-toggle": lambda o: {"link_id": o["referral_link"]},

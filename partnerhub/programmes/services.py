@@ -190,3 +190,22 @@ def load_demo_programmes() -> list[ProgrammeVersion]:
         if not Programme.objects.filter(code=doc["programme"]["code"]).exists():
             loaded.append(import_programme(actor=None, text=text, source=name))
     return loaded
+
+
+def _as_text(doc: dict) -> str:
+    """A normalised document back to YAML the validator reads (dates as dates)."""
+    import yaml
+
+    doc = {**doc, "version": {**doc["version"], "effective_from": date.fromisoformat(doc["version"]["effective_from"])}}
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+
+
+def edit_draft(*, actor: User, version: ProgrammeVersion, change) -> ProgrammeVersion:
+    """Apply ``change(document)`` to a draft's definition, then check and save it like an edited file.
+
+    The console's forms (settings, tiers, requirements, benefits, rates) go through here, so a
+    form edit passes exactly the checks a YAML file does (order of tiers, families, percents).
+    """
+    doc = yaml_io.document(version)
+    change(doc)
+    return update_draft(actor=actor, version=version, text=_as_text(doc), source="console")

@@ -9,4 +9,5 @@ urlpatterns = [
     path("programmes/<slug:code>/draft/", views.programme_draft, name="programme-draft"),
     path("programmes/<slug:code>/v<int:number>/", views.programme_version, name="programme-version"),
     path("programmes/<slug:code>/v<int:number>/yaml", views.programme_export, name="programme-export"),
+    path("programmes/<slug:code>/v<int:number>/edit/", views.programme_edit, name="programme-edit"),
 ]

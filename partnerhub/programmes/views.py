@@ -17,7 +17,17 @@ from partnerhub.identity.roles import Perm
 from partnerhub.identity.services import has_perm, vendor_organisation
 
 from . import selectors, services, yaml_io
-from .forms import DraftForm, ImportForm, PublishForm, RetireForm
+from .forms import (
+    BenefitForm,
+    DraftForm,
+    ImportForm,
+    PublishForm,
+    RateForm,
+    RequirementForm,
+    RetireForm,
+    SettingsForm,
+    TierForm,
+)
 
 
 def _vendor_only(request: HttpRequest) -> None:
@@ -152,3 +162,94 @@ def programme_export(request: HttpRequest, code: str, number: int) -> HttpRespon
     response = HttpResponse(yaml_io.export(v), content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{p.code}-v{v.number}.yaml"'
     return response
+
+
+EDIT_FORMS = {
+    "settings": SettingsForm,
+    "add_tier": TierForm,
+    "edit_tier": TierForm,
+    "add_requirement": RequirementForm,
+    "add_benefit": BenefitForm,
+    "set_rate": RateForm,
+}
+REMOVE = {"delete_tier": None, "delete_requirement": "requirements", "delete_benefit": "benefits",
+          "delete_rate": "reward_rates"}  # fmt: skip
+
+
+def _field_errors(form, exc: ValidationError) -> None:
+    """The validator names key paths (tiers[1].requirements[3].threshold): put each on its field."""
+    for path, messages_ in exc.message_dict.items():
+        field = path.rsplit(".", 1)[-1]
+        for m in messages_:
+            form.add_error(field if field in form.fields else None, m)
+
+
+def _change(action: str, form, t: int, i: int):
+    def change(doc: dict) -> None:
+        tiers = doc["tiers"]
+        if action == "settings":
+            form.apply(doc)
+        elif action == "add_tier":
+            tiers.append({**form.cleaned_data, "requirements": [], "benefits": [], "reward_rates": []})
+        elif action == "edit_tier":
+            tiers[t].update(form.cleaned_data)
+        elif action == "delete_tier":
+            tiers.pop(t)
+        elif action == "add_requirement":
+            tiers[t]["requirements"].append(form.entry())
+        elif action == "add_benefit":
+            tiers[t]["benefits"].append(form.entry())
+        elif action == "set_rate":
+            entry = form.entry()
+            key = (entry["product_family"], entry["sale_type"])
+            rates = [r for r in tiers[t]["reward_rates"] if (r["product_family"], r["sale_type"]) != key]
+            tiers[t]["reward_rates"] = [*rates, entry]
+        else:
+            tiers[t][REMOVE[action]].pop(i)
+
+    return change
+
+
+@login_required
+def programme_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """The draft editor: version settings, tiers, requirements, benefits and reward rates, as forms."""
+    _vendor_only(request)
+    p = selectors.programme(actor=request.user, code=code)
+    v = selectors.version(actor=request.user, programme=p, number=number)
+    if v.status != "draft" or not _can_manage(request):
+        raise Http404
+    doc = yaml_io.document(v)
+    forms = {name: cls(prefix=name) for name, cls in EDIT_FORMS.items()}
+    forms["settings"] = SettingsForm(prefix="settings", initial=SettingsForm.initial_from(doc))
+    failed, failed_tier = "", None
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            t, i = int(request.POST.get("tier", 0)), int(request.POST.get("index", 0))
+        except ValueError as exc:
+            raise Http404 from exc
+        if action not in EDIT_FORMS and action not in REMOVE:
+            raise Http404
+        if not (0 <= t < max(len(doc["tiers"]), 1)):
+            raise Http404
+        form = EDIT_FORMS[action](request.POST, prefix=action) if action in EDIT_FORMS else None
+        if form is None or form.is_valid():
+            try:
+                services.edit_draft(actor=request.user, version=v, change=_change(action, form, t, i))
+            except ValidationError as exc:
+                if form is None:
+                    messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+                else:
+                    _field_errors(form, exc)
+            except IndexError as exc:
+                raise Http404 from exc
+            else:
+                messages.success(request, _("Draft saved."))
+                return redirect("programme-edit", code=p.code, number=v.number)
+        if form is not None:
+            forms[action] = form
+            failed, failed_tier = action, t
+    blank = {name: cls(prefix=name) for name, cls in EDIT_FORMS.items()}
+    ctx = {"programme": p, "version": v, "doc": doc, "forms": forms, "blank": blank, "failed": failed,
+           "failed_tier": failed_tier}  # fmt: skip
+    return render(request, "programmes/edit.html", ctx)

@@ -346,20 +346,27 @@ def _check_families(chk: _Checker, doc: dict) -> None:
 
 
 def _check_order(chk: _Checker, doc: dict) -> None:
-    """A higher tier may not ask for less, or pay less, than a lower one."""
-    need: dict[tuple, tuple[int, Decimal]] = {}
+    """A higher tier may not ask for less, or pay less, than a lower one; a tier asks for a measure once."""
+    need: dict[tuple, tuple[int, Decimal]] = {}  # measure -> (tier, the most a lower tier asks)
     pay: dict[tuple, tuple[int, Decimal]] = {}
     for i, t in enumerate(doc["tiers"]):
+        asked: dict[tuple, tuple[str, Decimal]] = {}
         for j, r in enumerate(t["requirements"]):
             if not r or not r.get("metric") or r.get("threshold") is None:
                 continue
             key = (r["metric"], r.get("period"), r.get("currency"), r.get("product_family"), r.get("certification"))
             value = Decimal(r["threshold"])
+            path = f"tiers[{i}].requirements[{j}].threshold"
+            if key in asked:
+                chk.err(path, f"this tier already asks for the same measure in requirement {asked[key][0]!r}")
+                continue
+            asked[key] = (r["code"], value)
             if key in need and value < need[key][1]:
                 lower = doc["tiers"][need[key][0]]["code"]
-                chk.err(f"tiers[{i}].requirements[{j}].threshold",
-                        f"{value} is lower than {need[key][1]} asked by the lower tier {lower!r}")  # fmt: skip
-            need[key] = (i, max(value, need.get(key, (i, value))[1]))
+                chk.err(path, f"{value} is lower than {need[key][1]} asked by the lower tier {lower!r}")
+        for key, (_code, value) in asked.items():
+            if key not in need or value >= need[key][1]:
+                need[key] = (i, value)
         for j, r in enumerate(t["reward_rates"]):
             if not r or r.get("percent") is None:
                 continue
@@ -369,7 +376,11 @@ def _check_order(chk: _Checker, doc: dict) -> None:
                 lower = doc["tiers"][pay[key][0]]["code"]
                 chk.err(f"tiers[{i}].reward_rates[{j}].percent",
                         f"{value}% is less than {pay[key][1]}% paid by the lower tier {lower!r}")  # fmt: skip
-            pay[key] = (i, max(value, pay.get(key, (i, value))[1]))
+        for r in t["reward_rates"]:
+            if r and r.get("percent") is not None:
+                key, value = (r["product_family"], r["sale_type"]), Decimal(r["percent"])
+                if key not in pay or value >= pay[key][1]:
+                    pay[key] = (i, value)
 
 
 # ---------------------------------------------------------------------------- database
