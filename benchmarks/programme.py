@@ -4,7 +4,11 @@ from pathlib import Path
 
 
 def load_security_programme():
+    """Load partnerhub/programmes/definitions/security_002.yaml (published) and return its ProgrammeVersion.
+
+    Product families hardware, appliance and software and the certification type
+    ``security-engineer`` come with it.
+    """
     from partnerhub.programmes import services
 
-    path = Path(services.DEFINITIONS) / "security_002.yaml"
-    return services.import_programme(actor=None, text=path.read_text(encoding="utf-8"), source=path.name)
+    return services.import_programme(actor=None, path=Path(services.DEFINITIONS) / "security_002.yaml")

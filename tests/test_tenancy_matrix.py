@@ -344,11 +344,59 @@ API_MATRIX |= {
         f"/programmes/{o['programme']}/versions/1/retire",
         {},
     ),
+    ("patch", "/api/v1/programmes/{code}/versions/{number}/settings"): lambda o: (
+        f"/programmes/{o['programme']}/versions/1/settings",
+        {"deal_protection_days": 1},
+    ),
+    ("post", "/api/v1/programmes/{code}/versions/{number}/tiers"): lambda o: (
+        f"/programmes/{o['programme']}/versions/1/tiers",
+        {"code": "elite", "name": "Elite"},
+    ),
+    ("patch", "/api/v1/programmes/{code}/versions/{number}/tiers/{tier_code}"): lambda o: (
+        f"/programmes/{o['programme']}/versions/1/tiers/certified",
+        {"name": "X"},
+    ),
+    ("delete", "/api/v1/programmes/{code}/versions/{number}/tiers/{tier_code}"): lambda o: (
+        f"/programmes/{o['programme']}/versions/1/tiers/certified",
+        None,
+    ),
+    ("post", "/api/v1/programmes/{code}/versions/{number}/tiers/{tier_code}/requirements"): lambda o: (
+        f"/programmes/{o['programme']}/versions/1/tiers/certified/requirements",
+        {"code": "deals", "metric": "registered_deals", "threshold": "1"},
+    ),
+    ("patch", "/api/v1/programmes/{code}/versions/{number}/tiers/{tier_code}/requirements/{req_code}"): lambda o: (
+        f"/programmes/{o['programme']}/versions/1/tiers/certified/requirements/sales",
+        {"threshold": "1"},
+    ),
+    ("delete", "/api/v1/programmes/{code}/versions/{number}/tiers/{tier_code}/requirements/{req_code}"): lambda o: (
+        f"/programmes/{o['programme']}/versions/1/tiers/certified/requirements/sales",
+        None,
+    ),
+    ("post", "/api/v1/programmes/{code}/versions/{number}/tiers/{tier_code}/benefits"): lambda o: (
+        f"/programmes/{o['programme']}/versions/1/tiers/certified/benefits",
+        {"code": "mgr", "kind": "dedicated_manager"},
+    ),
+    ("patch", "/api/v1/programmes/{code}/versions/{number}/tiers/{tier_code}/benefits/{benefit_code}"): lambda o: (
+        f"/programmes/{o['programme']}/versions/1/tiers/certified/benefits/leads",
+        {"label": "x"},
+    ),
+    ("delete", "/api/v1/programmes/{code}/versions/{number}/tiers/{tier_code}/benefits/{benefit_code}"): lambda o: (
+        f"/programmes/{o['programme']}/versions/1/tiers/certified/benefits/leads",
+        None,
+    ),
+    ("put", "/api/v1/programmes/{code}/versions/{number}/tiers/{tier_code}/reward-rates"): lambda o: (
+        f"/programmes/{o['programme']}/versions/1/tiers/certified/reward-rates",
+        {"rates": [{"product_family": "software", "sale_type": "new", "percent": "1"}]},
+    ),
 }
 VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/")} | {
+    "programme-detail",
+    "programme-draft",
     "programme-version",
     "programme-export",
     "programme-edit",
+    "programme-requirement-edit",
+    "programme-benefit-edit",
 }
 
 # GET endpoints the owning partner itself may not read (vendor staff only), still 404 for it.
@@ -489,6 +537,10 @@ UI_MATRIX = {
     "programme-version": lambda o: {"code": o["programme"], "number": 1},  # the console: vendor staff only
     "programme-export": lambda o: {"code": o["programme"], "number": 1},
     "programme-edit": lambda o: {"code": o["programme"], "number": 1},
+    "programme-requirement-edit": lambda o: {"code": o["programme"], "number": 1, "tier": "certified", "item": "sales"},
+    "programme-benefit-edit": lambda o: {"code": o["programme"], "number": 1, "tier": "certified", "item": "leads"},
+    "programme-detail": lambda o: {"code": o["programme"]},  # addressed by code: covered though not generated
+    "programme-draft": lambda o: {"code": o["programme"]},
     "referral-links": lambda o: {"org_id": o["org"]},
     "referral-link-detail": lambda o: {"link_id": o["referral_link"]},
     "referral-link-toggle": lambda o: {"link_id": o["referral_link"]},

@@ -1,7 +1,12 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
-from .models import Benefit, ProgrammeVersion, Requirement, RewardRate
+from partnerhub.core.money import CURRENCY_CHOICES
+
+from .models import Benefit, ProductFamily, ProgrammeVersion, Requirement, RewardRate
+from .services import SETTINGS
 
 
 class ImportForm(forms.Form):
@@ -13,7 +18,10 @@ class ImportForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not data.get("file") and not (data.get("text") or "").strip():
+        f = data.get("file")
+        if f and f.size > 1024 * 1024:
+            self.add_error("file", _("The file is larger than 1 MB."))
+        if not f and not (data.get("text") or "").strip():
             raise forms.ValidationError(_("Choose a file or paste the YAML."))
         return data
 
@@ -33,7 +41,7 @@ class PublishForm(forms.Form):
 
 
 class RetireForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 
 
 def _choices(model_choices):
@@ -41,60 +49,50 @@ def _choices(model_choices):
 
 
 class SettingsForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    currency = forms.ChoiceField(label=_("Currency"), choices=[])
-    evaluation_period = forms.ChoiceField(label=_("Evaluation period"), choices=ProgrammeVersion.Period.choices)
-    downgrade_grace_days = forms.IntegerField(label=_("Downgrade grace (days)"), min_value=0)
-    protection_days = forms.IntegerField(label=_("Deal protection (days)"), min_value=0)
-    approval_hours = forms.IntegerField(label=_("Approval clock (business hours)"), min_value=0)
-    inactivity_days = forms.IntegerField(label=_("No movement flagged after (days)"), min_value=0)
-    lapse_automatic = forms.BooleanField(label=_("lapses by itself"), required=False)
-    accept_hours = forms.IntegerField(label=_("Time to accept a lead (hours)"), min_value=0)
-    window_days = forms.IntegerField(label=_("Referral window (days)"), min_value=0)
+    """A draft's version settings and deal, lead and referral rules, named as ProgrammeVersion's fields."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from partnerhub.core.money import CURRENCY_CHOICES
-
-        self.fields["currency"].choices = CURRENCY_CHOICES
-
-    DEALS = ("protection_days", "approval_hours", "inactivity_days", "lapse_automatic")
+        self.fields.update(fields_for_model(ProgrammeVersion, fields=list(SETTINGS)))
+        self.fields["effective_from"].widget = forms.DateInput(attrs={"type": "date"})
+        self.fields["description"].widget.attrs["rows"] = 2
+        self.fields["terms"].widget.attrs["rows"] = 4
+        self.fields["currency"] = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
 
     @classmethod
-    def initial_from(cls, doc: dict) -> dict:
-        v, d = doc["version"], doc["deal_registration"]
-        out = {k: v[k] for k in ("name", "currency", "evaluation_period", "downgrade_grace_days")}
-        out.update({k: d[k] for k in cls.DEALS})
-        out.update(accept_hours=doc["leads"]["accept_hours"], window_days=doc["referrals"]["window_days"])
-        return out
-
-    def apply(self, doc: dict) -> None:
-        c = self.cleaned_data
-        doc["version"].update({k: c[k] for k in ("name", "currency", "evaluation_period", "downgrade_grace_days")})
-        doc["deal_registration"].update({k: c[k] for k in self.DEALS})
-        doc["leads"]["accept_hours"] = c["accept_hours"]
-        doc["referrals"]["window_days"] = c["window_days"]
+    def initial_from(cls, version: ProgrammeVersion) -> dict:
+        return {name: getattr(version, name) for name in SETTINGS}
 
 
 class TierForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=50)
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False)
+    rank = forms.IntegerField(label=_("Position (1 = entry tier)"), required=False, min_value=1)
+
+
+def _family_choices():
+    return [("", "—"), *((f.code, f"{f.name} ({f.code})") for f in ProductFamily.objects.order_by("code"))]
 
 
 class RequirementForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=60)
     metric = forms.ChoiceField(label=_("Measured figure"), required=False, choices=_choices(Requirement.Metric.choices))
     threshold = forms.DecimalField(label=_("Threshold"), required=False, max_digits=18, decimal_places=2)
-    currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
+    currency = forms.ChoiceField(label=_("Currency"), required=False, choices=_choices(CURRENCY_CHOICES))
     period = forms.ChoiceField(label=_("Period"), required=False, choices=_choices(ProgrammeVersion.Period.choices))
-    certification = forms.SlugField(label=_("Certification type code"), required=False)
+    product_family = forms.ChoiceField(label=_("Product family"), required=False, choices=())
+    certification = forms.SlugField(label=_("Certification type code"), required=False, max_length=60)
     obligation = forms.ChoiceField(label=_("…or obligation"), required=False,
                                    choices=_choices(Requirement.Obligation.choices))  # fmt: skip
     checked_by = forms.ChoiceField(label=_("Checked by"), choices=Requirement.CheckedBy.choices, initial="manager")
     condition = forms.ChoiceField(label=_("Applies"), choices=Requirement.Condition.choices, initial="always")
     optional = forms.BooleanField(label=_("optional"), required=False)
     label = forms.CharField(label=_("Label"), required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product_family"].choices = _family_choices()
 
     def clean(self):
         data = super().clean()
@@ -105,15 +103,12 @@ class RequirementForm(forms.Form):
         return data
 
     def entry(self) -> dict:
-        c = self.cleaned_data
-        if c["metric"]:
-            return {
-                "code": c["code"], "metric": c["metric"], "threshold": str(c["threshold"]),
-                "currency": (c["currency"] or "").upper() or None, "period": c["period"] or None,
-                "product_family": None, "certification": c["certification"] or None, "label": c["label"],
-            }  # fmt: skip
-        return {"code": c["code"], "obligation": c["obligation"], "checked_by": c["checked_by"],
-                "condition": c["condition"], "optional": c["optional"], "label": c["label"]}  # fmt: skip
+        """The requirement as the draft services take it (empty choices are absent)."""
+        return dict(self.cleaned_data)
+
+    @classmethod
+    def initial_from(cls, entry: dict) -> dict:
+        return {k: v for k, v in entry.items() if v is not None}
 
 
 class BenefitForm(forms.Form):
@@ -129,16 +124,47 @@ class BenefitForm(forms.Form):
     label = forms.CharField(label=_("Label"), required=False, max_length=300)
 
     def entry(self) -> dict:
-        c = dict(self.cleaned_data)
-        c["percent"] = None if c["percent"] is None else str(c["percent"])
-        return c
+        return dict(self.cleaned_data)
+
+    @classmethod
+    def initial_from(cls, entry: dict) -> dict:
+        return {k: v for k, v in entry.items() if v is not None}
 
 
-class RateForm(forms.Form):
-    product_family = forms.SlugField(label=_("Product family"), max_length=50)
-    sale_type = forms.ChoiceField(label=_("Sale type"), choices=RewardRate.SaleType.choices)
-    percent = forms.DecimalField(label="%", max_digits=5, decimal_places=2)
+class RatesForm(forms.Form):
+    """A tier's reward-rate table: one percent per product family and sale type; empty: no rate."""
 
-    def entry(self) -> dict:
-        c = self.cleaned_data
-        return {"product_family": c["product_family"], "sale_type": c["sale_type"], "percent": str(c["percent"])}
+    def __init__(self, *args, families: list[tuple[str, str]], rates: list[dict] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        current = {(r["product_family"], r["sale_type"]): r["percent"] for r in rates or []}
+        for code, name in families:
+            row = []
+            for sale_type, sale_label in RewardRate.SaleType.choices:
+                key = f"rate__{code}__{sale_type}"
+                self.fields[key] = forms.DecimalField(
+                    label=f"{name} · {sale_label}", required=False, max_digits=5, decimal_places=2,
+                    initial=current.get((code, sale_type)),
+                )  # fmt: skip
+                row.append(key)
+            self.rows.append((name, [self[k] for k in row]))
+        self.sale_types = [label for _v, label in RewardRate.SaleType.choices]
+
+    def rates(self) -> list[dict]:
+        out = []
+        for key, value in self.cleaned_data.items():
+            if value is not None:
+                _prefix, family, sale_type = key.split("__")
+                out.append({"product_family": family, "sale_type": sale_type, "percent": value})
+        return out
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """``rates[j].percent`` from the validator goes on the j-th filled field."""
+        keys = [k for k, v in self.cleaned_data.items() if v is not None]
+        for field, errors in exc.message_dict.items():
+            target = None
+            if field.startswith("rates[") and "]" in field:
+                j = int(field[len("rates[") : field.index("]")])
+                target = keys[j] if j < len(keys) else None
+            for e in errors:
+                self.add_error(target, e)

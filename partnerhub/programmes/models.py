@@ -145,10 +145,16 @@ class ProgrammeVersion(models.Model):
         "deal_approval_hours",
         "deal_inactivity_days",
         "deal_lapse_automatic",
+        "deal_warning_days",
+        "deal_extension_days",
         "deal_uplift_percent",
+        "deal_second_partner_percent",
+        "deal_burst_limit",
         "lead_accept_hours",
         "referral_window_days",
         "referral_attribution",
+        "referral_reward_percent",
+        "published_at",
     )
 
 

@@ -10,4 +10,14 @@ urlpatterns = [
     path("programmes/<slug:code>/v<int:number>/", views.programme_version, name="programme-version"),
     path("programmes/<slug:code>/v<int:number>/yaml", views.programme_export, name="programme-export"),
     path("programmes/<slug:code>/v<int:number>/edit/", views.programme_edit, name="programme-edit"),
+    path(
+        "programmes/<slug:code>/v<int:number>/edit/<slug:tier>/requirements/<slug:item>/",
+        views.requirement_edit,
+        name="programme-requirement-edit",
+    ),
+    path(
+        "programmes/<slug:code>/v<int:number>/edit/<slug:tier>/benefits/<slug:item>/",
+        views.benefit_edit,
+        name="programme-benefit-edit",
+    ),
 ]

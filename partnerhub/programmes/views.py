@@ -1,4 +1,8 @@
-"""The vendor's programme console: programmes, versions, YAML import/export, drafts, publishing."""
+"""The vendor's programme console: programmes, versions, YAML import/export, the draft editor, publishing.
+
+Vendor staff read it (others get 404); only those who may manage programmes (vendor
+administrators) see and use the forms that change a draft, publish or retire a version.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from partnerhub.core.forms import add_service_errors
 from partnerhub.core.problems import Problem
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity.roles import Perm
@@ -22,12 +27,13 @@ from .forms import (
     DraftForm,
     ImportForm,
     PublishForm,
-    RateForm,
+    RatesForm,
     RequirementForm,
     RetireForm,
     SettingsForm,
     TierForm,
 )
+from .models import ProductFamily, ProgrammeVersion
 
 
 def _vendor_only(request: HttpRequest) -> None:
@@ -59,6 +65,8 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def programme_import(request: HttpRequest) -> HttpResponse:
     _vendor_only(request)
+    if not _can_manage(request):
+        raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         text, source = form.yaml_text()
@@ -75,6 +83,7 @@ def programme_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The version in force (else the latest), with the programme's history of versions."""
     _vendor_only(request)
     p = selectors.programme(actor=request.user, code=code)
     v = selectors.version_in_force(programme=p, on=timezone.localdate()) or p.versions.order_by("-number").first()
@@ -88,13 +97,15 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
 def programme_draft(request: HttpRequest, code: str) -> HttpResponse:
     _vendor_only(request)
     p = selectors.programme(actor=request.user, code=code)
+    if not _can_manage(request):
+        raise Http404
     try:
-        v = services.create_draft(actor=request.user, programme=p)
+        v = services.create_draft_from_published(actor=request.user, programme=p)
     except Problem as exc:
         messages.error(request, exc.detail)
         return redirect("programme-detail", code=p.code)
     messages.success(request, _("Draft version %(n)s created from the version in force.") % {"n": v.number})
-    return redirect("programme-version", code=p.code, number=v.number)
+    return redirect("programme-edit", code=p.code, number=v.number)
 
 
 @login_required
@@ -114,7 +125,8 @@ def programme_version(request: HttpRequest, code: str, number: int) -> HttpRespo
             if action == "save" and v.status == "draft":
                 draft_form = DraftForm(request.POST)
                 if draft_form.is_valid():
-                    v = services.update_draft(actor=request.user, version=v, text=draft_form.cleaned_data["text"])
+                    services.update_draft(actor=request.user, version=v, text=draft_form.cleaned_data["text"],
+                                          source=_("the editor"))  # fmt: skip
                     messages.success(request, _("Draft saved."))
                     return redirect("programme-version", code=p.code, number=v.number)
             elif action == "publish":
@@ -132,8 +144,10 @@ def programme_version(request: HttpRequest, code: str, number: int) -> HttpRespo
             else:
                 raise Http404
         except ValidationError as exc:
-            target = {"save": draft_form, "publish": publish_form, "retire": retire_form}[action]
-            _yaml_errors(target, exc)
+            if action == "save":
+                _yaml_errors(draft_form, exc)
+            else:
+                add_service_errors({"publish": publish_form, "retire": retire_form}[action], exc)
         except Problem as exc:
             messages.error(request, exc.detail)
     today = timezone.localdate()
@@ -164,92 +178,152 @@ def programme_export(request: HttpRequest, code: str, number: int) -> HttpRespon
     return response
 
 
-EDIT_FORMS = {
-    "settings": SettingsForm,
-    "add_tier": TierForm,
-    "edit_tier": TierForm,
-    "add_requirement": RequirementForm,
-    "add_benefit": BenefitForm,
-    "set_rate": RateForm,
+# ---------------------------------------------------------------------------- the draft editor
+
+
+def _draft(request: HttpRequest, code: str, number: int) -> ProgrammeVersion:
+    """A draft the user may edit; anything else (published, retired, not a manager) is 404."""
+    _vendor_only(request)
+    p = selectors.programme(actor=request.user, code=code)
+    v = selectors.version(actor=request.user, programme=p, number=number)
+    if v.status != ProgrammeVersion.Status.DRAFT or not _can_manage(request):
+        raise Http404
+    return v
+
+
+def _families(doc: dict) -> list[tuple[str, str]]:
+    """Every product family a rate may be set for: those of the draft first, then the others known."""
+    seen = {f["code"]: f["name"] for f in doc["product_families"]}
+    for f in ProductFamily.objects.order_by("code"):
+        seen.setdefault(f.code, f.name)
+    return list(seen.items())
+
+
+def _tier_forms(doc: dict, t: dict, bound: dict) -> dict:
+    """The forms of one tier card; the one that was submitted comes back bound, with its errors."""
+    key = t["code"]
+    auto = f"id_{key}_%s"
+    forms = {
+        "edit_tier": TierForm(prefix="edit_tier", auto_id=auto, initial={**t}),
+        "add_requirement": RequirementForm(prefix="add_requirement", auto_id=auto),
+        "add_benefit": BenefitForm(prefix="add_benefit", auto_id=auto),
+        "rates": RatesForm(prefix="rates", auto_id=auto, families=_families(doc), rates=t["reward_rates"]),
+    }
+    return {name: bound.get((name, key)) or form for name, form in forms.items()}
+
+
+def _run(request: HttpRequest, form, call, *, on_errors=None) -> bool:
+    """Call a service with a valid form; its errors go on the form's fields (key paths on top)."""
+    if not form.is_valid():
+        return False
+    try:
+        call(form)
+    except ValidationError as exc:
+        (on_errors or (lambda e: add_service_errors(form, e)))(exc)
+        return False
+    messages.success(request, _("Draft saved."))
+    return True
+
+
+# action -> (form, how its cleaned data calls the service) for the forms of one tier card
+TIER_ACTIONS = {
+    "edit_tier": (TierForm, lambda f, **kw: services.update_tier(**kw, **f.cleaned_data)),
+    "add_requirement": (RequirementForm, lambda f, **kw: services.add_requirement(**kw, **f.entry())),
+    "add_benefit": (BenefitForm, lambda f, **kw: services.add_benefit(**kw, **f.entry())),
+    "rates": (RatesForm, lambda f, **kw: services.set_reward_rates(**kw, rates=f.rates())),
 }
-REMOVE = {"delete_tier": None, "delete_requirement": "requirements", "delete_benefit": "benefits",
-          "delete_rate": "reward_rates"}  # fmt: skip
-
-
-def _field_errors(form, exc: ValidationError) -> None:
-    """The validator names key paths (tiers[1].requirements[3].threshold): put each on its field."""
-    for path, messages_ in exc.message_dict.items():
-        field = path.rsplit(".", 1)[-1]
-        for m in messages_:
-            form.add_error(field if field in form.fields else None, m)
-
-
-def _change(action: str, form, t: int, i: int):
-    def change(doc: dict) -> None:
-        tiers = doc["tiers"]
-        if action == "settings":
-            form.apply(doc)
-        elif action == "add_tier":
-            tiers.append({**form.cleaned_data, "requirements": [], "benefits": [], "reward_rates": []})
-        elif action == "edit_tier":
-            tiers[t].update(form.cleaned_data)
-        elif action == "delete_tier":
-            tiers.pop(t)
-        elif action == "add_requirement":
-            tiers[t]["requirements"].append(form.entry())
-        elif action == "add_benefit":
-            tiers[t]["benefits"].append(form.entry())
-        elif action == "set_rate":
-            entry = form.entry()
-            key = (entry["product_family"], entry["sale_type"])
-            rates = [r for r in tiers[t]["reward_rates"] if (r["product_family"], r["sale_type"]) != key]
-            tiers[t]["reward_rates"] = [*rates, entry]
-        else:
-            tiers[t][REMOVE[action]].pop(i)
-
-    return change
 
 
 @login_required
 def programme_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    """The draft editor: version settings, tiers, requirements, benefits and reward rates, as forms."""
-    _vendor_only(request)
-    p = selectors.programme(actor=request.user, code=code)
-    v = selectors.version(actor=request.user, programme=p, number=number)
-    if v.status != "draft" or not _can_manage(request):
-        raise Http404
-    doc = yaml_io.document(v)
-    forms = {name: cls(prefix=name) for name, cls in EDIT_FORMS.items()}
-    forms["settings"] = SettingsForm(prefix="settings", initial=SettingsForm.initial_from(doc))
-    failed, failed_tier = "", None
+    """The draft editor: version settings, tiers, requirements, benefits and reward rates, as forms.
+
+    Every change goes through the programme validator, as a file would: a contradicting
+    threshold, a rate over 100 % or an unknown family is refused on the form's field.
+    """
+    v = _draft(request, code, number)
+    user = request.user
+    settings_form = SettingsForm(prefix="settings", initial=SettingsForm.initial_from(v))
+    add_tier_form = TierForm(prefix="add_tier", auto_id="id_new_%s")
+    bound: dict = {}
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        try:
-            t, i = int(request.POST.get("tier", 0)), int(request.POST.get("index", 0))
-        except ValueError as exc:
-            raise Http404 from exc
-        if action not in EDIT_FORMS and action not in REMOVE:
+        action, tier, item = (request.POST.get(k, "") for k in ("action", "tier", "item"))
+        done = False
+        doc = yaml_io.document(v)
+        if action not in ("settings", "add_tier") and not any(t["code"] == tier for t in doc["tiers"]):
             raise Http404
-        if not (0 <= t < max(len(doc["tiers"]), 1)):
-            raise Http404
-        form = EDIT_FORMS[action](request.POST, prefix=action) if action in EDIT_FORMS else None
-        if form is None or form.is_valid():
+        auto = f"id_{tier}_%s"
+        if action == "settings":
+            settings_form = SettingsForm(request.POST, prefix="settings")
+            done = _run(request, settings_form,
+                        lambda f: services.update_settings(actor=user, version=v, **f.cleaned_data))  # fmt: skip
+        elif action == "add_tier":
+            add_tier_form = TierForm(request.POST, prefix="add_tier", auto_id="id_new_%s")
+            done = _run(request, add_tier_form,
+                        lambda f: services.add_tier(actor=user, version=v, **f.cleaned_data))  # fmt: skip
+        elif action in TIER_ACTIONS:
+            form_class, call = TIER_ACTIONS[action]
+            extra = {}
+            if form_class is RatesForm:
+                t = next(t for t in doc["tiers"] if t["code"] == tier)
+                extra = {"families": _families(doc), "rates": t["reward_rates"]}
+            form = bound[(action, tier)] = form_class(request.POST, prefix=action, auto_id=auto, **extra)
+            done = _run(request, form, lambda f: call(f, actor=user, version=v, tier_code=tier),
+                        on_errors=getattr(form, "add_service_errors", None))  # fmt: skip
+        elif action in ("delete_tier", "delete_requirement", "delete_benefit"):
+            remove = {
+                "delete_tier": lambda: services.remove_tier(actor=user, version=v, tier_code=tier),
+                "delete_requirement": lambda: services.remove_requirement(actor=user, version=v, tier_code=tier,
+                                                                          requirement_code=item),
+                "delete_benefit": lambda: services.remove_benefit(actor=user, version=v, tier_code=tier,
+                                                                  benefit_code=item),
+            }[action]  # fmt: skip
             try:
-                services.edit_draft(actor=request.user, version=v, change=_change(action, form, t, i))
+                remove()
             except ValidationError as exc:
-                if form is None:
-                    messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
-                else:
-                    _field_errors(form, exc)
-            except IndexError as exc:
-                raise Http404 from exc
+                messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
             else:
                 messages.success(request, _("Draft saved."))
-                return redirect("programme-edit", code=p.code, number=v.number)
-        if form is not None:
-            forms[action] = form
-            failed, failed_tier = action, t
-    blank = {name: cls(prefix=name) for name, cls in EDIT_FORMS.items()}
-    ctx = {"programme": p, "version": v, "doc": doc, "forms": forms, "blank": blank, "failed": failed,
-           "failed_tier": failed_tier}  # fmt: skip
+            done = True
+        else:
+            raise Http404
+        if done:
+            return redirect("programme-edit", code=v.programme.code, number=v.number)
+    v.refresh_from_db()
+    doc = yaml_io.document(v)
+    tiers = [{"doc": t, "rank": n, "forms": _tier_forms(doc, t, bound)} for n, t in enumerate(doc["tiers"], start=1)]
+    ctx = {"programme": v.programme, "version": v, "doc": doc, "tiers": tiers, "settings_form": settings_form,
+           "add_tier_form": add_tier_form}  # fmt: skip
     return render(request, "programmes/edit.html", ctx)
+
+
+def _entry_page(request, code: str, number: int, tier: str, item: str, *, list_key: str, form_class, update, key: str):
+    """Edit one requirement or benefit of a draft's tier on its own page."""
+    v = _draft(request, code, number)
+    doc = yaml_io.document(v)
+    t = next((t for t in doc["tiers"] if t["code"] == tier), None)
+    entry = next((e for e in (t or {}).get(list_key, []) if e["code"] == item), None)
+    if entry is None:
+        raise Http404
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if _run(
+            request, form, lambda f: update(actor=request.user, version=v, tier_code=tier, **{key: item}, **f.entry())
+        ):
+            return redirect("programme-edit", code=v.programme.code, number=v.number)
+    else:
+        form = form_class(initial=form_class.initial_from(entry))
+    ctx = {"programme": v.programme, "version": v, "tier": t, "entry": entry, "form": form, "list_key": list_key}
+    return render(request, "programmes/entry.html", ctx)
+
+
+@login_required
+def requirement_edit(request: HttpRequest, code: str, number: int, tier: str, item: str) -> HttpResponse:
+    return _entry_page(request, code, number, tier, item, list_key="requirements", form_class=RequirementForm,
+                       update=services.update_requirement, key="requirement_code")  # fmt: skip
+
+
+@login_required
+def benefit_edit(request: HttpRequest, code: str, number: int, tier: str, item: str) -> HttpResponse:
+    return _entry_page(request, code, number, tier, item, list_key="benefits", form_class=BenefitForm,
+                       update=services.update_benefit, key="benefit_code")  # fmt: skip
