@@ -11,9 +11,9 @@ from partnerhub.identity.api import public_router as invitations_public_router
 from partnerhub.identity.api import router as identity_router
 from partnerhub.leads.api import public_router as locator_public_router
 from partnerhub.leads.api import router as leads_router
+from partnerhub.onboarding.api import public_router as onboarding_public_router
+from partnerhub.onboarding.api import router as onboarding_router
 from partnerhub.partners.api import router as tiers_router
-from partnerhub.partners.api_onboarding import public_router as onboarding_public_router
-from partnerhub.partners.api_onboarding import router as onboarding_router
 from partnerhub.programmes.api import router as programmes_router
 from partnerhub.referrals.api import router as referrals_router
 from partnerhub.rewards.api import router as sales_router

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "partnerhub.enablement",
     "partnerhub.rewards",
     "partnerhub.partners",
+    "partnerhub.onboarding",
     "partnerhub.deals",
     "partnerhub.referrals",
     "partnerhub.webhooks",

@@ -10,7 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("partnerhub.identity.urls")),
     path("", include("partnerhub.programmes.urls")),
-    path("", include("partnerhub.partners.urls_onboarding")),
+    path("", include("partnerhub.onboarding.urls")),
     path("", include("partnerhub.partners.urls")),
     path("", include("partnerhub.enablement.urls")),
     path("", include("partnerhub.rewards.urls")),

@@ -11,7 +11,7 @@ from partnerhub.core.models import AuditEntry, Notification
 from partnerhub.enablement.models import Specialist
 from partnerhub.identity.models import Invitation, Membership, Organisation, User
 from partnerhub.identity.validators import inn_check_digits, ogrn_check_digit
-from partnerhub.partners import onboarding
+from partnerhub.onboarding import services as onboarding
 from partnerhub.partners.models import Application, Enrolment, PartnerProfile, TierChange
 
 from .factories import PASSWORD, valid_inn, valid_ogrn

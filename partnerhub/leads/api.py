@@ -12,7 +12,7 @@ from partnerhub.core import geo
 from partnerhub.core.api import InputSchema, Pagination
 from partnerhub.core.middleware import client_ip
 from partnerhub.identity.models import Organisation
-from partnerhub.partners import onboarding_selectors as catalogue
+from partnerhub.onboarding import selectors as catalogue
 
 from . import selectors, services
 from .models import Lead, LeadOffer

@@ -599,7 +599,7 @@ def contact_partner(
     the lead regardless of its tier — the customer chose it; if it declines or lets the offer expire,
     the lead is routed on like any other.
     """
-    from partnerhub.partners.onboarding_selectors import catalogue_entry
+    from partnerhub.onboarding.selectors import catalogue_entry
 
     catalogue_entry(org_id=organisation_id)  # 404 unless listed
     _throttle(ip)

@@ -20,7 +20,7 @@ from partnerhub.core.tenancy import actor_for
 from partnerhub.identity.models import Organisation
 from partnerhub.identity.roles import Perm
 from partnerhub.identity.services import has_perm, vendor_organisation
-from partnerhub.partners.onboarding_selectors import catalogue_entry
+from partnerhub.onboarding.selectors import catalogue_entry
 
 from . import selectors, services
 from .forms import AcceptForm, CloseForm, ContactForm, DeclineForm, LeadForm, RouteForm

@@ -36,11 +36,10 @@ from partnerhub.identity import services as identity_services
 from partnerhub.identity.models import Organisation, User, hash_secret
 from partnerhub.identity.roles import OrgKind, Perm, Role
 from partnerhub.identity.validators import validate_identifiers, validate_inn, validate_kpp, validate_ogrn
+from partnerhub.partners.models import Application, Enrolment, PartnerProfile
+from partnerhub.partners.services import activate_enrolment, enrol
 from partnerhub.programmes.models import ProductFamily, Programme, ProgrammeVersion
 from partnerhub.programmes.selectors import version_in_force
-
-from .models import Application, Enrolment, PartnerProfile
-from .services import activate_enrolment, enrol
 
 CONTRACT_MAX_BYTES = 10 * 1024 * 1024
 CONTRACT_CONTENT_TYPES = {"application/pdf", "application/x-pdf"}
@@ -95,7 +94,7 @@ def is_decider(actor: User) -> bool:
 
 
 def _require_decider(actor: User, application: Application) -> None:
-    from .onboarding_selectors import applications_in_scope
+    from .selectors import applications_in_scope
 
     if not applications_in_scope(actor=actor).filter(pk=application.pk).exists():
         raise Http404

@@ -6,8 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.identity.validators import validate_inn, validate_kpp, validate_ogrn
-
-from .models import Application
+from partnerhub.partners.models import Application
 
 
 def split_list(text: str) -> list[str]:

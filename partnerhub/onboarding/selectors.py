@@ -18,10 +18,9 @@ from partnerhub.core.tenancy import actor_for
 from partnerhub.enablement.models import Specialist
 from partnerhub.identity.models import Organisation, User
 from partnerhub.identity.roles import OrgKind, Role
+from partnerhub.partners.models import Application, Enrolment, PartnerProfile
 from partnerhub.programmes.models import ProductFamily, Programme, ProgrammeRole, ProgrammeVersion, Tier
 from partnerhub.programmes.selectors import version_in_force
-
-from .models import Application, Enrolment, PartnerProfile
 
 # ---------------------------------------------------------------------------- review queue
 

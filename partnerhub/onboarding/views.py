@@ -16,11 +16,12 @@ from partnerhub.core.middleware import client_ip
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity import selectors as identity_selectors
 from partnerhub.identity.roles import OrgKind
+from partnerhub.partners.models import Application
 from partnerhub.programmes.models import ProductFamily, Programme
 
-from . import onboarding
-from . import onboarding_selectors as selectors
-from .forms_onboarding import (
+from . import selectors
+from . import services as onboarding
+from .forms import (
     AcceptTermsForm,
     ApplicationFilterForm,
     ApplicationForm,
@@ -29,7 +30,6 @@ from .forms_onboarding import (
     ProfileForm,
     RejectForm,
 )
-from .models import Application
 
 # ---------------------------------------------------------------------------- public: applying
 

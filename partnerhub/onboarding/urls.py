@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_onboarding as views
+from . import views
 
 urlpatterns = [
     # Public: applying and the partner catalogue

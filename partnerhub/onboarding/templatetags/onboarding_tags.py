@@ -4,7 +4,7 @@ from django import template
 
 from partnerhub.identity.roles import OrgKind
 
-from .. import onboarding_selectors
+from .. import selectors as onboarding_selectors
 
 register = template.Library()
 

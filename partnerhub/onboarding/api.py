@@ -8,10 +8,10 @@ from ninja.pagination import paginate
 
 from partnerhub.core.api import InputSchema, Pagination
 from partnerhub.core.middleware import client_ip
+from partnerhub.partners.models import Application
 
-from . import onboarding
-from . import onboarding_selectors as selectors
-from .models import Application
+from . import selectors
+from . import services as onboarding
 
 router = Router(tags=["onboarding"])
 public_router = Router(tags=["onboarding"], auth=None)
