@@ -2,13 +2,14 @@
 
 from ninja import NinjaAPI
 
-from partnerhub.core.api import SessionAuth, TokenAuth, install_error_handlers
+from partnerhub.core.api import SessionAuth, install_error_handlers
 from partnerhub.core.api_audit import router as audit_router
 from partnerhub.core.api_notifications import router as notifications_router
 from partnerhub.deals.api import router as deals_router
 from partnerhub.enablement.api import router as enablement_router
 from partnerhub.identity.api import public_router as invitations_public_router
 from partnerhub.identity.api import router as identity_router
+from partnerhub.identity.api_auth import TokenAuth
 from partnerhub.leads.api import public_router as locator_public_router
 from partnerhub.leads.api import router as leads_router
 from partnerhub.onboarding.api import public_router as onboarding_public_router

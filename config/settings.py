@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "partnerhub.referrals",
     "partnerhub.webhooks",
     "partnerhub.leads",
+    "partnerhub.portal",
 ]
 
 MIDDLEWARE = [
@@ -85,7 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "partnerhub.core.context_processors.navigation",
+                "partnerhub.portal.navigation.navigation",
             ],
         },
     }

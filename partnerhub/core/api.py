@@ -10,10 +10,10 @@ from django.db import IntegrityError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError, Throttled
+from ninja.errors import HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import APIKeyCookie
 from pydantic import ConfigDict
 
 from .problems import Problem, errors_from_django, errors_from_ninja, problem_response, validation_problem
@@ -23,21 +23,6 @@ class InputSchema(Schema):
     """Base for request bodies: unknown fields are an error, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer ph_…`` personal API tokens."""
-
-    openapi_scheme = "bearer"
-
-    def authenticate(self, request: HttpRequest, token: str):
-        from partnerhub.identity.services import token_authenticate
-
-        user = token_authenticate(raw=token)
-        if user is None:
-            raise AuthenticationError(401, _("The API token is invalid, expired or revoked."))
-        request.user = user
-        return user
 
 
 class SessionAuth(APIKeyCookie):

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import AuditEntry
+from .tenancy import actor_for
 
 
 def audit_entries(
@@ -24,16 +25,13 @@ def audit_entries(
 ) -> QuerySet[AuditEntry]:
     """Entries the actor may read: the vendor's administrators read all; an organisation's
     administrators read their organisation's; everyone reads the entries they wrote."""
-    from partnerhub.core.tenancy import actor_for
-    from partnerhub.identity.roles import ORG_ADMIN_ROLES, Role
-
     who = actor_for(actor)
     if not who.is_authenticated:
         return AuditEntry.objects.none()
-    if Role.VENDOR_ADMIN in who.vendor_roles:
+    if who.is_vendor_admin:
         qs = AuditEntry.objects.all()
     else:
-        admin_orgs = [m.organisation_id for m in who.memberships if m.role in ORG_ADMIN_ROLES]
+        admin_orgs = sorted(who.admin_org_ids)
         managed = Q(organisation__partner_manager=actor) if who.is_partner_manager else Q(pk__in=[])
         qs = AuditEntry.objects.filter(Q(organisation_id__in=admin_orgs) | managed | Q(actor=actor))
     if organisation_id:

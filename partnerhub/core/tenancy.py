@@ -5,6 +5,10 @@ or through an app's selectors). A model opts in by using :class:`TenantQuerySet`
 manager and naming, in ``tenant_path``, the lookup from the model to the owning
 :class:`~partnerhub.identity.models.Organisation` ("" when the model *is* the organisation).
 
+Core knows nothing of roles or memberships: the identity app installs a :class:`ScopePolicy`
+(how to load a user's memberships and which roles see what) when it starts. Without one,
+everybody sees nothing.
+
 Rules (fail closed: anything not listed sees nothing):
 
 * vendor administrators, finance and marketplace moderators see every organisation's records;
@@ -18,12 +22,33 @@ partner cannot even learn that another partner's record exists.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
+
+
+@dataclass(frozen=True)
+class ScopePolicy:
+    """What the identity app tells the scoping layer (installed by ``IdentityConfig.ready``)."""
+
+    load_memberships: Callable[[object], list]
+    roles_seeing_all: frozenset[str]
+    partner_manager_role: str
+    vendor_admin_role: str
+    org_admin_roles: frozenset[str]
+    vendor_kind: str
+
+
+_policy: ScopePolicy | None = None
+
+
+def install_policy(policy: ScopePolicy) -> None:
+    global _policy
+    _policy = policy
 
 
 @dataclass
@@ -50,19 +75,28 @@ class Actor:
 
     @cached_property
     def vendor_roles(self) -> set[str]:
-        return {m.role for m in self.memberships if m.organisation.kind == "vendor"}
+        if _policy is None:
+            return set()
+        return {m.role for m in self.memberships if m.organisation.kind == _policy.vendor_kind}
 
     @property
     def sees_everything(self) -> bool:
-        from partnerhub.identity.roles import ROLES_SEEING_ALL
-
-        return bool(self.vendor_roles & ROLES_SEEING_ALL)
+        return _policy is not None and bool(self.vendor_roles & _policy.roles_seeing_all)
 
     @property
     def is_partner_manager(self) -> bool:
-        from partnerhub.identity.roles import Role
+        return _policy is not None and _policy.partner_manager_role in self.vendor_roles
 
-        return Role.PARTNER_MANAGER in self.vendor_roles
+    @property
+    def is_vendor_admin(self) -> bool:
+        return _policy is not None and _policy.vendor_admin_role in self.vendor_roles
+
+    @cached_property
+    def admin_org_ids(self) -> set[int]:
+        """Organisations this actor administers (profile, members, invitations)."""
+        if _policy is None:
+            return set()
+        return {m.organisation_id for m in self.memberships if m.role in _policy.org_admin_roles}
 
     @property
     def is_vendor_staff(self) -> bool:
@@ -83,17 +117,12 @@ class Actor:
 
 def actor_for(user) -> Actor:
     """Build (once per user object) the actor with its memberships."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not getattr(user, "is_authenticated", False) or _policy is None:
         return Actor(user=None)
     cached = getattr(user, "_partnerhub_actor", None)
     if cached is not None:
         return cached
-    from partnerhub.identity.models import Membership
-
-    memberships = list(
-        Membership.objects.filter(user=user, organisation__is_active=True).select_related("organisation")
-    )
-    actor = Actor(user=user, memberships=memberships)
+    actor = Actor(user=user, memberships=list(_policy.load_memberships(user)))
     user._partnerhub_actor = actor
     return actor
 

@@ -10,7 +10,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logins = load_demo()
         from partnerhub.deals.demo import load_demo_deals
-        from partnerhub.partners.demo import load_demo_partners
+        from partnerhub.portal.demo_partners import load_demo_partners
         from partnerhub.programmes.services import load_demo_programmes
 
         load_demo_programmes()

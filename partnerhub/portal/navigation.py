@@ -1,4 +1,4 @@
-"""Role-aware navigation. Each bounded context adds its entries to NAVIGATION."""
+"""Role-aware navigation (a template context processor): the entries each role sees."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .tenancy import Actor, actor_for
+from partnerhub.core.models import Notification
+from partnerhub.core.tenancy import Actor, actor_for
+from partnerhub.identity.roles import ORG_ADMIN_ROLES
+from partnerhub.identity.selectors import home_organisation
 
 
 @dataclass(frozen=True)
@@ -28,8 +31,6 @@ def _vendor(actor: Actor) -> bool:
 
 
 def _org_admin_or_vendor(actor: Actor) -> bool:
-    from partnerhub.identity.roles import ORG_ADMIN_ROLES
-
     return bool(actor.roles & ORG_ADMIN_ROLES) or actor.is_partner_manager
 
 
@@ -87,12 +88,8 @@ def navigation(request) -> dict:
     for item in NAVIGATION:
         if item.shown(actor):
             items.append({"label": item.label, "url": reverse(item.url_name), "active": item.url_name == current})
-    from partnerhub.identity.selectors import home_organisation
-
     org = home_organisation(actor=user, preferred_id=request.session.get("organisation_id"))
     role_labels = [m.get_role_display() for m in actor.memberships if org and m.organisation_id == org.pk]
-    from .models import Notification
-
     return {
         "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
         "nav_items": items,

@@ -13,12 +13,11 @@ from django.utils import timezone
 
 from partnerhub.enablement import services as enablement
 from partnerhub.identity.models import Organisation, User
+from partnerhub.partners import obligations, services
+from partnerhub.partners.evaluation import evaluate_programme
+from partnerhub.partners.models import Enrolment
 from partnerhub.programmes.models import Programme
 from partnerhub.rewards import services as rewards
-
-from . import obligations, services
-from .evaluation import evaluate_programme
-from .models import Enrolment
 
 # partner name -> (programme code, role, sales this year [(amount, currency, family)], certified staff, obligations)
 PLAN = {
