@@ -32,6 +32,7 @@ from partnerhub.programmes.selectors import version_in_force
 
 from . import keys
 from .matching import find_matches
+from .signals import claim_status_changed
 from .models import Claim, ClaimActivity, ClaimConflict, ClaimLine, ExtensionRequest
 
 REGISTRATION_LOCK = 0x50484431  # "PHD1": the advisory lock key of the claim registry
@@ -171,10 +172,8 @@ def _set_status(claim: Claim, actor, status: str, *, reason: str = "", action: s
     _activity(claim, actor, ClaimActivity.Kind.STATUS, reason, frm=old, to=status)
     audit.record(actor=actor, action=action, obj=claim, organisation=claim.organisation, before=before,
                  after=audit.snapshot(claim), reason=reason)  # fmt: skip
-    if claim.kind == Claim.Kind.REFERRAL:  # the referrals context applies the decision to its attribution at once
-        from partnerhub.referrals.services import settle_claim
-
-        settle_claim(claim=claim, actor=actor)
+    # Contexts built on the registry (referrals applies the decision to its attribution) react at once.
+    claim_status_changed.send(sender=Claim, claim=claim, actor=actor, old_status=old)
 
 
 def _check_lock_version(claim: Claim, lock_version: int | None) -> None:

@@ -7,3 +7,10 @@ class ReferralsConfig(AppConfig):
     name = "partnerhub.referrals"
     label = "referrals"
     verbose_name = _("Referrals")
+
+    def ready(self) -> None:
+        from partnerhub.deals.signals import claim_status_changed
+
+        from .services import on_claim_status_changed
+
+        claim_status_changed.connect(on_claim_status_changed, dispatch_uid="referrals.settle_claim")

@@ -672,6 +672,12 @@ def settle_claim(*, claim, actor=None) -> None:
         settle_attribution(attribution=a, actor=actor)
 
 
+def on_claim_status_changed(sender, *, claim, actor=None, **kwargs) -> None:
+    """Receiver of ``deals.signals.claim_status_changed`` (connected in ``ReferralsConfig.ready``)."""
+    if claim.kind == claim.Kind.REFERRAL:
+        settle_claim(claim=claim, actor=actor)
+
+
 def settle_attributions(*, now: datetime | None = None) -> dict[str, int]:
     """The job: every held or active attribution is settled; returns how many ended or were confirmed."""
     now = now or timezone.now()

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnerhub.core import audit
+from partnerhub.core.jobs import enqueue
 from partnerhub.core.notify import notify
 from partnerhub.identity.models import Organisation, User
 from partnerhub.identity.roles import ORG_ADMIN_ROLES, OrgKind
@@ -263,9 +264,7 @@ def publish_event(
 def _send_after_commit(delivery_ids: list[int]) -> None:
     def send() -> None:
         try:
-            from .tasks import send_deliveries
-
-            send_deliveries.delay(delivery_ids)
+            enqueue("webhooks.send_deliveries", delivery_ids)
         except Exception:  # the data is committed; the every-minute job sends what is left
             logger.exception("webhook deliveries %s not sent now; the scheduled job will retry", delivery_ids)
 
