@@ -1,18 +1,5 @@
-"""A whole programme version as YAML: schema v1, its validator, loader and exporter.
-
-``parse`` reads YAML text and ``validate`` an already loaded document; both check it
-completely and return the normalised document (every default filled in, amounts and
-percents as two-decimal strings, dates as ISO strings) or every error found, each naming the
-file, the key path (``tiers[1].requirements[0].threshold``) and the reason. ``build`` writes a
-normalised document as one programme version (or rewrites a draft in place); callers run it
-inside their transaction, so an error loads nothing. ``document`` reads a version back as the
-normalised document and ``export`` as YAML, so a file survives a round trip.
-The schema is documented in docs/programme-schema.md.
-"""
-
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,176 +9,32 @@ from django.utils.translation import gettext as _
 
 from partnerhub.core.money import CURRENCIES
 
-from .models import Benefit, ProductFamily, Programme, ProgrammeRole, ProgrammeVersion, Requirement, RewardRate, Tier
-
-SCHEMA_VERSION = 1
-CENT = Decimal("0.01")
-INT_MAX = 2_147_483_647  # PositiveIntegerField
-AMOUNT_MAX = Decimal("9999999999999999.99")  # DecimalField(max_digits=18, decimal_places=2)
-MAX_NODES = 100_000  # values in one document; the 002 file has about 300
-
-
-@dataclass(frozen=True)
-class YamlError:
-    source: str
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.source}: {self.path or '(document)'}: {self.message}"
-
-
-class _Required:
-    def __repr__(self) -> str:
-        return "REQUIRED"
-
-
-REQUIRED: Any = _Required()
-
-
-@dataclass(frozen=True)
-class K:
-    """One key of the schema: its type, default (REQUIRED: must be given) and limits.
-
-    kind: str (one line), text, slug (a code), int, bool, date, currency, amount, percent, enum, map, list.
-    nullable: an explicit empty value stays empty instead of taking the default.
-    field: the ProgrammeVersion field a key of the deal_registration/leads/referrals blocks fills.
-    """
-
-    kind: str
-    default: Any = REQUIRED
-    choices: tuple[str, ...] = ()
-    max_length: int | None = None
-    nullable: bool = False
-    field: str = ""
-
-
-def _values(choices) -> tuple[str, ...]:
-    return tuple(c for c, _label in choices)
-
-
-PERIODS = _values(ProgrammeVersion.Period.choices)
-METRICS = _values(Requirement.Metric.choices)
-OBLIGATIONS = _values(Requirement.Obligation.choices)
-BENEFIT_KINDS = _values(Benefit.Kind.choices)
-ATTRIBUTIONS = ("last_click", "first_click", "bind_once")
-
-TOP = {
-    "schema_version": K("int"),
-    "programme": K("map"),
-    "version": K("map"),
-    "deal_registration": K("map", None),
-    "leads": K("map", None),
-    "referrals": K("map", None),
-    "product_families": K("list", None),
-    "roles": K("list"),
-    "tiers": K("list", None),
-}
-PROGRAMME = {"code": K("slug", max_length=50), "name": K("str", max_length=200)}
-VERSION = {
-    "effective_from": K("date"),
-    "name": K("str", None, max_length=200, nullable=True),  # default: the programme's name
-    "description": K("text", ""),
-    "currency": K("currency", "RUB"),
-    "evaluation_period": K("enum", "rolling_12_months", choices=PERIODS),
-    "downgrade_grace_days": K("int", 30),
-    "terms": K("text", ""),
-}
-# The defaults are the model's, so a file without these blocks gets what a new version would.
-DEALS = {
-    "protection_days": K("int", 180, field="deal_protection_days"),
-    "approval_hours": K("int", 24, field="deal_approval_hours"),
-    "inactivity_days": K("int", 90, field="deal_inactivity_days"),
-    "lapse_automatic": K("bool", False, field="deal_lapse_automatic"),
-    "warning_days": K("int", 14, field="deal_warning_days"),
-    "extension_days": K("int", 30, field="deal_extension_days"),
-    "uplift_percent": K("percent", "0.00", field="deal_uplift_percent"),
-    "second_partner_percent": K("percent", None, nullable=True, field="deal_second_partner_percent"),
-    "burst_limit": K("int", 20, field="deal_burst_limit"),
-}
-LEADS = {"accept_hours": K("int", 48, field="lead_accept_hours")}
-REFERRALS = {
-    "window_days": K("int", 90, field="referral_window_days"),
-    "attribution": K("enum", "last_click", choices=ATTRIBUTIONS, field="referral_attribution"),
-    "reward_percent": K("percent", "10.00", field="referral_reward_percent"),
-}
-BLOCKS = (("deal_registration", DEALS), ("leads", LEADS), ("referrals", REFERRALS))
-FAMILY = {
-    "code": K("slug", max_length=50),
-    "name": K("str", max_length=200),
-    "name_en": K("str", "", max_length=200),
-}
-ROLE = {
-    "code": K("slug", max_length=50),
-    "name": K("str", max_length=200),
-    "kind": K("enum", choices=_values(ProgrammeRole.Kind.choices)),
-    "has_tiers": K("bool", True),
-    "description": K("text", ""),
-}
-TIER = {
-    "code": K("slug", max_length=50),
-    "name": K("str", max_length=200),
-    "description": K("text", ""),
-    "requirements": K("list", None),
-    "benefits": K("list", None),
-    "reward_rates": K("list", None),
-}
-METRIC_REQ = {
-    "code": K("slug", max_length=60),
-    "metric": K("enum", choices=METRICS),
-    "threshold": K("amount"),
-    "currency": K("currency", None, nullable=True),
-    "period": K("enum", None, choices=PERIODS, nullable=True),
-    "product_family": K("slug", None, max_length=50, nullable=True),
-    "certification": K("slug", None, max_length=60, nullable=True),
-    "label": K("str", "", max_length=300),
-}
-OBLIGATION_REQ = {
-    "code": K("slug", max_length=60),
-    "obligation": K("enum", choices=OBLIGATIONS),
-    "checked_by": K("enum", "manager", choices=_values(Requirement.CheckedBy.choices)),
-    "condition": K("enum", "always", choices=_values(Requirement.Condition.choices)),
-    "optional": K("bool", False),
-    "label": K("str", "", max_length=300),
-}
-BENEFIT = {
-    "code": K("slug", max_length=60),
-    "kind": K("enum", choices=BENEFIT_KINDS),
-    "label": K("str", "", max_length=300),
-    "percent": K("percent", None, nullable=True),
-    "count": K("int", None, nullable=True),
-    "user_cap": K("int", None, nullable=True),
-    "days": K("int", None, nullable=True),
-    "hours": K("int", None, nullable=True),
-    "term_days": K("int", None, nullable=True),
-    "on_request": K("bool", False),
-}
-RATE = {
-    "product_family": K("slug", max_length=50),
-    "sale_type": K("enum", choices=_values(RewardRate.SaleType.choices)),
-    "percent": K("percent"),
-}
-# Counted metrics take whole numbers; only sales volume has a currency; only certified staff a
-# certification type (required); product families narrow what is counted from sales and deals.
-COUNTED = {"purchase_count", "certified_staff", "registered_deals", "won_deals"}
-FAMILY_METRICS = {"sales_volume", "purchase_count", "registered_deals", "won_deals"}
-# The parameters each benefit kind uses (label and on_request suit every kind), and those it needs.
-PARAMETERS = ("percent", "count", "user_cap", "days", "hours", "term_days")
-BENEFIT_PARAMETERS: dict[str, tuple[set[str], set[str]]] = {
-    "discount": ({"percent"}, {"percent"}),
-    "internal_use": ({"percent", "user_cap"}, {"percent"}),
-    "nfr_licences": ({"count", "days", "term_days"}, set()),  # count, or on_request: true
-    "payment_deferral": ({"days"}, {"days"}),
-    "advance_keys": ({"count"}, set()),
-    "vendor_leads": ({"count"}, set()),
-    "quarterly_rebate": ({"percent"}, {"percent"}),
-    "annual_spif": ({"percent", "count"}, set()),
-    "dedicated_manager": (set(), set()),
-    "deal_protection": ({"days", "hours", "percent"}, set()),  # protection length, approval clock, uplift
-    "mdf": ({"percent"}, set()),
-    "perk": (set(PARAMETERS), set()),
-}
-AMOUNT_KEYS = {"threshold", "percent", "uplift_percent", "second_partner_percent", "reward_percent"}
+from ..models import ProductFamily
+from .schema import (
+    AMOUNT_MAX,
+    BENEFIT,
+    BENEFIT_PARAMETERS,
+    BLOCKS,
+    CENT,
+    COUNTED,
+    FAMILY,
+    FAMILY_METRICS,
+    INT_MAX,
+    MAX_NODES,
+    METRIC_REQ,
+    OBLIGATION_REQ,
+    PARAMETERS,
+    PROGRAMME,
+    RATE,
+    REQUIRED,
+    ROLE,
+    SCHEMA_VERSION,
+    TIER,
+    TOP,
+    VERSION,
+    K,
+    YamlError,
+)
 
 
 class _Checker:
@@ -547,177 +390,3 @@ def _check_order(chk: _Checker, doc: dict) -> None:
         for key, value in paid.items():
             if key not in pay or value >= pay[key][1]:
                 pay[key] = (i, value)
-
-
-# ---------------------------------------------------------------------------- database
-
-
-def version_fields(doc: dict) -> dict[str, Any]:
-    """The ProgrammeVersion fields a normalised document sets."""
-    v = doc["version"]
-    fields: dict[str, Any] = {
-        "effective_from": date.fromisoformat(v["effective_from"]), "name": v["name"],
-        "description": v["description"], "currency": v["currency"], "evaluation_period": v["evaluation_period"],
-        "downgrade_grace_days": v["downgrade_grace_days"], "terms": v["terms"],
-    }  # fmt: skip
-    for block, spec in BLOCKS:
-        for key, k in spec.items():
-            value = doc[block][key]
-            fields[k.field] = Decimal(value) if k.kind == "percent" and value is not None else value
-    return fields
-
-
-def build(
-    doc: dict,
-    *,
-    programme: Programme | None,
-    number: int,
-    status: str,
-    created_by=None,
-    into: ProgrammeVersion | None = None,
-) -> ProgrammeVersion:
-    """Write a normalised document as a programme version (inside the caller's transaction).
-
-    ``into``: a draft to rewrite in place (same row, its roles and tiers replaced).
-    """
-    from partnerhub.enablement.models import CertificationType
-
-    p = doc["programme"]
-    if programme is None:
-        programme = Programme.objects.create(code=p["code"], name=p["name"])
-    elif programme.name != p["name"]:
-        programme.name = p["name"]
-        programme.save(update_fields=["name"])
-    for f in doc["product_families"]:
-        ProductFamily.objects.get_or_create(code=f["code"], defaults={"name": f["name"], "name_en": f["name_en"]})
-    fields = version_fields(doc) | {"schema_version": SCHEMA_VERSION, "document": doc}
-    if into is None:
-        version = ProgrammeVersion.objects.create(programme=programme, number=number, status=status,
-                                                  created_by=created_by, **fields)  # fmt: skip
-    else:
-        version = into
-        version.roles.all().delete()
-        version.tiers.all().delete()
-        for name, value in fields.items():
-            setattr(version, name, value)
-        version.save()
-    ProgrammeRole.objects.bulk_create([ProgrammeRole(version=version, **r) for r in doc["roles"]])
-    families = {f.code: f for f in ProductFamily.objects.all()}
-    for rank, t in enumerate(doc["tiers"], start=1):
-        tier = Tier.objects.create(version=version, code=t["code"], name=t["name"], rank=rank,
-                                   description=t["description"])  # fmt: skip
-        for r in t["requirements"]:
-            if r.get("certification"):
-                name = r["certification"].replace("-", " ").replace("_", " ").capitalize()
-                CertificationType.objects.get_or_create(code=r["certification"], defaults={"name": name})
-            Requirement.objects.create(
-                tier=tier, code=r["code"], metric=r.get("metric") or "", obligation=r.get("obligation") or "",
-                threshold=Decimal(r["threshold"]) if r.get("threshold") is not None else None,
-                currency=r.get("currency") or "", period=r.get("period") or "",
-                product_family=families.get(r.get("product_family") or ""), certification=r.get("certification") or "",
-                checked_by=r.get("checked_by") or "", condition=r.get("condition") or "always",
-                optional=bool(r.get("optional")), label=r.get("label") or "",
-            )  # fmt: skip
-        Benefit.objects.bulk_create([
-            Benefit(tier=tier, **{**b, "percent": Decimal(b["percent"]) if b["percent"] is not None else None})
-            for b in t["benefits"]
-        ])  # fmt: skip
-        RewardRate.objects.bulk_create([
-            RewardRate(tier=tier, product_family=families[r["product_family"]], sale_type=r["sale_type"],
-                       percent=Decimal(r["percent"]))
-            for r in t["reward_rates"]
-        ])  # fmt: skip
-    return version
-
-
-def _pct(value) -> str | None:
-    return None if value is None else str(Decimal(value).quantize(CENT))
-
-
-def document(version: ProgrammeVersion) -> dict:
-    """The normalised document of a version, read back from its rows."""
-    families_used: set[str] = set()
-    tiers = []
-    for t in version.tiers.order_by("rank").prefetch_related("requirements__product_family", "benefits",
-                                                              "reward_rates__product_family"):  # fmt: skip
-        reqs = []
-        for r in sorted(t.requirements.all(), key=lambda x: x.pk):
-            if r.metric:
-                fam = r.product_family.code if r.product_family_id else None
-                if fam:
-                    families_used.add(fam)
-                reqs.append({"code": r.code, "metric": r.metric, "threshold": _pct(r.threshold),
-                             "currency": r.currency or None, "period": r.period or None, "product_family": fam,
-                             "certification": r.certification or None, "label": r.label})  # fmt: skip
-            else:
-                reqs.append({"code": r.code, "obligation": r.obligation, "checked_by": r.checked_by or "manager",
-                             "condition": r.condition, "optional": r.optional, "label": r.label})  # fmt: skip
-        benefits = [{"code": b.code, "kind": b.kind, "label": b.label, "percent": _pct(b.percent), "count": b.count,
-                     "user_cap": b.user_cap, "days": b.days, "hours": b.hours, "term_days": b.term_days,
-                     "on_request": b.on_request} for b in sorted(t.benefits.all(), key=lambda x: x.pk)]  # fmt: skip
-        rates = []
-        for r in sorted(t.reward_rates.all(), key=lambda x: x.pk):
-            families_used.add(r.product_family.code)
-            rates.append(
-                {"product_family": r.product_family.code, "sale_type": r.sale_type, "percent": _pct(r.percent)}
-            )
-        tiers.append({"code": t.code, "name": t.name, "description": t.description, "requirements": reqs,
-                      "benefits": benefits, "reward_rates": rates})  # fmt: skip
-    v = version
-    # Families as the version's file declared them (ProductFamily rows are shared and not renamed
-    # by a file), then any other family its rows use, as they are in the database.
-    declared = [f for f in (v.document or {}).get("product_families") or [] if isinstance(f, dict) and f.get("code")]
-    known = {f["code"] for f in declared}
-    used = ProductFamily.objects.filter(code__in=families_used - known).order_by("code")
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "programme": {"code": v.programme.code, "name": v.programme.name},
-        "version": {
-            "effective_from": v.effective_from.isoformat(),
-            "name": v.name,
-            "description": v.description,
-            "currency": v.currency,
-            "evaluation_period": v.evaluation_period,
-            "downgrade_grace_days": v.downgrade_grace_days,
-            "terms": v.terms,
-        },
-        **{block: {key: _field(v, k) for key, k in spec.items()} for block, spec in BLOCKS},
-        "product_families": [
-            *({"code": f["code"], "name": f.get("name") or "", "name_en": f.get("name_en") or ""} for f in declared),
-            *({"code": f.code, "name": f.name, "name_en": f.name_en} for f in used),
-        ],
-        "roles": [
-            {"code": r.code, "name": r.name, "kind": r.kind, "has_tiers": r.has_tiers, "description": r.description}
-            for r in v.roles.order_by("id")
-        ],
-        "tiers": tiers,
-    }
-
-
-def _field(version: ProgrammeVersion, k: K) -> Any:
-    value = getattr(version, k.field)
-    return _pct(value) if k.kind == "percent" else value
-
-
-def _clean_for_yaml(value: Any, key: str = "") -> Any:
-    """Drop empty optional keys and write amounts as numbers, so an exported file reads like a hand-written one."""
-    if isinstance(value, dict):
-        return {k: _clean_for_yaml(v, k) for k, v in value.items() if v not in (None, "", [])}
-    if isinstance(value, list):
-        return [_clean_for_yaml(v) for v in value]
-    if key in AMOUNT_KEYS and isinstance(value, str):
-        d = Decimal(value)
-        return int(d) if d == d.to_integral_value() else float(value)
-    return value
-
-
-def as_yaml(doc: dict, *, header: str = "") -> str:
-    """A normalised document as YAML that ``parse`` reads back to the same document."""
-    out = _clean_for_yaml(doc)
-    out["version"]["effective_from"] = date.fromisoformat(doc["version"]["effective_from"])
-    return header + yaml.safe_dump(out, allow_unicode=True, sort_keys=False, width=110)
-
-
-def export(version: ProgrammeVersion) -> str:
-    header = f"# Partnerhub programme, schema v{SCHEMA_VERSION}: {version.programme.code} version {version.number}\n"
-    return as_yaml(document(version), header=header)

@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ..models import Benefit, ProgrammeRole, ProgrammeVersion, Requirement, RewardRate
+
+SCHEMA_VERSION = 1
+
+
+CENT = Decimal("0.01")
+
+
+INT_MAX = 2_147_483_647  # PositiveIntegerField
+
+
+AMOUNT_MAX = Decimal("9999999999999999.99")  # DecimalField(max_digits=18, decimal_places=2)
+
+
+MAX_NODES = 100_000  # values in one document; the 002 file has about 300
+
+
+@dataclass(frozen=True)
+class YamlError:
+    source: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.path or '(document)'}: {self.message}"
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+
+
+@dataclass(frozen=True)
+class K:
+    """One key of the schema: its type, default (REQUIRED: must be given) and limits.
+
+    kind: str (one line), text, slug (a code), int, bool, date, currency, amount, percent, enum, map, list.
+    nullable: an explicit empty value stays empty instead of taking the default.
+    field: the ProgrammeVersion field a key of the deal_registration/leads/referrals blocks fills.
+    """
+
+    kind: str
+    default: Any = REQUIRED
+    choices: tuple[str, ...] = ()
+    max_length: int | None = None
+    nullable: bool = False
+    field: str = ""
+
+
+def _values(choices) -> tuple[str, ...]:
+    return tuple(c for c, _label in choices)
+
+
+PERIODS = _values(ProgrammeVersion.Period.choices)
+
+
+METRICS = _values(Requirement.Metric.choices)
+
+
+OBLIGATIONS = _values(Requirement.Obligation.choices)
+
+
+BENEFIT_KINDS = _values(Benefit.Kind.choices)
+
+
+ATTRIBUTIONS = ("last_click", "first_click", "bind_once")
+
+
+TOP = {
+    "schema_version": K("int"),
+    "programme": K("map"),
+    "version": K("map"),
+    "deal_registration": K("map", None),
+    "leads": K("map", None),
+    "referrals": K("map", None),
+    "product_families": K("list", None),
+    "roles": K("list"),
+    "tiers": K("list", None),
+}
+
+
+PROGRAMME = {"code": K("slug", max_length=50), "name": K("str", max_length=200)}
+
+
+VERSION = {
+    "effective_from": K("date"),
+    "name": K("str", None, max_length=200, nullable=True),  # default: the programme's name
+    "description": K("text", ""),
+    "currency": K("currency", "RUB"),
+    "evaluation_period": K("enum", "rolling_12_months", choices=PERIODS),
+    "downgrade_grace_days": K("int", 30),
+    "terms": K("text", ""),
+}
+
+
+# The defaults are the model's, so a file without these blocks gets what a new version would.
+DEALS = {
+    "protection_days": K("int", 180, field="deal_protection_days"),
+    "approval_hours": K("int", 24, field="deal_approval_hours"),
+    "inactivity_days": K("int", 90, field="deal_inactivity_days"),
+    "lapse_automatic": K("bool", False, field="deal_lapse_automatic"),
+    "warning_days": K("int", 14, field="deal_warning_days"),
+    "extension_days": K("int", 30, field="deal_extension_days"),
+    "uplift_percent": K("percent", "0.00", field="deal_uplift_percent"),
+    "second_partner_percent": K("percent", None, nullable=True, field="deal_second_partner_percent"),
+    "burst_limit": K("int", 20, field="deal_burst_limit"),
+}
+
+
+LEADS = {"accept_hours": K("int", 48, field="lead_accept_hours")}
+
+
+REFERRALS = {
+    "window_days": K("int", 90, field="referral_window_days"),
+    "attribution": K("enum", "last_click", choices=ATTRIBUTIONS, field="referral_attribution"),
+    "reward_percent": K("percent", "10.00", field="referral_reward_percent"),
+}
+
+
+BLOCKS = (("deal_registration", DEALS), ("leads", LEADS), ("referrals", REFERRALS))
+
+
+FAMILY = {
+    "code": K("slug", max_length=50),
+    "name": K("str", max_length=200),
+    "name_en": K("str", "", max_length=200),
+}
+
+
+ROLE = {
+    "code": K("slug", max_length=50),
+    "name": K("str", max_length=200),
+    "kind": K("enum", choices=_values(ProgrammeRole.Kind.choices)),
+    "has_tiers": K("bool", True),
+    "description": K("text", ""),
+}
+
+
+TIER = {
+    "code": K("slug", max_length=50),
+    "name": K("str", max_length=200),
+    "description": K("text", ""),
+    "requirements": K("list", None),
+    "benefits": K("list", None),
+    "reward_rates": K("list", None),
+}
+
+
+METRIC_REQ = {
+    "code": K("slug", max_length=60),
+    "metric": K("enum", choices=METRICS),
+    "threshold": K("amount"),
+    "currency": K("currency", None, nullable=True),
+    "period": K("enum", None, choices=PERIODS, nullable=True),
+    "product_family": K("slug", None, max_length=50, nullable=True),
+    "certification": K("slug", None, max_length=60, nullable=True),
+    "label": K("str", "", max_length=300),
+}
+
+
+OBLIGATION_REQ = {
+    "code": K("slug", max_length=60),
+    "obligation": K("enum", choices=OBLIGATIONS),
+    "checked_by": K("enum", "manager", choices=_values(Requirement.CheckedBy.choices)),
+    "condition": K("enum", "always", choices=_values(Requirement.Condition.choices)),
+    "optional": K("bool", False),
+    "label": K("str", "", max_length=300),
+}
+
+
+BENEFIT = {
+    "code": K("slug", max_length=60),
+    "kind": K("enum", choices=BENEFIT_KINDS),
+    "label": K("str", "", max_length=300),
+    "percent": K("percent", None, nullable=True),
+    "count": K("int", None, nullable=True),
+    "user_cap": K("int", None, nullable=True),
+    "days": K("int", None, nullable=True),
+    "hours": K("int", None, nullable=True),
+    "term_days": K("int", None, nullable=True),
+    "on_request": K("bool", False),
+}
+
+
+RATE = {
+    "product_family": K("slug", max_length=50),
+    "sale_type": K("enum", choices=_values(RewardRate.SaleType.choices)),
+    "percent": K("percent"),
+}
+
+
+# Counted metrics take whole numbers; only sales volume has a currency; only certified staff a
+# certification type (required); product families narrow what is counted from sales and deals.
+COUNTED = {"purchase_count", "certified_staff", "registered_deals", "won_deals"}
+
+
+FAMILY_METRICS = {"sales_volume", "purchase_count", "registered_deals", "won_deals"}
+
+
+# The parameters each benefit kind uses (label and on_request suit every kind), and those it needs.
+PARAMETERS = ("percent", "count", "user_cap", "days", "hours", "term_days")
+
+
+BENEFIT_PARAMETERS: dict[str, tuple[set[str], set[str]]] = {
+    "discount": ({"percent"}, {"percent"}),
+    "internal_use": ({"percent", "user_cap"}, {"percent"}),
+    "nfr_licences": ({"count", "days", "term_days"}, set()),  # count, or on_request: true
+    "payment_deferral": ({"days"}, {"days"}),
+    "advance_keys": ({"count"}, set()),
+    "vendor_leads": ({"count"}, set()),
+    "quarterly_rebate": ({"percent"}, {"percent"}),
+    "annual_spif": ({"percent", "count"}, set()),
+    "dedicated_manager": (set(), set()),
+    "deal_protection": ({"days", "hours", "percent"}, set()),  # protection length, approval clock, uplift
+    "mdf": ({"percent"}, set()),
+    "perk": (set(PARAMETERS), set()),
+}
+
+
+AMOUNT_KEYS = {"threshold", "percent", "uplift_percent", "second_partner_percent", "reward_percent"}
