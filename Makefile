@@ -39,9 +39,10 @@ test: install browser ## Run the whole test suite (SQLite, or DATABASE_URL when 
 test-fast: install ## Run the suite without the browser tests
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser"
 
-lint: install ## ruff check, ruff format --check, migrations check
+lint: install ## ruff check, ruff format --check, import layers and cycles, migrations check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install ## Apply ruff fixes and formatting
