@@ -144,3 +144,33 @@ def test_catalogue_is_paginated(sec, api):
         listed(sec, f"P{i}")
     r = api(None).get("/public/catalogue?page_size=2&page=3").json()
     assert (r["count"], r["pages"], [e["name"] for e in r["items"]]) == (5, 3, ["P4"])
+
+
+def test_the_index_follows_profile_and_organisation_edits(sec, api):
+    partner = listed(sec, "Omega", region="Орёл", city="г. Орёл", competences=["SIEM"])
+    assert names(api(None).get("/public/catalogue?region=орел&city=Орел&competence=siem")) == ["Omega"]
+
+    profile = partner.profile
+    profile.competences = ["DLP"]
+    profile.save()
+    partner.region = "Тула"
+    partner.save()
+    assert names(api(None).get("/public/catalogue?competence=siem")) == []
+    assert names(api(None).get("/public/catalogue?region=Орёл")) == []
+    assert names(api(None).get("/public/catalogue?competence=dlp&region=тула")) == ["Omega"]
+    assert "SIEM" not in Client().get("/partners/").content.decode()  # no longer offered as a filter value
+
+
+def test_catalogue_page_queries_do_not_grow_with_partners(sec):
+    for i in range(3):
+        listed(sec, f"P{i}", competences=[f"C{i}"], regions=[f"R{i}"])
+    with CaptureQueriesContext(connection) as few:
+        assert Client().get("/partners/?region=Москва").status_code == 200
+    for i in range(3, 40):
+        listed(sec, f"P{i}", competences=[f"C{i}"], regions=[f"R{i}"])
+    with CaptureQueriesContext(connection) as many:
+        page = Client().get("/partners/?region=Москва").content.decode()
+    assert "C39" in page  # the filter lists every listed partner's values, from the index
+    assert len(many.captured_queries) == len(few.captured_queries)
+    partner_rows = [q["sql"] for q in many.captured_queries if 'FROM "identity_organisation"' in q["sql"]]
+    assert partner_rows and all("LIMIT" in sql or "COUNT(" in sql for sql in partner_rows), partner_rows

@@ -6,14 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partnerhub.core.geo import normalise_city
 from partnerhub.core.tenancy import actor_for
 from partnerhub.enablement.models import Specialist
 from partnerhub.identity.models import Organisation, User
@@ -21,6 +20,9 @@ from partnerhub.identity.roles import OrgKind, Role
 from partnerhub.partners.models import Application, Enrolment, PartnerProfile
 from partnerhub.programmes.models import ProductFamily, Programme, ProgrammeRole, ProgrammeVersion, Tier
 from partnerhub.programmes.selectors import version_in_force
+
+from . import index
+from .models import CatalogueTerm
 
 # ---------------------------------------------------------------------------- review queue
 
@@ -243,12 +245,11 @@ def _listed() -> QuerySet[Organisation]:
     """Partners the public may see: active organisations with an active enrolment that opted in."""
     return (
         Organisation.objects.filter(
+            Exists(Enrolment.objects.filter(organisation_id=OuterRef("pk"), status=Enrolment.Status.ACTIVE)),
             kind=OrgKind.PARTNER,
             is_active=True,
             profile__listed_in_catalogue=True,
-            enrolments__status=Enrolment.Status.ACTIVE,
         )
-        .distinct()
         .select_related("profile")
         .prefetch_related(
             Prefetch(
@@ -295,40 +296,60 @@ def _entries(orgs: list[Organisation]) -> list[CatalogueEntry]:
     ]
 
 
+class CataloguePage:
+    """The filtered catalogue as a lazy sequence: counted and sliced in SQL, so the API's
+    pagination and Django's ``Paginator`` load only the partners of the page shown."""
+
+    def __init__(self, queryset: QuerySet[Organisation]):
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return _entries(list(self.queryset[index]))
+        return _entries([self.queryset[index]])[0]
+
+    def __iter__(self):
+        return iter(_entries(list(self.queryset)))
+
+
+def _has_term(kind: str, value: str) -> Exists:
+    return Exists(CatalogueTerm.objects.filter(organisation_id=OuterRef("pk"), kind=kind, value=value))
+
+
 def catalogue(
     *, region: str = "", competence: str = "", programme: str = "", tier: str = "", city: str = "",
     product_family: str = "",
-) -> list[CatalogueEntry]:  # fmt: skip
+) -> CataloguePage:  # fmt: skip
     """The public partner catalogue — the partner locator — (no actor: it is public), filtered.
 
-    Programme and tier are filtered in the database on one and the same enrolment. Region (where
-    the partner sits or a region it serves), competence and product family (a code the partner
-    declared) are matched case-insensitively in Python: they live in JSON lists, whose containment
-    lookups SQLite does not offer; city (where the partner sits) too, normalised ("г. Москва" finds
-    "Москва").
+    Programme and tier are filtered on one and the same active enrolment. Region (where the
+    partner sits or a region it serves) and competence are matched ignoring case and ё/е, city
+    normalised ("г. Москва" finds "Москва"), product family by its code — each through the
+    indexed ``CatalogueTerm`` rows, so filtering, ordering and pagination all happen in SQL.
     """
     qs = _listed()
     if programme or tier:
-        same_enrolment = {"enrolments__status": Enrolment.Status.ACTIVE}
+        enrolments = Enrolment.objects.filter(organisation_id=OuterRef("pk"), status=Enrolment.Status.ACTIVE)
         if programme:
-            same_enrolment["enrolments__programme__code"] = programme
+            enrolments = enrolments.filter(programme__code=programme)
         if tier:
-            same_enrolment["enrolments__tier_code"] = tier
-        qs = qs.filter(**same_enrolment)
-    orgs = list(qs)
-    if city.strip():
-        orgs = [o for o in orgs if normalise_city(o.city) == normalise_city(city)]
-    if product_family.strip():
-        orgs = [o for o in orgs if product_family.strip() in {str(f) for f in o.profile.product_families or []}]
-    region, competence = region.strip().casefold(), competence.strip().casefold()
-    if region:
-        orgs = [
-            o for o in orgs
-            if o.region.casefold() == region or region in {r.casefold() for r in o.profile.regions or []}
-        ]  # fmt: skip
-    if competence:
-        orgs = [o for o in orgs if competence in {c.casefold() for c in o.profile.competences or []}]
-    return _entries(orgs)
+            enrolments = enrolments.filter(tier_code=tier)
+        qs = qs.filter(Exists(enrolments))
+    for kind, value in (
+        (CatalogueTerm.Kind.REGION, index.fold(region)),
+        (CatalogueTerm.Kind.COMPETENCE, index.fold(competence)),
+        (CatalogueTerm.Kind.CITY, index.city_key(city) if city.strip() else ""),
+        (CatalogueTerm.Kind.FAMILY, product_family.strip()),
+    ):
+        if value:
+            qs = qs.filter(_has_term(kind, value))
+    return CataloguePage(qs)
 
 
 def catalogue_entry(*, org_id: int) -> CatalogueEntry:
@@ -350,29 +371,40 @@ class Facets:
 
 
 def catalogue_facets() -> Facets:
-    """The values the catalogue's filters offer, drawn from the listed partners."""
-    entries = _entries(list(_listed()))
+    """The values the catalogue's filters offer, drawn from the listed partners (a few queries,
+    whatever their number: distinct index rows and enrolments, not the partners themselves)."""
+    listed = _listed().values("pk")
+    labels: dict[str, dict[str, str]] = {kind: {} for kind in CatalogueTerm.Kind.values}
+    terms = (
+        CatalogueTerm.objects.filter(organisation_id__in=listed)
+        .values_list("kind", "value", "label")
+        .distinct()
+        .order_by("kind", "value", "label")
+    )
+    for kind, value, label in terms:
+        labels[kind].setdefault(value, label)
 
-    def distinct(values) -> list[str]:
-        seen: dict[str, str] = {}
-        for v in values:
-            if v:
-                seen.setdefault(v.casefold(), v)
-        return sorted(seen.values(), key=str.casefold)
+    def sorted_labels(kind: str) -> list[str]:
+        return sorted(labels[kind].values(), key=str.casefold)
 
+    enrolled = (
+        Enrolment.objects.filter(organisation_id__in=listed, status=Enrolment.Status.ACTIVE)
+        .values_list("programme_id", "programme__code", "programme__name", "tier_code")
+        .distinct()
+    )
+    programmes, tier_codes = set(), set()
+    for programme_id, code, name, tier_code in enrolled:
+        programmes.add((code, name))
+        if tier_code:
+            tier_codes.add((programme_id, tier_code))
+    names = _tier_names({p for p, _t in tier_codes}, timezone.localdate())
     return Facets(
-        regions=distinct([e.region for e in entries] + [r for e in entries for r in e.regions]),
-        competences=distinct(c for e in entries for c in e.competences),
-        programmes=sorted(
-            {(b.programme_code, b.programme_name) for e in entries for b in e.programmes}, key=lambda p: p[1]
-        ),
-        tiers=sorted(
-            {(b.tier_code, b.tier_name) for e in entries for b in e.programmes if b.tier_code}, key=lambda t: t[1]
-        ),
-        cities=distinct(e.city for e in entries),
+        regions=sorted_labels(CatalogueTerm.Kind.REGION),
+        competences=sorted_labels(CatalogueTerm.Kind.COMPETENCE),
+        programmes=sorted(programmes, key=lambda p: p[1]),
+        tiers=sorted({(code, names.get((p, code), "")) for p, code in tier_codes}, key=lambda t: t[1]),
+        cities=sorted_labels(CatalogueTerm.Kind.CITY),
         product_families=list(
-            ProductFamily.objects.filter(code__in={f for e in entries for f in e.product_families}).values_list(
-                "code", "name"
-            )
+            ProductFamily.objects.filter(code__in=list(labels[CatalogueTerm.Kind.FAMILY])).values_list("code", "name")
         ),
     )
