@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -9,6 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -478,3 +481,29 @@ def test_demo_deals_load_once_and_show_each_situation(db):
     assert load_demo_deals() == 4
     assert load_demo_deals() == 0
     assert sorted(Claim.objects.values_list("status", flat=True)) == ["held", "pending", "protected", "protected"]
+
+
+def _many_deals(world, start: int, count: int) -> None:
+    for n in range(start, start + count):
+        name = hashlib.sha256(str(n).encode()).hexdigest()[:12]
+        register(world.a_admin, world.partner_a, customer_name=f"ООО {name}", customer_inn=valid_inn(5000 + n),
+                 customer_domain=f"{name}.example", title=f"Deal {n}")  # fmt: skip
+
+
+def test_the_deals_page_is_paginated_in_sql_and_its_queries_do_not_grow(world, ui):
+    client = ui(world.a_admin)
+    _many_deals(world, 0, 3)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/deals/").status_code == 200
+    _many_deals(world, 3, 30)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get("/deals/").content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
+    table = html.split("<table")[1]
+    assert table.count('href="/deals/') == 25  # one page of the list, newest first
+    assert "Deal 32<" in table and "Deal 7<" not in table
+    assert ">33<" in html  # the board counts every open deal of the stage, though it shows 12 cards
+    assert html.split("<table")[0].count("board-card") == 12
+    second = client.get("/deals/?page=2").content.decode().split("<table")[1]
+    assert second.count('href="/deals/') == 8 and "Deal 0<" in second
+    assert client.get("/deals/?page=99999999999999999999").status_code == 200

@@ -237,7 +237,7 @@ def list_deals(
     region: str = "",
 ):  # fmt: skip
     return selectors.claims(actor=request.auth, status=status, stage=stage, organisation_id=organisation_id,
-                            kind=kind, q=q, region=region)  # fmt: skip
+                            kind=kind, q=q, region=region, with_lines=True)  # fmt: skip
 
 
 @router.post("/organisations/{org_id}/deals", response={201: DealOut})

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,12 +29,13 @@ def claims(
     kind: str = "",
     q: str = "",
     region: str = "",
+    with_lines: bool = False,
 ) -> QuerySet[Claim]:
-    qs = (
-        Claim.objects.visible_to(actor)
-        .select_related("organisation", "partner_manager", "programme", "version")
-        .prefetch_related("lines__product_family")
-    )
+    """Claims the actor may read, filtered and ordered in SQL (newest first). ``with_lines``
+    prefetches the product lines, for readers that show them (the API)."""
+    qs = Claim.objects.visible_to(actor).select_related("organisation", "partner_manager", "programme", "version")
+    if with_lines:
+        qs = qs.prefetch_related("lines__product_family")
     if not actor_for(actor).is_vendor_staff:
         qs = qs.exclude(kind=Claim.Kind.DIRECT)
     if status:
@@ -119,15 +121,25 @@ def pending_extensions(*, actor: User) -> QuerySet[ExtensionRequest]:
     )
 
 
-def board(*, actor: User, organisation_id: int | None = None) -> dict[str, list[Claim]]:
-    """Open deals by stage: the pipeline board."""
+BOARD_CARDS_PER_STAGE = 12
+
+
+def board(*, actor: User, organisation_id: int | None = None) -> list[tuple[str, int, list[Claim]]]:
+    """Open deals by stage, the pipeline board: per stage its count and the first cards by expected
+    close date — two queries (counts, then the cards ranked per stage in SQL), however many deals."""
     qs = claims(actor=actor, organisation_id=organisation_id, kind=Claim.Kind.DEAL).filter(
         status__in=[Claim.Status.PENDING, Claim.Status.HELD, Claim.Status.PROTECTED]
     )
-    columns: dict[str, list[Claim]] = {s: [] for s in Claim.OPEN_STAGES}
-    for c in qs.order_by("expected_close_on", "id")[:500]:
-        columns.setdefault(c.stage, []).append(c)
-    return columns
+    counts = dict(qs.order_by().values_list("stage").annotate(n=Count("id")))
+    ranked = qs.annotate(
+        place=Window(
+            RowNumber(), partition_by=[F("stage")], order_by=[F("expected_close_on").asc(nulls_last=True), "id"]
+        )
+    ).filter(place__lte=BOARD_CARDS_PER_STAGE)
+    cards: dict[str, list[Claim]] = {s: [] for s in Claim.OPEN_STAGES}
+    for c in ranked.order_by("stage", "place"):
+        cards.setdefault(c.stage, []).append(c)
+    return [(stage, counts.get(stage, 0), items) for stage, items in cards.items()]
 
 
 def overview(*, actor: User, days: int = 365) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -37,6 +38,9 @@ def _partner_org(request: HttpRequest):
     return org if org is not None and org.kind == OrgKind.PARTNER else None
 
 
+DEALS_PER_PAGE = 25
+
+
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
@@ -46,15 +50,19 @@ def board(request: HttpRequest) -> HttpResponse:
     org_filter = request.GET.get("organisation") or ""
     org_id = org.pk if org else (int(org_filter) if org_filter.isdigit() else None)
     status = request.GET.get("status", "")
+    deals = selectors.claims(
+        actor=request.user, organisation_id=org_id, status=status, q=request.GET.get("q", "")
+    ).exclude(kind=Claim.Kind.DIRECT)
+    query = request.GET.copy()
+    query.pop("page", None)
     ctx = {
         "org": org,
         "columns": [
-            (code, Claim.Stage(code).label, items)
-            for code, items in selectors.board(actor=request.user, organisation_id=org_id).items()
+            (code, Claim.Stage(code).label, count, items)
+            for code, count, items in selectors.board(actor=request.user, organisation_id=org_id)
         ],
-        "deals": selectors.claims(
-            actor=request.user, organisation_id=org_id, status=status, q=request.GET.get("q", "")
-        ).exclude(kind=Claim.Kind.DIRECT)[:200],
+        "page": Paginator(deals, DEALS_PER_PAGE).get_page(request.GET.get("page")),
+        "query": query.urlencode(),
         "can_register": bool(org) and has_perm(actor=request.user, perm=Perm.DEALS_REGISTER, organisation=org),
         "is_vendor": actor.is_vendor_staff,
         "statuses": Claim.Status.choices,
