@@ -105,7 +105,8 @@ def review_queue(*, actor: User) -> QuerySet[Claim]:
         .filter(Q(status__in=[Claim.Status.PENDING, Claim.Status.HELD]) | Q(stale_flagged_at__isnull=False,
                                                                            status=Claim.Status.PROTECTED))
         .exclude(kind=Claim.Kind.DIRECT)
-        .select_related("organisation", "partner_manager")
+        .select_related("organisation", "partner_manager", "programme", "version")
+        .prefetch_related("lines__product_family")
         .annotate(open_conflicts=Count("conflicts", filter=Q(conflicts__resolution="open")))
         .order_by("approval_due_at", "registered_at")
     )  # fmt: skip

@@ -20,7 +20,7 @@ def organisations(
         qs = qs.filter(region__iexact=region)
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(legal_name__icontains=search) | Q(inn__startswith=search))
-    return qs.annotate(member_count=Count("memberships", distinct=True))
+    return qs.annotate(member_count=Count("memberships", distinct=True)).order_by("name", "id")
 
 
 def organisation(*, actor: User, pk: int) -> Organisation:
