@@ -206,8 +206,14 @@ MEDIA_URL = "/media/"
 # --- Deal registration: the claim matcher.
 # Company names match when rapidfuzz's token-sort ratio of their normalised keys reaches this (0-100).
 DEALS_NAME_MATCH_THRESHOLD = env_int("DEALS_NAME_MATCH_THRESHOLD", 88)
-# PostgreSQL: the trigram similarity (0-1) a name must reach to be a candidate at all.
+# PostgreSQL: the trigram similarity (0-1) a name must reach to be a candidate at all. Every connection
+# opens with it (pg_trgm.similarity_threshold), so the conflict check needs no extra round trip.
 DEALS_TRIGRAM_THRESHOLD = env_str("DEALS_TRIGRAM_THRESHOLD", "0.6")
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["options"] = (
+        f"{_pg_options.get('options', '')} -c pg_trgm.similarity_threshold={float(DEALS_TRIGRAM_THRESHOLD)}".strip()
+    )
 
 # --- Outgoing webhooks (partnerhub/webhooks). https only; plain http just for the loopback host, in development.
 WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", False)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from partnerhub.core.models import AuditEntry, Notification
 from partnerhub.deals import keys, services
+from partnerhub.deals.matching import find_matches
 from partnerhub.deals.models import Claim, ClaimConflict
 from partnerhub.partners import services as partner_services
 from partnerhub.programmes.models import Benefit
@@ -507,3 +508,12 @@ def test_the_deals_page_is_paginated_in_sql_and_its_queries_do_not_grow(world, u
     second = client.get("/deals/?page=2").content.decode().split("<table")[1]
     assert second.count('href="/deals/') == 8 and "Deal 0<" in second
     assert client.get("/deals/?page=99999999999999999999").status_code == 200
+
+
+def test_the_conflict_check_is_one_round_trip(world, django_assert_num_queries):
+    first = register(world.a_admin, world.partner_a)
+    key = keys.name_key("ООО «Ромашка»")
+    with django_assert_num_queries(1):
+        found = find_matches(name_key=key, inn=CUSTOMER_INN, domain_key="romashka.ru",
+                             exclude_organisation_id=world.partner_b.pk)  # fmt: skip
+    assert [(m.claim_id, sorted(r["key"] for r in m.reasons)) for m in found] == [(first.pk, ["domain", "inn", "name"])]

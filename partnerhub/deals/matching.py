@@ -8,9 +8,12 @@ of every other organisation, the vendor's direct opportunities included:
 * name: the normalised keys of :mod:`partnerhub.deals.keys` scored with rapidfuzz's
   token-sort ratio against ``settings.DEALS_NAME_MATCH_THRESHOLD``.
 
-On PostgreSQL the name candidates come from a trigram index (pg_trgm) over the active
-claims only, so the check reads a handful of rows, not the table. On SQLite (the embedded
-default, small data) the active names are scored directly.
+On PostgreSQL the check is one round trip: one statement joins the INN, domain and name
+candidates (``UNION ALL`` of three partial-index scans over the active claims only; the names
+through the trigram GIN index with pg_trgm's ``%`` operator, whose threshold every connection
+opens with), capped at ``MAX_CANDIDATES`` each, and the
+names are then scored in Python. On SQLite (the embedded default, small data) the active claims
+are read and scored directly.
 """
 
 from __future__ import annotations
@@ -38,23 +41,50 @@ class Match:
         self.score = max(self.score, score)
 
 
-def _name_candidates(name_key: str, exclude_organisation_id: int | None) -> list[tuple[int, str]]:
-    if not name_key:
-        return []
+CANDIDATES_SQL = """
+(SELECT id, name_key, 'inn' FROM deals_claim
+  WHERE status IN ('pending', 'held', 'protected') AND customer_inn = %(inn)s AND %(inn)s <> ''
+    AND organisation_id <> %(org)s LIMIT %(cap)s)
+UNION ALL
+(SELECT id, name_key, 'domain' FROM deals_claim
+  WHERE status IN ('pending', 'held', 'protected') AND domain_key = %(domain)s AND %(domain)s <> ''
+    AND organisation_id <> %(org)s LIMIT %(cap)s)
+UNION ALL
+(SELECT id, name_key, 'name' FROM deals_claim
+  WHERE status IN ('pending', 'held', 'protected') AND name_key %% %(name)s AND %(name)s <> ''
+    AND organisation_id <> %(org)s
+  ORDER BY similarity(name_key, %(name)s) DESC LIMIT %(cap)s)
+"""
+
+
+def _use_trigram_threshold(cur) -> None:
+    """pg_trgm's ``%`` floor. Connections open with ``DEALS_TRIGRAM_THRESHOLD`` (settings put it in
+    the connection options); only a value changed since start-up costs a statement per check."""
+    wanted = float(settings.DEALS_TRIGRAM_THRESHOLD)
+    options = connection.settings_dict.get("OPTIONS", {}).get("options", "")
+    if f"pg_trgm.similarity_threshold={wanted}" not in options:
+        cur.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, false)", [str(wanted)])
+
+
+def _candidates(*, name_key: str, inn: str, domain_key: str, exclude_organisation_id: int | None):
+    """(claim id, its name key, which key found it) of the active claims of other organisations."""
     if connection.vendor == "postgresql":
+        params = {"inn": inn, "domain": domain_key, "name": name_key, "org": exclude_organisation_id or 0,
+                  "cap": MAX_CANDIDATES}  # fmt: skip
         with connection.cursor() as cur:
-            cur.execute(
-                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [settings.DEALS_TRIGRAM_THRESHOLD]
-            )
-            cur.execute(
-                "SELECT id, name_key FROM deals_claim"
-                " WHERE status IN ('pending', 'held', 'protected') AND name_key %% %s AND organisation_id <> %s"
-                " ORDER BY similarity(name_key, %s) DESC LIMIT %s",
-                [name_key, exclude_organisation_id or 0, name_key, MAX_CANDIDATES],
-            )
+            _use_trigram_threshold(cur)
+            cur.execute(CANDIDATES_SQL, params)
             return list(cur.fetchall())
     rows = Claim.objects.filter(status__in=ACTIVE).exclude(organisation_id=exclude_organisation_id)
-    return list(rows.values_list("id", "name_key"))
+    out = []
+    for pk, other_name, other_inn, other_domain in rows.values_list("id", "name_key", "customer_inn", "domain_key"):
+        if inn and other_inn == inn:
+            out.append((pk, other_name, "inn"))
+        if domain_key and other_domain == domain_key:
+            out.append((pk, other_name, "domain"))
+        if name_key:
+            out.append((pk, other_name, "name"))
+    return out
 
 
 def find_matches(
@@ -72,15 +102,14 @@ def find_matches(
         if claim_id != exclude_claim_id:
             found.setdefault(claim_id, Match(claim_id)).add(key, score)
 
-    others = Claim.objects.filter(status__in=ACTIVE).exclude(organisation_id=exclude_organisation_id)
-    if inn:
-        for pk in others.filter(customer_inn=inn).values_list("id", flat=True)[:MAX_CANDIDATES]:
-            hit(pk, "inn", 100)
-    if domain_key:
-        for pk in others.filter(domain_key=domain_key).values_list("id", flat=True)[:MAX_CANDIDATES]:
-            hit(pk, "domain", 100)
     threshold = settings.DEALS_NAME_MATCH_THRESHOLD
-    for pk, other_key in _name_candidates(name_key, exclude_organisation_id):
+    candidates = _candidates(
+        name_key=name_key, inn=inn, domain_key=domain_key, exclude_organisation_id=exclude_organisation_id
+    )
+    for pk, other_key, found_by in candidates:
+        if found_by != "name":
+            hit(pk, found_by, 100)
+            continue
         score = round(fuzz.token_sort_ratio(name_key, other_key))
         if score >= threshold:
             hit(pk, "name", score)
