@@ -145,6 +145,15 @@ class Claim(models.Model):
             models.Index(
                 fields=["name_key"], condition=Q(status__in=["pending", "held", "protected"]), name="claim_active_name"
             ),
+            # Lists page newest first in SQL: walk these and stop at the page (no sort of every deal).
+            models.Index(fields=["-registered_at", "-id"], name="claim_newest"),
+            models.Index(fields=["organisation", "-registered_at", "-id"], name="claim_org_newest"),
+            # The pipeline board: each stage's open deals by expected close date.
+            models.Index(
+                fields=["stage", "expected_close_on", "id"],
+                condition=Q(status__in=["pending", "held", "protected"], kind="deal"),
+                name="claim_active_board",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="claim_amount_not_negative"),

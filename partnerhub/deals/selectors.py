@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -33,9 +33,13 @@ def claims(
 ) -> QuerySet[Claim]:
     """Claims the actor may read, filtered and ordered in SQL (newest first). ``with_lines``
     prefetches the product lines, for readers that show them (the API)."""
-    qs = Claim.objects.visible_to(actor).select_related("organisation", "partner_manager", "programme", "version")
-    if with_lines:
-        qs = qs.prefetch_related("lines__product_family")
+    qs = Claim.objects.visible_to(actor).select_related("organisation", "partner_manager")
+    if with_lines:  # the API's full shape: programme and version numbers (not the version's document) and lines
+        qs = (
+            qs.select_related("programme", "version")
+            .defer("version__document", "version__terms", "version__description")
+            .prefetch_related("lines__product_family")
+        )
     if not actor_for(actor).is_vendor_staff:
         qs = qs.exclude(kind=Claim.Kind.DIRECT)
     if status:
@@ -100,14 +104,22 @@ def review_queue(*, actor: User) -> QuerySet[Claim]:
     """Claims awaiting the actor's decision, oldest clock first; stale protected deals after them."""
     if not actor_for(actor).is_vendor_staff:
         raise Http404
+    open_conflicts = (
+        ClaimConflict.objects.filter(claim_id=OuterRef("pk"), resolution="open")
+        .order_by()
+        .values("claim_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return (
         Claim.objects.visible_to(actor)
         .filter(Q(status__in=[Claim.Status.PENDING, Claim.Status.HELD]) | Q(stale_flagged_at__isnull=False,
                                                                            status=Claim.Status.PROTECTED))
         .exclude(kind=Claim.Kind.DIRECT)
         .select_related("organisation", "partner_manager", "programme", "version")
+        .defer("version__document", "version__terms", "version__description")
         .prefetch_related("lines__product_family")
-        .annotate(open_conflicts=Count("conflicts", filter=Q(conflicts__resolution="open")))
+        .annotate(open_conflicts=Coalesce(Subquery(open_conflicts), 0))
         .order_by("approval_due_at", "registered_at")
     )  # fmt: skip
 
@@ -127,20 +139,17 @@ BOARD_CARDS_PER_STAGE = 12
 
 def board(*, actor: User, organisation_id: int | None = None) -> list[tuple[str, int, list[Claim]]]:
     """Open deals by stage, the pipeline board: per stage its count and the first cards by expected
-    close date — two queries (counts, then the cards ranked per stage in SQL), however many deals."""
+    close date. One grouped count, then one indexed ``LIMIT`` query per stage (``claim_active_board``):
+    a fixed number of queries that read a few rows each, however many deals there are."""
     qs = claims(actor=actor, organisation_id=organisation_id, kind=Claim.Kind.DEAL).filter(
         status__in=[Claim.Status.PENDING, Claim.Status.HELD, Claim.Status.PROTECTED]
     )
     counts = dict(qs.order_by().values_list("stage").annotate(n=Count("id")))
-    ranked = qs.annotate(
-        place=Window(
-            RowNumber(), partition_by=[F("stage")], order_by=[F("expected_close_on").asc(nulls_last=True), "id"]
-        )
-    ).filter(place__lte=BOARD_CARDS_PER_STAGE)
-    cards: dict[str, list[Claim]] = {s: [] for s in Claim.OPEN_STAGES}
-    for c in ranked.order_by("stage", "place"):
-        cards.setdefault(c.stage, []).append(c)
-    return [(stage, counts.get(stage, 0), items) for stage, items in cards.items()]
+    by_close = [F("expected_close_on").asc(nulls_last=True), "id"]
+    return [
+        (stage, counts.get(stage, 0), list(qs.filter(stage=stage).order_by(*by_close)[:BOARD_CARDS_PER_STAGE]))
+        for stage in Claim.OPEN_STAGES
+    ]
 
 
 def overview(*, actor: User, days: int = 365) -> dict:

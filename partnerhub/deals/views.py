@@ -206,7 +206,7 @@ def detail(request: HttpRequest, deal_id: int) -> HttpResponse:
 @login_required
 def review(request: HttpRequest) -> HttpResponse:
     return render(request, "deals/review.html", {
-        "queue": selectors.review_queue(actor=request.user)[:200],
+        "page": Paginator(selectors.review_queue(actor=request.user), DEALS_PER_PAGE).get_page(request.GET.get("page")),
         "extensions": selectors.pending_extensions(actor=request.user)[:100],
     })  # fmt: skip
 
