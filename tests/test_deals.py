@@ -517,3 +517,18 @@ def test_the_conflict_check_is_one_round_trip(world, django_assert_num_queries):
         found = find_matches(name_key=key, inn=CUSTOMER_INN, domain_key="romashka.ru",
                              exclude_organisation_id=world.partner_b.pk)  # fmt: skip
     assert [(m.claim_id, sorted(r["key"] for r in m.reasons)) for m in found] == [(first.pk, ["domain", "inn", "name"])]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("ИП «Кудряшов»", "ИП «Кудряшова»", False),  # two people, two firms
+        ("Белоусов Лтд", "Belousov LLC", True),  # a foreign legal form in Cyrillic is still a legal form
+        ("РАО «Гуляев»", "Гуляев", True),
+        ("ООО «Филиппова Групп»", "Филпипова Групп", True),  # a typo
+    ],
+)
+def test_names_that_are_and_are_not_the_same_customer(a, b, same, settings):
+    from partnerhub.deals.matching import name_score
+
+    assert (name_score(keys.name_key(a), keys.name_key(b)) >= settings.DEALS_NAME_MATCH_THRESHOLD) is same

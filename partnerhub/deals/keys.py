@@ -42,6 +42,8 @@ LEGAL_FORMS = _words(
     ооо оао зао пао ао нао ип чп тоо гк нко ано фгуп гуп муп кфх пк
     llc ltd limited jsc pjsc cjsc ojsc inc corp corporation co company gmbh ag plc sa llp lp
     ooo zao oao pao ao nao ip
+    рао нпо лтд лимитед инк инкорпорейтед инкорпорэйтед корп корпорейшн корпорэйшн ллк ллс плс гмбх аг
+    ink inkorporeited inkorporeyted inkorporejted
     """
 )
 PUBLIC_MAIL_DOMAINS = _words(
