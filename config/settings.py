@@ -144,6 +144,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "referrals-settle-attributions": {"task": "referrals.settle_attributions", "schedule": crontab(minute=20)},
 }
 
+# The in-process scheduler (embedded default): a run not finished after this long is taken over
+# (sooner when its process is known to be gone); a run that failed is retried after the second figure.
+SCHEDULER_JOB_TIMEOUT_SECONDS = env_int("SCHEDULER_JOB_TIMEOUT_SECONDS", 2 * 3600)
+SCHEDULER_RETRY_SECONDS = env_int("SCHEDULER_RETRY_SECONDS", 300)
+
 # --- Authentication
 AUTH_USER_MODEL = "identity.User"
 LOGIN_URL = "login"

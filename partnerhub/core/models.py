@@ -100,10 +100,26 @@ class Notification(models.Model):
 
 
 class JobRun(models.Model):
-    """When a periodic job last ran (used by the in-process scheduler of the embedded mode)."""
+    """A periodic job's runs, kept by the in-process scheduler of the embedded mode.
+
+    A run is recorded when it starts and when it finishes; the schedule advances only from a run
+    that finished, so a run cut short (the process died) is started again (see ``core.scheduler``).
+    """
 
     name = models.CharField(max_length=100, unique=True)
+    # When the last run that finished without error started: the schedule counts from here.
     last_run_at = models.DateTimeField(null=True)
+    # The latest attempt: started, and finished (empty while it runs, or if its process died).
+    started_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+    # "host:pid:token" of the process running (or that last ran) the job.
+    runner = models.CharField(max_length=200, blank=True, default="")
+    last_error = models.TextField(blank=True, default="")
+    runs = models.PositiveIntegerField(default=0)  # runs finished without error
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def in_progress(self) -> bool:
+        return self.started_at is not None and (self.finished_at is None or self.finished_at < self.started_at)
