@@ -20,8 +20,9 @@ $(STAMP): requirements.lock
 
 install: $(STAMP) ## Create .venv and install the locked dependencies
 
-migrate: install ## Apply database migrations
+migrate: install ## Apply database migrations (and create the cache table)
 	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py createcachetable
 
 demo: migrate ## Load the demo data (idempotent)
 	SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py load_demo

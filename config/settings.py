@@ -115,13 +115,23 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache: Redis when configured (shared by all app processes), local memory otherwise.
+# --- Cache: shared by every app process, as login throttling and rate limits count in it.
+# Redis when configured; otherwise a table in the database (`manage.py createcachetable`).
+# `CACHE_URL=locmem://` keeps it in each process's memory (one process only: `check --deploy` warns).
+CACHE_TABLE = "partnerhub_cache"
+
+
+def caches_from_url(url: str) -> dict:
+    if url.startswith("locmem://"):
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if url:
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    return {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}}
+
+
 REDIS_URL = env_str("REDIS_URL", "")
 CACHE_URL = env_str("CACHE_URL", REDIS_URL)
-if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = caches_from_url(CACHE_URL)
 
 # --- Jobs: Celery with Redis in production; without a broker tasks run in-process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
@@ -176,6 +186,13 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Served over HTTPS only (on with SECURE_COOKIES=1): plain-http requests are redirected, and browsers are
+# told by HSTS to use HTTPS for a year, subdomains included, and that the site may be preloaded.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain http
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SESSION_COOKIE_SECURE)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SESSION_COOKIE_SECURE)
 
 # --- E-mail: printed to the console by default.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

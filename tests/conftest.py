@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from config.settings import caches_from_url
 from partnerhub.identity import services
 from partnerhub.identity.models import Organisation, User
 from partnerhub.identity.roles import OrgKind, Role
@@ -19,6 +20,9 @@ pytest_plugins = ["tests.browser"]
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_clean_cache(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # One test process: the cache in memory (tests that need none get no database from it, and query
+    # counts measure the product's SQL). Sharing between processes: tests/test_shared_cache.py.
+    settings.CACHES = caches_from_url("locmem://")
     settings.LANGUAGE_CODE = "en"
     cache.clear()
     yield
