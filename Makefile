@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test test-fast lint format bench migrate demo messages browser clean
+.PHONY: help install run serve test test-fast topology lint format bench migrate demo messages browser clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ test: install browser ## Run the whole test suite (SQLite, or DATABASE_URL when 
 
 test-fast: install ## Run the suite without the browser tests
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser"
+
+topology: install ## Run the production topology pass (gunicorn, Celery worker and beat; needs PostgreSQL, Redis)
+	$(BIN)/python scripts/topology_check.py
 
 lint: install ## ruff check, ruff format --check, import layers and cycles, migrations check
 	$(BIN)/ruff check .

@@ -58,3 +58,30 @@ def env_secret(name: str, default: str = "") -> str:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE points to an unreadable file: {exc}") from exc
     return os.environ.get(name, default)
+
+
+def with_schedules(schedule: dict, overrides: list[str]) -> dict:
+    """The beat schedule with some entries moved: ``name=<crontab: 5 fields>`` or ``name=<seconds>``."""
+    from datetime import timedelta
+
+    from celery.schedules import crontab
+    from celery.schedules import schedule as every
+
+    result = {name: dict(entry) for name, entry in schedule.items()}
+    for item in filter(str.strip, overrides):
+        name, _, when = item.partition("=")
+        name, when = name.strip(), when.strip()
+        if name not in result:
+            raise ImproperlyConfigured(f"JOB_SCHEDULES: no job named {name!r} (known: {', '.join(result)})")
+        fields = when.split()
+        if len(fields) == 1 and fields[0].isdigit() and int(fields[0]) > 0:
+            result[name]["schedule"] = every(timedelta(seconds=int(fields[0])))
+        elif len(fields) == 5:
+            minute, hour, day_of_month, month_of_year, day_of_week = fields
+            try:
+                result[name]["schedule"] = crontab(minute, hour, day_of_week, day_of_month, month_of_year)
+            except ValueError as exc:
+                raise ImproperlyConfigured(f"JOB_SCHEDULES: {item!r}: {exc}") from exc
+        else:
+            raise ImproperlyConfigured(f"JOB_SCHEDULES: {item!r} is neither 5 crontab fields nor a number of seconds")
+    return result

@@ -11,7 +11,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_secret, env_str
+from .env import env_bool, env_int, env_list, env_secret, env_str, with_schedules
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("PARTNERHUB_DATA_DIR", str(BASE_DIR / "data")))
@@ -154,6 +154,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "referrals-settle-attributions": {"task": "referrals.settle_attributions", "schedule": crontab(minute=20)},
 }
 
+# An operator may move a job: JOB_SCHEDULES="deals-sweep-protection-daily=30 2 * * 1-5; deliver-webhooks=20"
+# (";"-separated: a name of the schedule above = a crontab "minute hour day month weekday", or seconds).
+CELERY_BEAT_SCHEDULE = with_schedules(CELERY_BEAT_SCHEDULE, env_str("JOB_SCHEDULES", "").split(";"))
+# A webhook delivery a worker claimed but did not finish (the worker died) is sent again after this long.
+WEBHOOKS_CLAIM_LEASE_SECONDS = env_int("WEBHOOKS_CLAIM_LEASE_SECONDS", 300)
 # The in-process scheduler (embedded default): a run not finished after this long is taken over
 # (sooner when its process is known to be gone); a run that failed is retried after the second figure.
 SCHEDULER_JOB_TIMEOUT_SECONDS = env_int("SCHEDULER_JOB_TIMEOUT_SECONDS", 2 * 3600)

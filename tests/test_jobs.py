@@ -125,3 +125,19 @@ def test_a_failed_job_is_retried_after_the_retry_delay(crashing_schedule, settin
     assert run_due_jobs() == ["failing"] and _calls == ["try", "try"]
     job.refresh_from_db()
     assert job.last_error == "" and job.runs == 1 and job.last_run_at == job.started_at
+
+
+def test_an_operator_moves_a_job_from_the_environment():
+    from celery.schedules import schedule as every
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.env import with_schedules
+
+    base = {"sweep": {"task": "deals.sweep_protection", "schedule": crontab(hour=4, minute=0)}}
+    moved = with_schedules(base, ["sweep=30 2 * * 1-5", " "])
+    assert moved["sweep"]["schedule"] == crontab(minute="30", hour="2", day_of_week="1-5")
+    assert moved["sweep"]["task"] == "deals.sweep_protection" and base["sweep"]["schedule"].hour == {4}
+    assert with_schedules(base, ["sweep=15"])["sweep"]["schedule"] == every(timedelta(seconds=15))
+    for wrong in ["swept=15", "sweep=0", "sweep=* *", "sweep=99 * * * *"]:
+        with pytest.raises(ImproperlyConfigured):
+            with_schedules(base, [wrong])

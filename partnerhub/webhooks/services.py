@@ -41,8 +41,8 @@ logger = logging.getLogger(__name__)
 
 EDITABLE_FIELDS = ("url", "description", "event_types", "is_active")
 DUE_STATUSES = (WebhookDelivery.Status.PENDING, WebhookDelivery.Status.FAILED)
-# How long a claimed delivery stays out of other workers' reach while it is being sent.
-LEASE = timedelta(minutes=5)
+# How long a claimed delivery stays out of other workers' reach while it is being sent (then it is retried).
+LEASE = timedelta(seconds=settings.WEBHOOKS_CLAIM_LEASE_SECONDS)
 USER_AGENT = "Partnerhub-Webhooks/1"
 
 
