@@ -258,6 +258,25 @@ def test_tier_benefit_drives_protection_clock_and_uplift(world):
     assert claim.protected_until == timezone.localdate() + timedelta(days=180)
 
 
+def test_the_approval_clock_stops_for_the_new_year_holidays_of_the_programmes_calendar(world, monkeypatch):
+    v = security_programme(effective_from=date(2025, 1, 1))
+    partner_services.enrol(actor=world.vendor_admin, organisation=world.partner_a, programme=v.programme,
+                           role_code="reseller", starting_tier_code="authorized", joined_on=date(2025, 1, 1),
+                           active=True)  # fmt: skip
+    registered = msk(2025, 12, 30, 15)  # Tuesday; 31 December and 1–11 January are days off in Russia
+    monkeypatch.setattr(timezone, "now", lambda: registered)
+    claim = register(world.a_admin, world.partner_a)
+    assert claim.status == "pending" and services.claim_rules(claim).calendar == "RU"
+    assert claim.approval_due_at == msk(2026, 1, 12, 15 + v.deal_approval_hours - 24)
+    # Another programme's country: in Germany 31 December is a working day.
+    v.deal_calendar = "DE"
+    v.save()
+    other = register(world.a_admin, world.partner_a, customer_inn=OTHER_INN, customer_name="ООО «Василёк»",
+                     customer_domain="vasilek.ru")  # fmt: skip
+    assert other.approval_due_at == services.business_deadline(registered, v.deal_approval_hours, country="DE")
+    assert other.approval_due_at < msk(2026, 1, 2)
+
+
 def test_business_clock_skips_the_weekend():
     msk = ZoneInfo("Europe/Moscow")
     friday = datetime(2026, 11, 20, 15, 0, tzinfo=msk)
@@ -332,25 +351,84 @@ def test_bad_updates_are_refused(world, api):
 # ---------------------------------------------------------------------------- protection over time
 
 
+def _idle_since(claim, when: datetime):
+    # (protected long enough for any date these tests look at)
+    Claim.objects.filter(pk=claim.pk).update(last_activity_at=when, protected_until=date(2099, 1, 1))
+    claim.refresh_from_db()
+    return claim
+
+
 def test_no_movement_warns_then_flags_then_bdm_withdraws(world):
     claim = _protected(world)
-    start = claim.last_activity_at
-    assert services.sweep_protection(now=start + timedelta(days=70)).warned == 0
-    assert services.sweep_protection(now=start + timedelta(days=77)).warned == 1
-    assert services.sweep_protection(now=start + timedelta(days=78)).warned == 0  # once
-    assert Notification.objects.filter(user=world.a_admin, kind="deal.protection_expiring").count() == 1
     with pytest.raises(ValidationError):  # not yet 3 months without movement
         services.withdraw_protection(actor=world.bdm_a, claim=claim, reason="idle")
-    sweep = services.sweep_protection(now=start + timedelta(days=91))
+    # Last movement 1 March: 3 calendar months end on 1 June; the partner is warned 14 days before.
+    claim = _idle_since(claim, msk(2026, 3, 1))
+    assert services.sweep_protection(now=msk(2026, 5, 18)).warned == 0
+    assert services.sweep_protection(now=msk(2026, 5, 19)).warned == 1
+    assert services.sweep_protection(now=msk(2026, 5, 20)).warned == 0  # once
+    assert Notification.objects.filter(user=world.a_admin, kind="deal.protection_expiring").count() == 1
+    sweep = services.sweep_protection(now=msk(2026, 6, 2))
     assert sweep.flagged == 1 and sweep.lapsed == 0
     claim.refresh_from_db()
     assert claim.status == "protected" and claim.stale_flagged_at
-    Claim.objects.filter(pk=claim.pk).update(last_activity_at=timezone.now() - timedelta(days=91))
+    Claim.objects.filter(pk=claim.pk).update(last_activity_at=timezone.now() - timedelta(days=93))
     services.withdraw_protection(actor=world.bdm_a, claim=claim, reason="No news for three months")
     claim.refresh_from_db()
     assert claim.status == "expired"
     entry = AuditEntry.objects.get(action="deal.protection_withdrawn", object_id=str(claim.pk))
     assert entry.before["status"] == "protected" and entry.after["status"] == "expired" and entry.actor == world.bdm_a
+
+
+def msk(year: int, month: int, day: int, hour: int = 12) -> datetime:
+    return datetime(year, month, day, hour, 0, tzinfo=ZoneInfo("Europe/Moscow"))
+
+
+@pytest.mark.parametrize(
+    ("last_movement", "now", "stale"),
+    [
+        # Idle 91 days on 31 May: 3 calendar months end on 1 June, so not yet (90 days used to flag it).
+        (msk(2026, 3, 1), msk(2026, 5, 31), False),
+        (msk(2026, 3, 1), msk(2026, 6, 1, 13), True),
+        # February makes 3 months 89 days: 1 February + 3 months = 1 May; a day later it is stale (90 days idle).
+        (msk(2026, 2, 1), msk(2026, 5, 1), False),
+        (msk(2026, 2, 1), msk(2026, 5, 2), True),
+        # A month-end clamps: 30 November + 3 months = 28 February.
+        (msk(2025, 11, 30), msk(2026, 2, 28), False),
+        (msk(2025, 11, 30), msk(2026, 2, 28, 13), True),
+        # A leap year: 30 November 2027 + 3 months = 29 February 2028.
+        (msk(2027, 11, 30), msk(2028, 2, 29), False),
+        (msk(2027, 11, 30), msk(2028, 3, 1), True),
+    ],
+)
+def test_no_movement_is_counted_in_calendar_months(world, last_movement, now, stale):
+    claim = _idle_since(_protected(world), last_movement)
+    assert services.sweep_protection(now=now).flagged == int(stale)
+    claim.refresh_from_db()
+    assert bool(claim.stale_flagged_at) is stale
+
+
+def test_the_inactivity_limit_is_the_programmes_months(world):
+    v = security_programme()
+    v.deal_inactivity_months = 2
+    v.save()
+    partner_services.enrol(actor=world.vendor_admin, organisation=world.partner_a, programme=v.programme,
+                           role_code="reseller", starting_tier_code="authorized", joined_on=date(2026, 1, 1),
+                           active=True)  # fmt: skip
+    claim = _idle_since(_protected(world), msk(2026, 3, 1))
+    assert services.claim_rules(claim).inactivity_months == 2
+    assert services.sweep_protection(now=msk(2026, 5, 1)).flagged == 0
+    assert services.sweep_protection(now=msk(2026, 5, 2)).flagged == 1
+
+
+def test_withdrawing_protection_waits_for_the_calendar_months(world):
+    from dateutil.relativedelta import relativedelta
+
+    claim = _idle_since(_protected(world), timezone.now() - relativedelta(months=3) + timedelta(hours=1))
+    with pytest.raises(ValidationError, match="3 months"):
+        services.withdraw_protection(actor=world.bdm_a, claim=claim, reason="idle")
+    claim = _idle_since(claim, timezone.now() - relativedelta(months=3) - timedelta(hours=1))
+    assert services.withdraw_protection(actor=world.bdm_a, claim=claim, reason="idle").status == "expired"
 
 
 def test_programme_may_let_protection_lapse_by_itself(world):
@@ -360,8 +438,8 @@ def test_programme_may_let_protection_lapse_by_itself(world):
     partner_services.enrol(actor=world.vendor_admin, organisation=world.partner_a, programme=v.programme,
                            role_code="reseller", starting_tier_code="authorized", joined_on=date(2026, 1, 1),
                            active=True)  # fmt: skip
-    claim = _protected(world)
-    assert services.sweep_protection(now=claim.last_activity_at + timedelta(days=91)).lapsed == 1
+    claim = _idle_since(_protected(world), msk(2026, 3, 1))
+    assert services.sweep_protection(now=msk(2026, 6, 2)).lapsed == 1
     claim.refresh_from_db()
     assert claim.status == "expired"
 

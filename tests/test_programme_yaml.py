@@ -456,3 +456,24 @@ def test_load_demo_programmes_command_is_idempotent():
     call_command("load_demo_programmes", stdout=out)
     assert "already loaded" in out.getvalue()
     assert list(ProgrammeVersion.objects.values_list("programme__code", "number", "status").order_by("pk")) == state
+
+
+# ---------------------------------------------------------------------------- deal rules: calendar and months
+
+
+def test_deal_rules_name_a_working_day_calendar_and_inactivity_in_calendar_months(db):
+    text = MINIMAL + "deal_registration: {calendar: kz, inactivity_months: 4}\n"
+    v = services.import_programme(actor=None, source="kz.yaml", text=text)
+    assert (v.deal_calendar, v.deal_inactivity_months) == ("KZ", 4)
+    assert v.document["deal_registration"]["calendar"] == "KZ"
+    assert "inactivity_months: 4" in yaml_io.export(v) and "inactivity_days" not in yaml_io.export(v)
+    assert "deal_registration.calendar" in errors_of(MINIMAL + "deal_registration: {calendar: Narnia}\n")
+
+
+def test_an_older_files_inactivity_days_is_read_as_whole_months(db):
+    doc, errors = yaml_io.parse(MINIMAL + "deal_registration: {inactivity_days: 60}\n", source="old.yaml")
+    assert errors == [] and doc["deal_registration"]["inactivity_months"] == 2
+    assert "inactivity_days" not in doc["deal_registration"]
+    both = MINIMAL + "deal_registration: {inactivity_days: 90, inactivity_months: 3}\n"
+    assert "replaced by inactivity_months" in errors_of(both)["deal_registration.inactivity_days"][0]
+    assert "deal_registration.inactivity_days" in errors_of(MINIMAL + "deal_registration: {inactivity_days: -1}\n")

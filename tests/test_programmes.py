@@ -413,7 +413,8 @@ def test_draft_editor_forms_change_tiers_requirements_benefits_and_rates(world, 
     settings = {"settings-name": "Программа 2027", "settings-effective_from": "2099-01-01",
                 "settings-currency": "RUB", "settings-evaluation_period": "calendar_year",
                 "settings-downgrade_grace_days": "45", "settings-deal_protection_days": "150",
-                "settings-deal_approval_hours": "16", "settings-deal_inactivity_days": "60",
+                "settings-deal_approval_hours": "16", "settings-deal_inactivity_months": "2",
+                "settings-deal_calendar": "kz",
                 "settings-deal_warning_days": "7", "settings-deal_extension_days": "30",
                 "settings-deal_uplift_percent": "2", "settings-deal_second_partner_percent": "",
                 "settings-deal_burst_limit": "20", "settings-lead_accept_hours": "24",
@@ -421,12 +422,14 @@ def test_draft_editor_forms_change_tiers_requirements_benefits_and_rates(world, 
                 "settings-referral_reward_percent": "10"}  # fmt: skip
     r = post({"action": "settings", **settings, "settings-deal_uplift_percent": "120"})
     assert r.status_code == 200 and 'data-field="deal_uplift_percent"' in r.content.decode()
+    r = post({"action": "settings", **settings, "settings-deal_calendar": "Narnia"})
+    assert r.status_code == 200 and 'data-field="deal_calendar"' in r.content.decode()
     r = post({"action": "settings", **settings})
     assert r.status_code == 302
     v = ProgrammeVersion.objects.get(number=2)
-    assert (v.name, v.downgrade_grace_days, v.deal_protection_days, v.deal_inactivity_days, v.deal_uplift_percent,
-            v.referral_attribution, v.effective_from) == (
-        "Программа 2027", 45, 150, 60, 2, "bind_once", date(2099, 1, 1),
+    assert (v.name, v.downgrade_grace_days, v.deal_protection_days, v.deal_inactivity_months, v.deal_calendar,
+            v.deal_uplift_percent, v.referral_attribution, v.effective_from) == (
+        "Программа 2027", 45, 150, 2, "KZ", 2, "bind_once", date(2099, 1, 1),
     )  # fmt: skip
     assert [(t.code, t.name) for t in v.tiers.all()][-1] == ("elite", "Elite+")
     authorized = v.tiers.get(code="authorized")

@@ -107,7 +107,8 @@ class ProductFamilyOut(Schema):
 class DealRulesOut(Schema):
     protection_days: int
     approval_hours: int
-    inactivity_days: int
+    calendar: str = Field(..., description="country (ISO 3166) whose working days the approval clock counts")
+    inactivity_months: int = Field(..., description="calendar months without movement before a deal is flagged")
     lapse_automatic: bool
     warning_days: int
     extension_days: int
@@ -201,7 +202,8 @@ class SettingsIn(InputSchema):
     terms: str | None = None
     deal_protection_days: int | None = None
     deal_approval_hours: int | None = None
-    deal_inactivity_days: int | None = None
+    deal_calendar: str | None = Field(None, description="ISO 3166 country code of the working-day calendar")
+    deal_inactivity_months: int | None = None
     deal_lapse_automatic: bool | None = None
     deal_warning_days: int | None = None
     deal_extension_days: int | None = None

@@ -81,7 +81,13 @@ class ProgrammeVersion(models.Model):
     deal_approval_hours = models.PositiveIntegerField(
         _("approval clock (business hours)"), default=24, help_text=_("counted on working days only")
     )
-    deal_inactivity_days = models.PositiveIntegerField(_("flag a deal without movement after (days)"), default=90)
+    # Whose production calendar tells the working days (public holidays, days off moved, working Saturdays).
+    deal_calendar = models.CharField(
+        _("working-day calendar (country)"), max_length=8, default="RU", help_text=_("an ISO 3166 country code")
+    )
+    deal_inactivity_months = models.PositiveIntegerField(
+        _("flag a deal without movement for more than (calendar months)"), default=3
+    )
     deal_lapse_automatic = models.BooleanField(_("protection lapses by itself when a deal is stale"), default=False)
     deal_warning_days = models.PositiveIntegerField(_("warn the partner before (days)"), default=14)
     deal_extension_days = models.PositiveIntegerField(_("extension granted on request (days)"), default=30)
@@ -143,7 +149,8 @@ class ProgrammeVersion(models.Model):
         "downgrade_grace_days",
         "deal_protection_days",
         "deal_approval_hours",
-        "deal_inactivity_days",
+        "deal_calendar",
+        "deal_inactivity_months",
         "deal_lapse_automatic",
         "deal_warning_days",
         "deal_extension_days",

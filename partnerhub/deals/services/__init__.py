@@ -17,7 +17,7 @@ from .protection import (
     withdraw_protection,
 )
 from .registration import REGISTRATION_LOCK, register_claim, register_direct
-from .rules import DealRules, business_deadline, claim_rules, protection_days, rules_for
+from .rules import DealRules, business_deadline, claim_rules, inactivity_limit, protection_days, rules_for
 
 __all__ = [
     "EDITABLE",
@@ -34,6 +34,7 @@ __all__ = [
     "claim_rules",
     "decide_extension",
     "escalate_overdue",
+    "inactivity_limit",
     "move_stage",
     "protection_days",
     "register_claim",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,7 +19,7 @@ from ..models import Claim, ClaimActivity, ExtensionRequest
 from .claims import S, _activity, _deciders, _locked, _partner_users, _publish, _set_status, _url
 from .decisions import _require_decider
 from .pipeline import _require_owner, _touch
-from .rules import claim_rules
+from .rules import claim_rules, inactivity_limit
 
 
 @transaction.atomic
@@ -31,9 +32,9 @@ def withdraw_protection(*, actor: User, claim: Claim, reason: str) -> Claim:
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the partner a reason.")]})
     rules = claim_rules(claim)
-    if claim.last_activity_at > timezone.now() - timedelta(days=rules.inactivity_days):
-        msg = _("Protection can be withdrawn only after %(days)s days without movement.")
-        raise ValidationError({"__all__": [msg % {"days": rules.inactivity_days}]})
+    if timezone.now() <= inactivity_limit(claim.last_activity_at, rules):
+        msg = _("Protection can be withdrawn only after more than %(months)s months without movement.")
+        raise ValidationError({"__all__": [msg % {"months": rules.inactivity_months}]})
     claim.decision_reason, claim.decided_by, claim.decided_at = reason.strip(), actor, timezone.now()
     _expire(claim, actor, reason.strip(), "deal.protection_withdrawn")
     return claim
@@ -122,14 +123,15 @@ def sweep_protection(*, now: datetime | None = None) -> ProtectionSweep:
                 continue
             rules = claim_rules(claim)
             idle = now - claim.last_activity_at
+            limit = inactivity_limit(claim.last_activity_at, rules)
             if claim.protected_until is not None and claim.protected_until < today:
                 _expire(claim, None, _("The protection period ended."), "deal.protection_expired")
                 out.expired += 1
             elif claim.kind == Claim.Kind.REFERRAL:
                 continue  # an attribution has no sales stages to move: it lasts its referral window
-            elif idle > timedelta(days=rules.inactivity_days):
+            elif now > limit:
                 if rules.lapse_automatic:
-                    reason = _("No movement for more than %(days)s days.") % {"days": rules.inactivity_days}
+                    reason = _("No movement for more than %(months)s months.") % {"months": rules.inactivity_months}
                     _expire(claim, None, reason, "deal.protection_lapsed")
                     out.lapsed += 1
                 elif claim.stale_flagged_at is None:
@@ -143,10 +145,10 @@ def sweep_protection(*, now: datetime | None = None) -> ProtectionSweep:
                            title=_("Deal #%(id)s of %(org)s shows no movement")
                            % {"id": claim.pk, "org": claim.organisation.name})  # fmt: skip
                     out.flagged += 1
-            elif idle > timedelta(days=rules.inactivity_days - rules.warning_days) and claim.stale_warned_at is None:
+            elif now > limit - timedelta(days=rules.warning_days) and claim.stale_warned_at is None:
                 claim.stale_warned_at = now
                 claim.save(update_fields=["stale_warned_at", "updated_at"])
-                left = rules.inactivity_days - idle.days
+                left = math.ceil((limit - now) / timedelta(days=1))
                 msg = _("Update deal #%(id)s: protection is at risk in %(days)s days.") % {"id": claim.pk, "days": left}
                 _activity(claim, None, ClaimActivity.Kind.WARNING, msg)
                 notify(users=_partner_users(claim.organisation_id), organisation=claim.organisation,

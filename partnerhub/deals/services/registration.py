@@ -209,7 +209,7 @@ def register_claim(
         claim.decided_at = now
     else:
         claim.status = S.HELD if hold else S.PENDING
-        claim.approval_due_at = business_deadline(now, rules.approval_hours)
+        claim.approval_due_at = business_deadline(now, rules.approval_hours, country=rules.calendar)
     claim.amount = sum((line.amount for line in claim_lines), Decimal(0))
     claim.save()
     for line in claim_lines:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
+from partnerhub.core import workdays
 from partnerhub.programmes.models import Benefit, ProgrammeVersion
 
 from ..models import Claim
@@ -15,7 +17,8 @@ from ..models import Claim
 class DealRules:
     protection_days: int = 180
     approval_hours: int = 24
-    inactivity_days: int = 90
+    calendar: str = workdays.DEFAULT_COUNTRY  # whose working days the approval clock counts
+    inactivity_months: int = 3  # calendar months
     lapse_automatic: bool = False
     warning_days: int = 14
     extension_days: int = 30
@@ -41,7 +44,8 @@ def rules_for(version: ProgrammeVersion | None, tier_code: str = "") -> DealRule
     return DealRules(
         protection_days=days,
         approval_hours=hours,
-        inactivity_days=version.deal_inactivity_days,
+        calendar=version.deal_calendar,
+        inactivity_months=version.deal_inactivity_months,
         lapse_automatic=version.deal_lapse_automatic,
         warning_days=version.deal_warning_days,
         extension_days=version.deal_extension_days,
@@ -62,16 +66,13 @@ def protection_days(claim: Claim, rules: DealRules) -> int:
     return rules.protection_days
 
 
-def business_deadline(start: datetime, hours: int) -> datetime:
-    """``start`` plus ``hours`` counted on working days only (Saturday and Sunday do not count)."""
-    at = timezone.localtime(start)
-    remaining = timedelta(hours=hours)
-    while remaining > timedelta(0):
-        if at.weekday() >= 5:
-            at = (at + timedelta(days=7 - at.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-            continue
-        day_end = (at + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-        step = min(remaining, day_end - at)
-        at += step
-        remaining -= step
-    return at
+def business_deadline(start: datetime, hours: int, *, country: str = workdays.DEFAULT_COUNTRY) -> datetime:
+    """``start`` plus ``hours`` counted on the working days of ``country``'s production calendar: weekends,
+    public holidays and the days off moved by decree do not count; a working Saturday does."""
+    return workdays.add_working_hours(start, hours, country=country)
+
+
+def inactivity_limit(last_activity_at: datetime, rules: DealRules) -> datetime:
+    """The moment a deal still without movement since ``last_activity_at`` has had none for more than the
+    programme's calendar months (local time; a month-end clamps: 30 November + 3 months = 28 February)."""
+    return timezone.localtime(last_activity_at) + relativedelta(months=rules.inactivity_months)

@@ -43,7 +43,8 @@ REQUIRED: Any = _Required()
 class K:
     """One key of the schema: its type, default (REQUIRED: must be given) and limits.
 
-    kind: str (one line), text, slug (a code), int, bool, date, currency, amount, percent, enum, map, list.
+    kind: str (one line), text, slug (a code), int, bool, date, currency, country (a working-day calendar),
+    amount, percent, enum, map, list.
     nullable: an explicit empty value stays empty instead of taking the default.
     field: the ProgrammeVersion field a key of the deal_registration/leads/referrals blocks fills.
     """
@@ -102,11 +103,16 @@ VERSION = {
 }
 
 
+# Read before schema 1 had inactivity_months: days, turned into whole calendar months (90 → 3).
+LEGACY_INACTIVITY_DAYS = "inactivity_days"
+
+
 # The defaults are the model's, so a file without these blocks gets what a new version would.
 DEALS = {
     "protection_days": K("int", 180, field="deal_protection_days"),
     "approval_hours": K("int", 24, field="deal_approval_hours"),
-    "inactivity_days": K("int", 90, field="deal_inactivity_days"),
+    "calendar": K("country", "RU", field="deal_calendar"),
+    "inactivity_months": K("int", 3, field="deal_inactivity_months"),
     "lapse_automatic": K("bool", False, field="deal_lapse_automatic"),
     "warning_days": K("int", 14, field="deal_warning_days"),
     "extension_days": K("int", 30, field="deal_extension_days"),

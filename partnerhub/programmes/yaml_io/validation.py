@@ -8,6 +8,7 @@ import yaml
 from django.utils.translation import gettext as _
 
 from partnerhub.core.money import CURRENCIES
+from partnerhub.core.workdays import supported_countries
 
 from ..models import ProductFamily
 from .schema import (
@@ -20,6 +21,7 @@ from .schema import (
     FAMILY,
     FAMILY_METRICS,
     INT_MAX,
+    LEGACY_INACTIVITY_DAYS,
     MAX_NODES,
     METRIC_REQ,
     OBLIGATION_REQ,
@@ -104,6 +106,12 @@ class _Checker:
                 self.err(path, msg % {"got": raw, "choices": ", ".join(CURRENCIES)})
                 return None
             return raw
+        if kind == "country":
+            if not isinstance(raw, str) or raw.strip().upper() not in supported_countries():
+                self.err(path, _("unknown country %(got)r: give the ISO 3166 code of a country whose working-day "
+                                 "calendar is known, such as RU") % got)  # fmt: skip
+                return None
+            return raw.strip().upper()
         if kind in ("amount", "percent"):
             return self.number(raw, kind, path)
         raise AssertionError(kind)
@@ -225,7 +233,10 @@ def validate(raw: Any, *, source: str = "<document>") -> tuple[dict | None, list
     out["programme"] = chk.mapping(doc["programme"], PROGRAMME, "programme") if doc["programme"] is not None else None
     out["version"] = chk.mapping(doc["version"], VERSION, "version") if doc["version"] is not None else None
     for key, spec in BLOCKS:
-        out[key] = chk.mapping(doc[key] if doc[key] is not None else {}, spec, key)
+        block = doc[key] if doc[key] is not None else {}
+        if key == "deal_registration":
+            block = _legacy_inactivity_days(chk, block)
+        out[key] = chk.mapping(block, spec, key)
     families = [chk.mapping(f, FAMILY, f"product_families[{i}]")
                 for i, f in enumerate(chk.items(doc["product_families"], "product_families"))]  # fmt: skip
     _unique(chk, families, "product_families")
@@ -249,6 +260,22 @@ def validate(raw: Any, *, source: str = "<document>") -> tuple[dict | None, list
     if chk.errors:
         return None, chk.errors
     return out, []
+
+
+def _legacy_inactivity_days(chk: _Checker, block: Any) -> Any:
+    """An older file's ``inactivity_days`` is read as whole calendar months (90 → 3; at least 1)."""
+    if not isinstance(block, dict) or LEGACY_INACTIVITY_DAYS not in block:
+        return block
+    block = dict(block)
+    days = block.pop(LEGACY_INACTIVITY_DAYS)
+    path = f"deal_registration.{LEGACY_INACTIVITY_DAYS}"
+    if "inactivity_months" in block:
+        chk.err(path, _("replaced by inactivity_months (calendar months): give only inactivity_months"))
+    elif isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        chk.err(path, _("must be a whole number, 0 or more (got %(got)r)") % {"got": days})
+    else:
+        block["inactivity_months"] = max(1, (days + 15) // 30) if days else 0
+    return block
 
 
 def _tier(chk: _Checker, raw: Any, p: str) -> dict | None:
