@@ -291,3 +291,7 @@ LOGGING = {
 
 if not DEBUG and SECRET_KEY and len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long")
+
+if WEBHOOKS_CLAIM_LEASE_SECONDS <= WEBHOOKS_TIMEOUT_SECONDS:
+    # A delivery still being sent would be claimed and sent again by another worker.
+    raise ImproperlyConfigured("WEBHOOKS_CLAIM_LEASE_SECONDS must be longer than WEBHOOKS_TIMEOUT_SECONDS")

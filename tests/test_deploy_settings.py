@@ -112,3 +112,11 @@ def test_the_deploy_check_warns_of_a_per_process_cache(monkeypatch, tmp_path, se
     assert deploy_check_ids(capsys) == {"core.W001"}
     apply(settings, load_settings(monkeypatch, tmp_path, **PRODUCTION_ENV))  # the database cache
     assert deploy_check_ids(capsys) == set()
+
+
+def test_a_webhook_lease_shorter_than_the_send_timeout_is_refused(monkeypatch, tmp_path):
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="WEBHOOKS_CLAIM_LEASE_SECONDS"):
+        load_settings(monkeypatch, tmp_path, WEBHOOKS_CLAIM_LEASE_SECONDS="10", WEBHOOKS_TIMEOUT_SECONDS="10")
+    assert load_settings(monkeypatch, tmp_path, WEBHOOKS_CLAIM_LEASE_SECONDS="12").WEBHOOKS_CLAIM_LEASE_SECONDS == 12
