@@ -11,13 +11,18 @@ DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
 @contextmanager
-def scratch_database(name: str = "partnerhub_bench"):
-    """Create an empty database, point Django at it, drop it afterwards."""
+def scratch_database(prefix: str = "partnerhub_bench"):
+    """Create an empty database, point Django at it, drop it afterwards.
+
+    The name carries the process id, so two runs on one server (two people, two CI jobs)
+    never drop each other's database.
+    """
     explicit = os.environ.get("BENCH_DATABASE_URL")
     if explicit:
         os.environ["DATABASE_URL"] = explicit
         yield explicit
         return
+    name = f"{prefix}_{os.getpid()}"
     server = os.environ.get("BENCH_SERVER_URL", DEFAULT_SERVER)
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

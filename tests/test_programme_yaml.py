@@ -162,8 +162,8 @@ def test_002_sales_of_last_year_and_in_another_currency(world, enrolled):
 def test_002_with_the_real_services_and_the_daily_evaluation(world):
     """Sales recorded by finance and certificates by the partner manager, then the programme's evaluation."""
     from partnerhub.enablement import services as enablement
-    from partnerhub.partners.evaluation import evaluate_programme
     from partnerhub.partners.models import Enrolment
+    from partnerhub.partners.tiers import evaluate_programme
     from partnerhub.rewards import services as rewards
 
     v = load("security_002.yaml")

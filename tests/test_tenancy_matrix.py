@@ -191,6 +191,11 @@ API_MATRIX = {
         None,
     ),
     ("get", "/api/v1/enrolments/{enrolment_id}/history"): lambda o: (f"/enrolments/{o['enrolment']}/history", None),
+    ("get", "/api/v1/enrolments/{enrolment_id}/needs"): lambda o: (f"/enrolments/{o['enrolment']}/needs", None),
+    ("post", "/api/v1/enrolments/{enrolment_id}/what-if"): lambda o: (
+        f"/enrolments/{o['enrolment']}/what-if",
+        {"sales": "1000000", "certified": 1},
+    ),
     ("post", "/api/v1/enrolments/{enrolment_id}/evaluate"): lambda o: (f"/enrolments/{o['enrolment']}/evaluate", None),
     ("post", "/api/v1/enrolments/{enrolment_id}/override"): lambda o: (
         f"/enrolments/{o['enrolment']}/override",
@@ -517,6 +522,7 @@ UI_MATRIX = {
     "enrolment-override": lambda o: {"enrolment_id": o["enrolment"]},
     "enrolment-override-end": lambda o: {"enrolment_id": o["enrolment"]},
     "enrolment-evaluate": lambda o: {"enrolment_id": o["enrolment"]},
+    "tier-what-if": lambda o: {"enrolment_id": o["enrolment"]},
     "organisation-detail": lambda o: {"org_id": o["org"]},
     "organisation-edit": lambda o: {"org_id": o["org"]},
     "organisation-members": lambda o: {"org_id": o["org"]},

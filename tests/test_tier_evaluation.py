@@ -7,8 +7,9 @@ import pytest
 
 from partnerhub.core.models import AuditEntry, Notification
 from partnerhub.partners import services, tiers
-from partnerhub.partners.evaluation import evaluate_enrolment, evaluate_programme
+from partnerhub.partners.evaluation import evaluate_enrolment
 from partnerhub.partners.models import Enrolment, ObligationRecord, TierChange
+from partnerhub.partners.tiers import evaluate_programme
 
 from .programme_builders import certify, security_programme, sell
 

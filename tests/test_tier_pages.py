@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from partnerhub.partners import services
-from partnerhub.partners.evaluation import evaluate_programme
 from partnerhub.partners.models import Enrolment, ObligationRecord
+from partnerhub.partners.tiers import evaluate_programme
 
 from .programme_builders import certify, security_programme, sell
 
@@ -89,3 +89,67 @@ def test_distribution_api(world, api, enrolled):
     assert rows == [{"programme_id": enrolled.programme_id, "programme__name": "Security partners",
                      "tier_code": "authorized", "n": 1}]  # fmt: skip
     assert api(world.a_admin).get("/tiers/distribution").status_code == 403
+
+
+# ---------------------------------------------------------------------------- what would I need, what if
+
+
+def test_partner_sees_what_it_would_need_for_the_next_tier(world, ui, enrolled):
+    html = ui(world.a_sales).get(reverse("partner-tier")).content.decode()
+    needs = html.split('data-testid="needs"')[1].split("</ul>")[0]
+    assert "50000 RUB more" in needs  # 450,000 of 500,000 RUB
+    assert 'data-requirement="staff"' not in needs  # the certificate it has is enough
+
+
+def test_api_needs_lists_the_smallest_additions(world, api, enrolled):
+    body = api(world.a_admin).get(f"/enrolments/{enrolled.pk}/needs").json()
+    assert (body["tier_code"], body["next_tier_code"], body["reached"]) == ("authorized", "certified", True)
+    assert [(g["code"], g["have"], g["need"], g["add"]) for g in body["gaps"]] == [
+        ("sales", "450000.00", "500000.00", "50000.00")
+    ]
+    assert body["obligations"] == []
+
+
+def test_api_what_if_uses_the_engine_and_saves_nothing(world, api, enrolled):
+    from partnerhub.core.models import AuditEntry
+    from partnerhub.partners.models import TierChange
+
+    client = api(world.a_admin)  # (creating its token is audited)
+    before = (TierChange.objects.count(), AuditEntry.objects.count(), Enrolment.objects.get(pk=enrolled.pk).tier_code)
+    short = client.post(f"/enrolments/{enrolled.pk}/what-if", {"sales": "49999.99"}).json()
+    assert short["qualified_tier_code"] == "authorized"
+    enough = client.post(f"/enrolments/{enrolled.pk}/what-if", {"sales": "50000"}).json()
+    assert enough["qualified_tier_code"] == "certified"
+    certified = next(t for t in enough["tiers"] if t["code"] == "certified")
+    assert next(r for r in certified["requirements"] if r["code"] == "sales")["have"] == "500000.00"
+    after = (TierChange.objects.count(), AuditEntry.objects.count(), Enrolment.objects.get(pk=enrolled.pk).tier_code)
+    assert before == after
+
+
+def test_api_what_if_refuses_bad_figures_with_field_errors(world, api, enrolled):
+    client = api(world.a_admin)
+    r = client.post(f"/enrolments/{enrolled.pk}/what-if", {"sales": "-1", "certified": 1})
+    assert r.status_code == 422 and r.headers["Content-Type"].startswith("application/problem+json")
+    assert [e["field"] for e in r.json()["errors"]] == ["sales"]
+    r = client.post(f"/enrolments/{enrolled.pk}/what-if", {"product_family": "no-such-family", "sales": "1"})
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["product_family"]
+
+
+def test_what_if_form_over_htmx(world, ui, enrolled):
+    client = ui(world.a_sales)
+    url = reverse("tier-what-if", args=[enrolled.pk])
+    r = client.get(url, {"sales": "50000", "certified": ""}, headers={"HX-Request": "true"})
+    html = r.content.decode()
+    assert r.status_code == 200 and "<html" not in html
+    assert "qualify for <strong>Certified</strong>" in html
+    r = client.get(url, {"sales": "-5"}, headers={"HX-Request": "true"})
+    assert r.status_code == 422 and 'class="error"' in r.content.decode()
+    full = client.get(url, {"registered_deals": "2"})  # without JavaScript: the tier page with the result
+    assert full.status_code == 200 and 'data-testid="what-if-result"' in full.content.decode()
+    assert Enrolment.objects.get(pk=enrolled.pk).tier_code == "authorized"
+
+
+def test_what_if_labels_are_translated(world, ui, enrolled):
+    client = ui(world.a_sales)
+    html = client.get(reverse("partner-tier"), headers={"Accept-Language": "ru"}).content.decode()
+    assert "Что если" in html and "Рассчитать" in html and "Что нужно добавить" in html

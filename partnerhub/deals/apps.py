@@ -6,3 +6,8 @@ class DealsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "partnerhub.deals"
     verbose_name = _("Deals and leads")
+
+    def ready(self) -> None:
+        from .tier_metrics import register_metrics
+
+        register_metrics()  # registered_deals and won_deals, measured by the tier engine (partners.metrics)

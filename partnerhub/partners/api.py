@@ -1,19 +1,21 @@
 """REST endpoints for enrolments and tiers."""
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from partnerhub.core.api import InputSchema, Pagination
+from partnerhub.core.api import InputSchema, Pagination, ProblemOut
 from partnerhub.core.tenancy import actor_for
 
 from . import selectors, tiers
-from .evaluation import evaluate_enrolment, evaluate_programme
+from .evaluation import evaluate_enrolment
+from .tiers import evaluate_programme
 
 router = Router(tags=["tiers"])
 
@@ -117,6 +119,87 @@ def get_evaluation(request, enrolment_id: int, on: date | None = None):
         "missing_for_next": [r.as_dict() for r in nxt.missing] if nxt else [],
         "tiers": [t.as_dict() for t in ev.tiers] if ev else [],
     }  # fmt: skip
+
+
+class GapOut(Schema):
+    code: str
+    label: str
+    metric: str
+    unit: str
+    have: str
+    need: str
+    add: str = Field(description="the smallest addition, in the current window, that meets the requirement")
+
+
+class ObligationNeedOut(Schema):
+    code: str
+    label: str
+    obligation: str
+
+
+class NeedsOut(Schema):
+    enrolment_id: int
+    on: date
+    tier_code: str | None
+    next_tier_code: str | None
+    next_tier_name: str | None
+    gaps: list[GapOut]
+    obligations: list[ObligationNeedOut] = Field(description="obligations still to be confirmed once the gaps close")
+    reached: bool = Field(description="closing the gaps alone reaches the next tier")
+
+
+class WhatIfIn(InputSchema):
+    sales: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=2,
+                           description="additional sales in the programme's currency")  # fmt: skip
+    product_family: str = Field("", max_length=50, description="product family code of those sales; empty: any")
+    certified: int = Field(0, ge=0, le=1000, description="more certified specialists")
+    registered_deals: int = Field(0, ge=0, le=100000)
+    won_deals: int = Field(0, ge=0, le=100000)
+
+
+class WhatIfOut(Schema):
+    enrolment_id: int
+    on: date
+    tier_code: str | None
+    qualified_tier_code: str | None = Field(description="the tier the figures plus the additions qualify for")
+    tiers: list[dict[str, Any]]
+
+
+ERRORS = {401: ProblemOut, 404: ProblemOut, 422: ProblemOut}
+
+
+@router.get(
+    "/enrolments/{enrolment_id}/needs", response={200: NeedsOut, **ERRORS},
+    summary="What would I need: the smallest additional sales, certified specialists or deals reaching the next tier",
+    description="Read-only. 404 (problem document) when the enrolment is not visible to you.",
+)  # fmt: skip
+def get_needs(request, enrolment_id: int):
+    e = selectors.enrolment(actor=request.auth, pk=enrolment_id)
+    day = timezone.localdate()
+    needs = selectors.what_would_i_need(enrolment=e, on=day)
+    nxt = needs.next_tier if needs else None
+    return {
+        "enrolment_id": e.pk, "on": day, "tier_code": e.tier_code, "next_tier_code": nxt.code if nxt else None,
+        "next_tier_name": nxt.name if nxt else None, "gaps": [g.as_dict() for g in needs.gaps] if needs else [],
+        "obligations": [{"code": r.code, "label": r.label, "obligation": r.metric} for r in needs.obligations]
+        if needs else [],
+        "reached": bool(needs and needs.reached),
+    }  # fmt: skip
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/what-if", response={200: WhatIfOut, **ERRORS},
+    summary="What if: the evaluation with additional sales, certificates or deals — evaluated, never saved",
+    description="Nothing is written. 404 when the enrolment is not visible to you; 422 with field errors for "
+                "negative or malformed figures or an unknown product family.",
+)  # fmt: skip
+def what_if(request, enrolment_id: int, payload: WhatIfIn):
+    e = selectors.enrolment(actor=request.auth, pk=enrolment_id)
+    day = timezone.localdate()
+    ev = selectors.what_if(enrolment=e, on=day, **payload.dict())
+    return {"enrolment_id": e.pk, "on": day, "tier_code": e.tier_code,
+            "qualified_tier_code": ev.qualified if ev else None,
+            "tiers": [t.as_dict() for t in ev.tiers] if ev else []}  # fmt: skip
 
 
 @router.get("/enrolments/{enrolment_id}/history", response=list[TierChangeOut])

@@ -1,25 +1,29 @@
-"""Tier evaluation: for every partner of a programme and a date, the highest tier whose
+"""Tier evaluation: for a partner of a programme and a date, the highest tier whose
 requirements it meets, why (have / need / met per requirement) and what it lacks for the next.
 
-The engine is set-based: it loads the programme version in force once, measures each
-distinct requirement shape with one grouped query for all partners (``metrics.measure``),
-decides in memory and writes the changes in bulk. Running it twice for the same day
-changes nothing the second time.
+This module is the engine and only reads: it loads the programme version in force once,
+measures a batch of partners with one grouped query per source (``metrics.measure_batch``)
+and decides in memory. ``tiers`` applies its results (it imports this module, never the
+other way round). The what-if calculator (``what_if``, ``what_would_i_need``) runs the
+same engine over the measured figures plus the additions asked for, and saves nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 
 from partnerhub.core.money import quantize
 from partnerhub.identity.models import Organisation
-from partnerhub.programmes.models import Programme, ProgrammeVersion, Requirement, Tier
+from partnerhub.programmes.models import ProgrammeVersion, Requirement, Tier
 from partnerhub.programmes.selectors import version_in_force
 
 from . import metrics
@@ -41,6 +45,9 @@ class VersionDef:
     version: ProgrammeVersion
     tiers: list[TierDef]  # by rank, entry tier first
     tiered_roles: set[str]
+    specs: list[metrics.MetricSpec] = field(default_factory=list)  # every distinct measure, activity included
+    activity_spec: metrics.MetricSpec | None = None
+    obligations: set[str] = field(default_factory=set)
 
     def rank_of(self, code: str | None) -> int:
         for t in self.tiers:
@@ -64,7 +71,13 @@ def load_version(version: ProgrammeVersion) -> VersionDef:
                 req.label or (req.get_metric_display() if req.metric else req.get_obligation_display())
             )
             req.spec = spec_of(req, version) if req.metric else None
-    return VersionDef(version=version, tiers=tiers, tiered_roles=roles)
+    # "if it had sales" conditions look at the number of sales in the programme's period.
+    activity = metrics.MetricSpec("purchase_count", version.evaluation_period)
+    specs = {r.spec for t in tiers for r in t.requirements if r.metric} | {activity}
+    return VersionDef(
+        version=version, tiers=tiers, tiered_roles=roles, activity_spec=activity, specs=sorted(specs, key=repr),
+        obligations={r.obligation for t in tiers for r in t.requirements if r.obligation},
+    )  # fmt: skip
 
 
 def spec_of(req: Requirement, version: ProgrammeVersion) -> metrics.MetricSpec:
@@ -80,8 +93,10 @@ def spec_of(req: Requirement, version: ProgrammeVersion) -> metrics.MetricSpec:
 # ------------------------------------------------------------------ results
 
 
-@dataclass
+@dataclass(frozen=True)
 class RequirementResult:
+    """One requirement for one partner. Immutable: a run shares equal results between partners."""
+
     code: str
     label: str
     kind: str  # "metric" | "obligation"
@@ -114,6 +129,15 @@ class RequirementResult:
         return str(Decimal(value).quantize(Decimal(1)))
 
     def as_dict(self) -> dict[str, Any]:
+        return self._dict
+
+    @cached_property
+    def json(self) -> str:
+        """``as_dict`` as JSON, rendered once however many partners share this result."""
+        return _dumps(self._dict)
+
+    @cached_property
+    def _dict(self) -> dict[str, Any]:
         return {
             "code": self.code, "label": self.label, "kind": self.kind, "metric": self.metric,
             "have": self._fmt(self.have), "need": self._fmt(self.need),
@@ -138,6 +162,10 @@ class TierResult:
         return {"code": self.code, "name": self.name, "rank": self.rank, "met": self.met,
                 "requirements": [r.as_dict() for r in self.requirements]}  # fmt: skip
 
+    def json(self) -> str:
+        head = _dumps({"code": self.code, "name": self.name, "rank": self.rank, "met": self.met})
+        return f'{head[:-1]}, "requirements": [{", ".join(r.json for r in self.requirements)}]}}'
+
 
 @dataclass
 class Evaluation:
@@ -158,8 +186,50 @@ class Evaluation:
             "qualified": self.qualified, "tiers": [t.as_dict() for t in self.tiers],
         }  # fmt: skip
 
+    def json(self) -> str:
+        """``as_dict()`` as JSON text, assembled from the shared requirement results (a run writes many)."""
+        head = _dumps({"on": self.on.isoformat(), "version_id": self.version_id,
+                       "version_number": self.version_number, "qualified": self.qualified})  # fmt: skip
+        return f'{head[:-1]}, "tiers": [{", ".join(t.json() for t in self.tiers)}]}}'
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+
 
 # ------------------------------------------------------------------ measuring
+
+# Bump when the explanation's shape changes: every stored explanation is then rewritten once.
+EXPLANATION_FORMAT = 2
+
+
+@dataclass(frozen=True)
+class Additions:
+    """What-if additions to the measured figures (never saved)."""
+
+    sales: Decimal = Decimal(0)  # in the programme's currency
+    sales_family_id: int | None = None  # the additional sales are of this family (None: of no particular one)
+    purchases: int = 0  # the additional sales are this many purchases (at least one when there are sales)
+    certified: int = 0  # more certified specialists (of the type each requirement asks)
+    registered_deals: int = 0
+    won_deals: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.sales or self.purchases or self.certified or self.registered_deals or self.won_deals)
+
+    def delta(self, spec: metrics.MetricSpec, currency: str) -> Decimal:
+        family_ok = spec.product_family_id is None or spec.product_family_id == self.sales_family_id
+        if spec.metric == "sales_volume":
+            return self.sales if self.sales and family_ok and spec.currency == currency else Decimal(0)
+        if spec.metric == "purchase_count":
+            return Decimal(max(self.purchases, 1 if self.sales else 0)) if family_ok else Decimal(0)
+        if spec.metric == "certified_staff":
+            return Decimal(self.certified)
+        if spec.metric == "registered_deals":
+            return Decimal(self.registered_deals)
+        if spec.metric == "won_deals":
+            return Decimal(self.won_deals)
+        return Decimal(0)
 
 
 class Measurements:
@@ -167,35 +237,59 @@ class Measurements:
 
     def __init__(self, vdef: VersionDef, org_ids: QuerySet, on: date):
         self.vdef, self.on = vdef, on
-        self.values: dict[metrics.MetricSpec, dict[int, Decimal]] = {}
-        self.sources: dict[metrics.MetricSpec, dict[int, metrics.Window]] = {}
-        specs = {spec_of(r, vdef.version) for t in vdef.tiers for r in t.requirements if r.metric}
-        # "if it had sales" conditions look at the number of sales in the programme's period.
-        self.activity_spec = metrics.MetricSpec("purchase_count", vdef.version.evaluation_period)
-        specs.add(self.activity_spec)
-        for spec in specs:
-            self.values[spec], self.sources[spec] = metrics.measure(spec, org_ids, on)
-        obligations = {r.obligation for t in vdef.tiers for r in t.requirements if r.obligation}
-        self.obligations_met: set[tuple[int, str]] = set(
-            ObligationRecord.objects.filter(
+        self.values = metrics.measure_batch(vdef.specs, org_ids, on)
+        self.obligations_met: dict[int, set[str]] = {}
+        if vdef.obligations:
+            rows = ObligationRecord.objects.filter(
                 Q(valid_until__isnull=True) | Q(valid_until__gt=on),
                 organisation_id__in=org_ids,
-                obligation__in=obligations,
+                obligation__in=vdef.obligations,
                 status=ObligationRecord.Status.ACCEPTED,
                 valid_from__lte=on,
             ).values_list("organisation_id", "obligation")
+            for org_id, obligation in rows:
+                self.obligations_met.setdefault(org_id, set()).add(obligation)
+        self.results: dict[tuple, RequirementResult] = {}  # equal inputs, one shared result
+        self.websites: set[int] = set(
+            Organisation.objects.filter(pk__in=org_ids).exclude(website="").values_list("pk", flat=True)
         )
-        self.websites: dict[int, bool] = {
-            pk: bool(site) for pk, site in Organisation.objects.filter(pk__in=org_ids).values_list("pk", "website")
-        }
+
+    def have(self, spec: metrics.MetricSpec, org_id: int, extra: Additions | None = None):
+        """(value of the best window, that window or None) — with what-if additions in the current window."""
+        if not extra:
+            return self.values.best(spec, org_id)
+        per_window = self.values.per_window(spec, org_id)
+        per_window[0] += extra.delta(spec, self.vdef.version.currency)
+        best, source = Decimal(0), None
+        for value, window in zip(per_window, self.values.windows[spec], strict=True):
+            if value > best:
+                best, source = value, window
+        return best, source
+
+    def current(self, spec: metrics.MetricSpec, org_id: int) -> Decimal:
+        """The value in the current window: where additional sales, certificates or deals would count."""
+        return self.values.per_window(spec, org_id)[0]
+
+    def digest(self, org_id: int, contract_signed: bool) -> str:
+        """A fingerprint of every input of one partner's evaluation on this day under this version.
+
+        Equal digests give equal results and explanations, so a run skips the partner.
+        """
+        key = (
+            EXPLANATION_FORMAT, self.vdef.version.pk, self.on.toordinal(), contract_signed,
+            self.values.fingerprint(org_id), sorted(self.obligations_met.get(org_id, ())), org_id in self.websites,
+        )  # fmt: skip
+        return hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
 
 
-def evaluate_one(vdef: VersionDef, m: Measurements, org_id: int, contract_signed: bool) -> Evaluation:
-    had_sales = m.values[m.activity_spec].get(org_id, Decimal(0)) > 0
+def evaluate_one(
+    vdef: VersionDef, m: Measurements, org_id: int, contract_signed: bool, extra: Additions | None = None
+) -> Evaluation:
+    had_sales = m.have(vdef.activity_spec, org_id, extra)[0] > 0
     tier_results: list[TierResult] = []
     qualified: str | None = None
     for t in vdef.tiers:
-        results = [_requirement(req, vdef, m, org_id, contract_signed, had_sales) for req in t.requirements]
+        results = [_requirement(req, m, org_id, contract_signed, had_sales, extra) for req in t.requirements]
         met = all(r.met for r in results if r.applies and not r.optional)
         tier_results.append(TierResult(t.code, t.name, t.rank, met, results))
         if met:
@@ -203,39 +297,47 @@ def evaluate_one(vdef: VersionDef, m: Measurements, org_id: int, contract_signed
     return Evaluation(org_id, m.on, vdef.version.pk, vdef.version.number, qualified, tier_results)
 
 
-def _requirement(req, vdef, m, org_id, contract_signed, had_sales) -> RequirementResult:
+def _requirement(req, m: Measurements, org_id, contract_signed, had_sales, extra) -> RequirementResult:
     applies = True
     if req.condition == Requirement.Condition.IF_HAD_SALES:
         applies = had_sales
     elif req.condition == Requirement.Condition.IF_HAS_WEBSITE:
-        applies = m.websites.get(org_id, False)
+        applies = org_id in m.websites
     if req.metric:
-        spec = req.spec
-        have = m.values[spec].get(org_id, Decimal(0))
+        have, window = m.have(req.spec, org_id, extra)
+        key = (req.pk, req.code, have, window, applies)
+    else:
+        met = m.obligations_met.get(org_id, ())
+        done = req.obligation in met or (contract_signed and req.obligation == Requirement.Obligation.SIGNED_CONTRACT)
+        key = (req.pk, req.code, done, applies)
+    result = m.results.get(key)
+    if result is None:
+        result = m.results[key] = _result(req, m, key, applies)
+    return result
+
+
+def _result(req, m: Measurements, key: tuple, applies: bool) -> RequirementResult:
+    if req.metric:
+        spec, have, window = req.spec, key[2], key[3]
         need = req.threshold if req.threshold is not None else Decimal(0)
-        window = m.sources[spec].get(org_id)
         unit = spec.currency if req.metric == "sales_volume" else ""
         return RequirementResult(
             code=req.code, label=req.display_label, kind="metric", metric=req.metric,
             have=have, need=need, unit=unit, met=have >= need, applies=applies, optional=req.optional,
             measured=metrics.is_measured(req.metric),
-            window=(window or metrics.windows(spec.period, m.on)[0]).as_dict(),
+            window=(window or m.values.windows[spec][0]).as_dict(),
         )  # fmt: skip
-    if req.obligation == Requirement.Obligation.SIGNED_CONTRACT:
-        done = contract_signed or (org_id, req.obligation) in m.obligations_met
-    else:
-        done = (org_id, req.obligation) in m.obligations_met
+    done = key[2]
     return RequirementResult(
         code=req.code, label=req.display_label, kind="obligation", metric=req.obligation,
         have=done, need=True, unit="", met=done, applies=applies, optional=req.optional,
     )  # fmt: skip
 
 
-# ------------------------------------------------------------------ entry points
+# ------------------------------------------------------------------ entry points (read-only)
 
 
-def evaluate_enrolment(enrolment: Enrolment, on: date) -> Evaluation | None:
-    """Evaluate one partner on demand (read-only): None when its role carries no tiers."""
+def _prepare(enrolment: Enrolment, on: date) -> tuple[VersionDef, Measurements] | None:
     version = version_in_force(programme=enrolment.programme, on=on)
     if version is None:
         return None
@@ -243,53 +345,83 @@ def evaluate_enrolment(enrolment: Enrolment, on: date) -> Evaluation | None:
     if enrolment.role_code not in vdef.tiered_roles:
         return None
     org_ids = Organisation.objects.filter(pk=enrolment.organisation_id).values("pk")
-    m = Measurements(vdef, org_ids, on)
-    return evaluate_one(vdef, m, enrolment.organisation_id, enrolment.status == Enrolment.Status.ACTIVE)
+    return vdef, Measurements(vdef, org_ids, on)
+
+
+def evaluate_enrolment(enrolment: Enrolment, on: date, extra: Additions | None = None) -> Evaluation | None:
+    """Evaluate one partner on demand (read-only): None when its role carries no tiers.
+
+    ``extra`` adds what-if figures to the measured ones; the result is never saved.
+    """
+    prepared = _prepare(enrolment, on)
+    if prepared is None:
+        return None
+    vdef, m = prepared
+    return evaluate_one(vdef, m, enrolment.organisation_id, enrolment.status == Enrolment.Status.ACTIVE, extra)
 
 
 @dataclass
-class RunSummary:
-    programme: str
-    on: date
-    evaluated: int = 0
-    upgraded: int = 0
-    downgraded: int = 0
-    downgrade_scheduled: int = 0
-    unchanged: int = 0
+class Gap:
+    """One measured requirement of the next tier and the smallest addition that meets it."""
+
+    requirement: RequirementResult
+    add: Decimal
+
+    def as_dict(self) -> dict[str, Any]:
+        r = self.requirement
+        return {"code": r.code, "label": r.label, "metric": r.metric, "unit": r.unit,
+                "have": r._fmt(r.have), "need": r._fmt(r.need), "add": r._fmt(self.add)}  # fmt: skip
 
 
-def evaluate_programme(
-    *, programme: Programme, on: date, enrolment_ids: list[int] | None = None, actor=None
-) -> RunSummary:
-    """Evaluate every active, tiered enrolment of ``programme`` on ``on`` and apply the results."""
-    from . import tiers as tier_state
+@dataclass
+class Needs:
+    """What the partner would need for the tier above its current one."""
 
-    summary = RunSummary(programme=programme.code, on=on)
-    version = version_in_force(programme=programme, on=on)
-    if version is None:
-        return summary
-    vdef = load_version(version)
-    enrolments = Enrolment.objects.filter(
-        programme=programme, status=Enrolment.Status.ACTIVE, role_code__in=vdef.tiered_roles
-    )
-    if enrolment_ids is not None:
-        enrolments = enrolments.filter(pk__in=enrolment_ids)
-    org_ids = enrolments.values("organisation_id")
-    m = Measurements(vdef, org_ids, on)
-    with transaction.atomic():
-        rows = list(enrolments.select_for_update(of=("self",)).order_by("pk"))
-        evaluations = {e.pk: evaluate_one(vdef, m, e.organisation_id, contract_signed=True) for e in rows}
-        tier_state.apply_evaluations(vdef=vdef, enrolments=rows, evaluations=evaluations, on=on, summary=summary,
-                                     actor=actor)  # fmt: skip
-    return summary
+    evaluation: Evaluation
+    next_tier: TierResult | None
+    gaps: list[Gap]  # measured requirements not met, with the addition that meets each
+    obligations: list[RequirementResult]  # obligations still to fulfil once the gaps are closed
+    additions: Additions  # the gaps as one what-if
+    reached: bool  # closing the gaps alone reaches the next tier (no obligation left)
 
 
-def evaluate_all(*, on: date | None = None) -> list[RunSummary]:
-    """The daily job: every programme, idempotent for a given day."""
-    from django.utils import timezone
+def what_would_i_need(enrolment: Enrolment, on: date) -> Needs | None:
+    """The smallest additional sales, certified specialists and deals that reach the next tier.
 
-    day = on or timezone.localdate()
-    return [evaluate_programme(programme=p, on=day) for p in Programme.objects.order_by("pk")]
+    An addition counts in the current window, so a gap is the threshold less the current
+    window's figure. The gaps are then checked together with the same engine: a condition
+    such as "if it had sales" may bring in obligations, which are listed as still needed.
+    """
+    prepared = _prepare(enrolment, on)
+    if prepared is None:
+        return None
+    vdef, m = prepared
+    org = enrolment.organisation_id
+    signed = enrolment.status == Enrolment.Status.ACTIVE
+    ev = evaluate_one(vdef, m, org, signed)
+    nxt = ev.next_tier(enrolment.tier_code)
+    if nxt is None:
+        return Needs(ev, None, [], [], Additions(), False)
+    tier = vdef.tier(nxt.code)
+    gaps: list[Gap] = []
+    add = {"sales_volume": Decimal(0), "certified_staff": Decimal(0), "registered_deals": Decimal(0),
+           "won_deals": Decimal(0), "purchase_count": Decimal(0)}  # fmt: skip
+    for req, result in zip(tier.requirements, nxt.requirements, strict=True):
+        if result.kind != "metric" or result.met or not result.applies or result.optional:
+            continue
+        gap = max(Decimal(0), Decimal(result.need) - m.current(req.spec, org))
+        gaps.append(Gap(result, gap))
+        add[req.metric] = max(add[req.metric], gap)
+    family = next((r.spec.product_family_id for r in tier.requirements
+                   if r.metric == "sales_volume" and r.spec.product_family_id), None)  # fmt: skip
+    additions = Additions(
+        sales=add["sales_volume"], sales_family_id=family, purchases=int(add["purchase_count"]),
+        certified=int(add["certified_staff"]),
+        registered_deals=int(add["registered_deals"]), won_deals=int(add["won_deals"]),
+    )  # fmt: skip
+    after = evaluate_one(vdef, m, org, signed, additions).tiers[vdef.tiers.index(tier)]
+    obligations = [r for r in after.missing if r.kind != "metric"]
+    return Needs(ev, nxt, gaps, obligations, additions, reached=after.met)
 
 
 def downgrade_date(vdef: VersionDef, on: date) -> date:

@@ -40,3 +40,19 @@ class EvidenceForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("reject", _("Reject"))])
     reason = forms.CharField(label=_("Reason"), required=False)
+
+
+class WhatIfForm(forms.Form):
+    """What if the partner added this much: evaluated by the tier engine, never saved."""
+
+    sales = forms.DecimalField(label=_("Additional sales"), required=False, min_value=0, max_digits=18,
+                               decimal_places=2)  # fmt: skip
+    product_family = forms.ChoiceField(label=_("Product family of those sales"), required=False)
+    certified = forms.IntegerField(label=_("More certified specialists"), required=False, min_value=0, max_value=1000)
+    registered_deals = forms.IntegerField(label=_("More registered deals"), required=False, min_value=0,
+                                          max_value=100000)  # fmt: skip
+    won_deals = forms.IntegerField(label=_("More won deals"), required=False, min_value=0, max_value=100000)
+
+    def __init__(self, *args, families=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product_family"].choices = [("", _("any"))] + [(f.code, str(f)) for f in families]

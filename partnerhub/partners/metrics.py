@@ -1,9 +1,17 @@
-"""Measured figures for tier requirements, computed set-based: one grouped query per
-distinct requirement shape, for every partner of a programme at once.
+"""Measured figures for tier requirements, computed set-based.
 
-A metric provider takes a :class:`MetricSpec`, a queryset of organisation ids and the
-period, and returns ``{organisation_id: value}``. Apps that own the source records register
-providers for their metrics (``register``); sales and certifications are registered here.
+A metric is measured from the rows of one *source* (sales, certificates, deal claims). The
+engine asks for every (metric, window) it needs at once, and each source answers with one
+grouped query per batch of partners: ``SELECT organisation, SUM(..) FILTER (..), COUNT(..)
+FILTER (..), … GROUP BY organisation`` — one pass over the source's rows whatever the number
+of requirements (``measure_batch``).
+
+Partners is a lower layer than the apps that own most of the facts (rewards, deals): it must
+not import them. The app that owns a source registers its metrics here from its
+``AppConfig.ready()`` (``register``), so the engine measures what it is given and the
+programme validator can ask which metrics are measured (``measured_metrics``). Sales are
+read through ``apps.get_model("rewards", "Sale")`` until the rewards app registers them
+itself; certificates (enablement, a lower layer) are registered here.
 """
 
 from __future__ import annotations
@@ -12,9 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Q, QuerySet, Sum
+from django.apps import apps
+from django.db.models import Aggregate, Count, Q, QuerySet, Sum
+
+from partnerhub.enablement.models import Certification
+from partnerhub.programmes import measures
 
 
 @dataclass(frozen=True)
@@ -65,70 +78,161 @@ def period_end(period: str, on: date) -> date:
     return on
 
 
-Provider = Callable[[MetricSpec, QuerySet, Window, date], dict[int, Decimal]]
-_PROVIDERS: dict[str, Provider] = {}
-POINT_IN_TIME = {"certified_staff"}  # measured on the day, not over a period
+# ------------------------------------------------------------------ the registry
 
 
-def register(metric: str, provider: Provider) -> None:
-    _PROVIDERS[metric] = provider
+@dataclass(frozen=True)
+class Source:
+    """Rows of one table that metrics are counted from.
+
+    ``rows(org_ids, start, end, on)`` returns the rows of the organisations in ``org_ids``
+    that may count for any window within [start, end) on ``on``; ``org_field`` is the
+    lookup of the organisation id in those rows.
+    """
+
+    name: str
+    rows: Callable[[QuerySet, date, date, date], QuerySet]
+    org_field: str = "organisation_id"
+
+
+@dataclass(frozen=True)
+class Metric:
+    source: Source
+    # The aggregate of one window, its filter included: Sum("amount", filter=Q(...)).
+    value: Callable[[MetricSpec, Window, date], Aggregate]
+    point_in_time: bool = False  # measured on the day, not over a period
+
+
+_METRICS: dict[str, Metric] = {}
+
+
+def register(name: str, *, source: Source, value: Callable[[MetricSpec, Window, date], Aggregate],
+             point_in_time: bool = False) -> None:  # fmt: skip
+    _METRICS[name] = Metric(source, value, point_in_time)
+    measures.declare_measured(name)  # the programme validator accepts only measured metrics
 
 
 def is_measured(metric: str) -> bool:
-    return metric in _PROVIDERS
+    return metric in _METRICS
 
 
-def measure(spec: MetricSpec, org_ids: QuerySet, on: date) -> tuple[dict[int, Decimal], dict[int, Window]]:
-    """Values per organisation (best window) and the window each value came from."""
-    provider = _PROVIDERS.get(spec.metric)
-    best: dict[int, Decimal] = {}
-    source: dict[int, Window] = {}
-    wins = windows(spec.period, on)[:1] if spec.metric in POINT_IN_TIME else windows(spec.period, on)
-    if provider is None:
+def measured_metrics() -> frozenset[str]:
+    return frozenset(_METRICS)
+
+
+def spec_windows(spec: MetricSpec, on: date) -> list[Window]:
+    wins = windows(spec.period, on)
+    metric = _METRICS.get(spec.metric)
+    return wins[:1] if metric is not None and metric.point_in_time else wins
+
+
+# ------------------------------------------------------------------ measuring
+
+
+class BatchValues:
+    """Per organisation, one row per source: the value of every (spec, window) asked for."""
+
+    def __init__(self, specs: list[MetricSpec], on: date):
+        self.on = on
+        self.specs = specs
+        self.windows = {s: spec_windows(s, on) for s in specs}
+        self.columns: dict[tuple[MetricSpec, int], tuple[str, int]] = {}  # (spec, window) -> (source, column)
+        self.rows: dict[str, dict[int, tuple]] = {}  # source -> organisation -> values
+
+    def per_window(self, spec: MetricSpec, org_id: int) -> list[Decimal]:
+        out = []
+        for i in range(len(self.windows[spec])):
+            where = self.columns.get((spec, i))
+            row = self.rows[where[0]].get(org_id) if where else None
+            value = row[where[1]] if row is not None else None
+            out.append(Decimal(value) if value else Decimal(0))
+        return out
+
+    def best(self, spec: MetricSpec, org_id: int) -> tuple[Decimal, Window | None]:
+        """The best window's value and that window (None: nothing counted in any window)."""
+        best, source = Decimal(0), None
+        for value, window in zip(self.per_window(spec, org_id), self.windows[spec], strict=True):
+            if value > best:
+                best, source = value, window
         return best, source
-    for window in wins:
-        for org_id, value in provider(spec, org_ids, window, on).items():
-            if org_id not in best or value > best[org_id]:
-                best[org_id] = value
-                source[org_id] = window
-    return best, source
+
+    def fingerprint(self, org_id: int) -> tuple:
+        """Everything measured for one organisation, for change detection."""
+        return tuple(rows.get(org_id) for _name, rows in sorted(self.rows.items()))
 
 
-def _sales(spec: MetricSpec, org_ids: QuerySet, window: Window):
-    from partnerhub.rewards.models import Sale
+def measure_batch(specs: list[MetricSpec], org_ids: QuerySet, on: date) -> BatchValues:
+    """Measure every spec (each over its windows) for the organisations in ``org_ids``.
 
-    qs = Sale.objects.filter(organisation_id__in=org_ids, sold_on__gte=window.start, sold_on__lt=window.end)
+    One grouped query per source; a spec whose metric nobody registered reads 0.
+    """
+    out = BatchValues(specs, on)
+    by_source: dict[str, tuple[Source, list[tuple[MetricSpec, int, Window]]]] = {}
+    for spec in specs:
+        metric = _METRICS.get(spec.metric)
+        if metric is None:
+            continue
+        entry = by_source.setdefault(metric.source.name, (metric.source, []))
+        for i, window in enumerate(out.windows[spec]):
+            entry[1].append((spec, i, window))
+    for name, (source, asked) in sorted(by_source.items()):
+        start = min(w.start for _s, _i, w in asked)
+        end = max(w.end for _s, _i, w in asked)
+        aggregates: dict[str, Any] = {}
+        for col, (spec, i, window) in enumerate(asked):
+            aggregates[f"m{col}"] = _METRICS[spec.metric].value(spec, window, on)
+            out.columns[(spec, i)] = (name, col)
+        qs = source.rows(org_ids, start, end, on).order_by().values(source.org_field).annotate(**aggregates)
+        names = [f"m{c}" for c in range(len(asked))]
+        out.rows[name] = {r[0]: r[1:] for r in qs.values_list(source.org_field, *names)}
+    return out
+
+
+# ------------------------------------------------------------------ sales and certificates
+
+
+def _sales_rows(org_ids: QuerySet, start: date, end: date, on: date) -> QuerySet:
+    sale = apps.get_model("rewards", "Sale")
+    return sale.objects.filter(organisation_id__in=org_ids, sold_on__gte=start, sold_on__lt=end)
+
+
+def _sales_filter(spec: MetricSpec, window: Window) -> Q:
+    q = Q(sold_on__gte=window.start, sold_on__lt=window.end)
     if spec.product_family_id:
-        qs = qs.filter(product_family_id=spec.product_family_id)
-    return qs
+        q &= Q(product_family_id=spec.product_family_id)
+    return q
 
 
-def sales_volume(spec: MetricSpec, org_ids: QuerySet, window: Window, on: date) -> dict[int, Decimal]:
-    qs = _sales(spec, org_ids, window).filter(currency=spec.currency)
-    return {row["organisation_id"]: row["v"] for row in qs.values("organisation_id").annotate(v=Sum("amount"))}
+SALES = Source("sales", _sales_rows)
 
 
-def purchase_count(spec: MetricSpec, org_ids: QuerySet, window: Window, on: date) -> dict[int, Decimal]:
-    qs = _sales(spec, org_ids, window)
-    return {r["organisation_id"]: Decimal(r["v"]) for r in qs.values("organisation_id").annotate(v=Count("id"))}
+def sales_volume(spec: MetricSpec, window: Window, on: date) -> Aggregate:
+    return Sum("amount", filter=_sales_filter(spec, window) & Q(currency=spec.currency))
 
 
-def certified_staff(spec: MetricSpec, org_ids: QuerySet, window: Window, on: date) -> dict[int, Decimal]:
-    """Specialists employed now holding a certificate of the type valid on ``on``."""
-    from partnerhub.enablement.models import Certification
+def purchase_count(spec: MetricSpec, window: Window, on: date) -> Aggregate:
+    return Count("id", filter=_sales_filter(spec, window))
 
-    qs = Certification.objects.filter(
+
+def _certificate_rows(org_ids: QuerySet, start: date, end: date, on: date) -> QuerySet:
+    """Certificates valid on ``on`` of specialists employed now."""
+    return Certification.objects.filter(
         Q(expires_on__isnull=True) | Q(expires_on__gt=on),
         specialist__organisation_id__in=org_ids,
         specialist__is_active=True,
         issued_on__lte=on,
     )
-    if spec.certification:
-        qs = qs.filter(type__code=spec.certification)
-    rows = qs.values("specialist__organisation_id").annotate(v=Count("specialist_id", distinct=True))
-    return {r["specialist__organisation_id"]: Decimal(r["v"]) for r in rows}
 
 
-register("sales_volume", sales_volume)
-register("purchase_count", purchase_count)
-register("certified_staff", certified_staff)
+CERTIFICATES = Source("certificates", _certificate_rows, org_field="specialist__organisation_id")
+
+
+def certified_staff(spec: MetricSpec, window: Window, on: date) -> Aggregate:
+    """Specialists holding a certificate of the type (any type when none is named)."""
+    q = Q(type__code=spec.certification) if spec.certification else None
+    return Count("specialist_id", distinct=True, filter=q)
+
+
+register("sales_volume", source=SALES, value=sales_volume)
+register("purchase_count", source=SALES, value=purchase_count)
+register("certified_staff", source=CERTIFICATES, value=certified_staff, point_in_time=True)

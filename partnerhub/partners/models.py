@@ -61,6 +61,9 @@ class Enrolment(models.Model):
     override_until = models.DateField(_("override until"), null=True, blank=True)
     override_reason = models.TextField(_("override reason"), blank=True)
     explanation = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # Fingerprint of the inputs the explanation was computed from (partners.evaluation.Measurements.digest):
+    # a run that finds the same digest skips the partner without loading or rewriting its explanation.
+    evaluation_digest = models.CharField(max_length=32, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()

@@ -33,6 +33,37 @@ def enrolment(*, actor: User, pk: int) -> Enrolment:
     return Enrolment.objects.select_related("organisation", "programme").get_visible_or_404(actor, pk=pk)
 
 
+def what_if(*, enrolment: Enrolment, on: date, sales=0, product_family: str = "", certified: int = 0,
+            registered_deals: int = 0, won_deals: int = 0):  # fmt: skip
+    """The partner's evaluation with additional figures (the what-if calculator): never saved.
+
+    ``enrolment`` comes from :func:`enrolment` (visible to the actor). An unknown product
+    family is a field error.
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from partnerhub.programmes.models import ProductFamily
+
+    from .evaluation import Additions, evaluate_enrolment
+
+    family_id = None
+    if product_family:
+        family_id = ProductFamily.objects.filter(code=product_family).values_list("pk", flat=True).first()
+        if family_id is None:
+            raise ValidationError({"product_family": [_("There is no such product family.")]})
+    extra = Additions(sales=Decimal(sales or 0), sales_family_id=family_id, certified=certified or 0,
+                      registered_deals=registered_deals or 0, won_deals=won_deals or 0)  # fmt: skip
+    return evaluate_enrolment(enrolment, on, extra)
+
+
+def what_would_i_need(*, enrolment: Enrolment, on: date):
+    """The smallest additions reaching the next tier (``evaluation.Needs``), or None without tiers."""
+    from .evaluation import what_would_i_need as needs
+
+    return needs(enrolment, on)
+
+
 def tier_history(*, actor: User, enrolment: Enrolment) -> QuerySet[TierChange]:
     return TierChange.objects.visible_to(actor).filter(enrolment=enrolment).select_related("version", "actor")
 

@@ -4,7 +4,7 @@ from datetime import date
 
 from celery import shared_task
 
-from .evaluation import evaluate_all
+from .tiers import evaluate_all
 
 
 @shared_task(name="partners.evaluate_tiers_daily")

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("tier/", views.partner_tier, name="partner-tier"),
+    path("tier/<int:enrolment_id>/what-if/", views.tier_what_if, name="tier-what-if"),
     path("tiers/", views.tier_overview, name="tier-overview"),
     path("enrolments/", views.enrolment_list, name="enrolment-list"),
     path("enrolments/<int:enrolment_id>/", views.enrolment_detail, name="enrolment-detail"),

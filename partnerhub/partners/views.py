@@ -18,10 +18,10 @@ from partnerhub.programmes.models import Programme, Tier
 from partnerhub.programmes.selectors import version_in_force
 
 from . import selectors, tiers
-from .evaluation import evaluate_enrolment, evaluate_programme
-from .forms import OverrideForm
+from .forms import OverrideForm, WhatIfForm
 from .models import Enrolment
 from .models import ObligationRecord as _ObligationRecord
+from .tiers import evaluate_programme
 
 ObligationRecordStatus = _ObligationRecord.Status
 
@@ -32,9 +32,10 @@ def _tier_names(enrolment: Enrolment, version) -> dict[str, str]:
     return dict(Tier.objects.filter(version=version).values_list("code", "name"))
 
 
-def _card(request: HttpRequest, e: Enrolment) -> dict:
+def _card(request: HttpRequest, e: Enrolment, what_if_form: WhatIfForm | None = None, what_if=None) -> dict:
     today = timezone.localdate()
-    evaluation = evaluate_enrolment(e, today)
+    needs = selectors.what_would_i_need(enrolment=e, on=today)
+    evaluation = needs.evaluation if needs else None
     benefits = selectors.tier_benefits(enrolment=e, on=today)
     names = _tier_names(e, benefits["version"])
     next_tier = evaluation.next_tier(e.tier_code) if evaluation else None
@@ -42,6 +43,9 @@ def _card(request: HttpRequest, e: Enrolment) -> dict:
     return {
         "enrolment": e,
         "evaluation": evaluation,
+        "needs": needs,
+        "what_if_form": what_if_form or (WhatIfForm(families=_families()) if evaluation else None),
+        "what_if": what_if,
         "tier_name": names.get(e.tier_code or "", ""),
         "names": names,
         "current": current,
@@ -49,6 +53,23 @@ def _card(request: HttpRequest, e: Enrolment) -> dict:
         "history": selectors.tier_history(actor=request.user, enrolment=e)[:20],
         **benefits,
     }
+
+
+def _families():
+    from partnerhub.programmes.models import ProductFamily
+
+    return ProductFamily.objects.order_by("code")
+
+
+def _what_if_result(e: Enrolment, form: WhatIfForm):
+    """Run the what-if when the form is valid; service errors go onto the form's fields."""
+    if not form.is_valid():
+        return None
+    try:
+        return selectors.what_if(enrolment=e, on=timezone.localdate(), **form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
 
 
 @login_required
@@ -59,6 +80,26 @@ def partner_tier(request: HttpRequest) -> HttpResponse:
         return redirect("tier-overview")
     cards = [_card(request, e) for e in selectors.enrolments(actor=request.user).order_by("programme__name")]
     return render(request, "partners/tier.html", {"cards": cards})
+
+
+@login_required
+def tier_what_if(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    """What if the partner sold more, certified or registered more: the same engine, nothing saved.
+
+    HTMX swaps in the result fragment; without JavaScript the tier page comes back with it.
+    """
+    e = selectors.enrolment(actor=request.user, pk=enrolment_id)
+    form = WhatIfForm(request.GET, families=_families())
+    result = _what_if_result(e, form)
+    status = 200 if result is not None or not form.errors else 422
+    if request.htmx:
+        ctx = {"enrolment": e, "what_if_form": form, "what_if": result}
+        return render(request, "partners/_what_if.html", ctx, status=status)
+    cards = [_card(request, x, form, result) if x.pk == e.pk else _card(request, x)
+             for x in selectors.enrolments(actor=request.user).order_by("programme__name")]  # fmt: skip
+    if not any(c["enrolment"].pk == e.pk for c in cards):  # a BDM or vendor: the one enrolment
+        cards = [_card(request, e, form, result)]
+    return render(request, "partners/tier.html", {"cards": cards}, status=status)
 
 
 @login_required

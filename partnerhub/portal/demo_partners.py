@@ -14,8 +14,8 @@ from django.utils import timezone
 from partnerhub.enablement import services as enablement
 from partnerhub.identity.models import Organisation, User
 from partnerhub.partners import obligations, services
-from partnerhub.partners.evaluation import evaluate_programme
 from partnerhub.partners.models import Enrolment
+from partnerhub.partners.tiers import evaluate_programme
 from partnerhub.programmes.models import Programme
 from partnerhub.rewards import services as rewards
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from partnerhub.core.money import CURRENCIES
 from partnerhub.core.workdays import supported_countries
 
+from .. import measures
 from ..models import ProductFamily
 from .schema import (
     AMOUNT_MAX,
@@ -310,6 +311,8 @@ def _requirement(chk: _Checker, r: Any, rp: str) -> dict | None:
     if req is None or not req["metric"]:
         return req
     metric = req["metric"]
+    if not measures.is_measured(metric):
+        chk.err(f"{rp}.metric", _("%(metric)s is not measured by the tier engine") % {"metric": metric})
     if metric in COUNTED and req["threshold"] is not None and Decimal(req["threshold"]) % 1:
         msg = _("%(metric)s counts whole numbers (got %(got)s)")
         chk.err(f"{rp}.threshold", msg % {"metric": metric, "got": req["threshold"]})
