@@ -8,10 +8,10 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test test-fast topology lint format bench migrate demo messages browser clean
+.PHONY: help install run serve test test-fast topology lint format bench bench-quick migrate demo messages browser clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,8 +57,11 @@ messages: install ## Rebuild the translation catalogue (ru) after changing texts
 	$(BIN)/python manage.py makemessages -l ru --ignore=.venv --ignore=data
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
-bench: install ## Run the benchmarks (they build their own data)
+bench: install ## Run the benchmarks on PostgreSQL (they build their own data; `bench:` lines give figure, baseline, ratio)
 	$(BIN)/python -m benchmarks
+
+bench-quick: install ## The benchmarks at a tenth of the scale (a few minutes), for development
+	BENCH_SCALE=0.1 $(BIN)/python -m benchmarks
 
 clean: ## Remove the virtual environment and local data
 	rm -rf $(VENV) data staticfiles

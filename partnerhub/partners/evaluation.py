@@ -11,14 +11,12 @@ same engine over the measured figures plus the additions asked for, and saves no
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 
 from partnerhub.core.money import quantize
@@ -132,11 +130,6 @@ class RequirementResult:
         return self._dict
 
     @cached_property
-    def json(self) -> str:
-        """``as_dict`` as JSON, rendered once however many partners share this result."""
-        return _dumps(self._dict)
-
-    @cached_property
     def _dict(self) -> dict[str, Any]:
         return {
             "code": self.code, "label": self.label, "kind": self.kind, "metric": self.metric,
@@ -162,10 +155,6 @@ class TierResult:
         return {"code": self.code, "name": self.name, "rank": self.rank, "met": self.met,
                 "requirements": [r.as_dict() for r in self.requirements]}  # fmt: skip
 
-    def json(self) -> str:
-        head = _dumps({"code": self.code, "name": self.name, "rank": self.rank, "met": self.met})
-        return f'{head[:-1]}, "requirements": [{", ".join(r.json for r in self.requirements)}]}}'
-
 
 @dataclass
 class Evaluation:
@@ -186,21 +175,30 @@ class Evaluation:
             "qualified": self.qualified, "tiers": [t.as_dict() for t in self.tiers],
         }  # fmt: skip
 
-    def json(self) -> str:
-        """``as_dict()`` as JSON text, assembled from the shared requirement results (a run writes many)."""
-        head = _dumps({"on": self.on.isoformat(), "version_id": self.version_id,
-                       "version_number": self.version_number, "qualified": self.qualified})  # fmt: skip
-        return f'{head[:-1]}, "tiers": [{", ".join(t.json() for t in self.tiers)}]}}'
+    def stored(self) -> dict[str, Any]:
+        """What a run keeps on the enrolment and in its tier history.
 
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+        Per tier: met or not, the measured figures and what is missing (with have / need).
+        Compact on purpose — about 1 KB, under PostgreSQL's 2 KB TOAST threshold, so writing
+        50,000 of them neither compresses nor parses 5 KB each; the full per-requirement
+        breakdown (labels, windows, conditions) is the live evaluation's (``as_dict``), which
+        the tier page and the API show for any day from the immutable programme version.
+        """
+        return {
+            "on": self.on.isoformat(), "version_id": self.version_id, "version_number": self.version_number,
+            "qualified": self.qualified,
+            "tiers": [{
+                "code": t.code, "name": t.name, "rank": t.rank, "met": t.met,
+                "figures": {r.code: r.as_dict()["have"] for r in t.requirements if r.kind == "metric"},
+                "missing": [{k: r.as_dict()[k] for k in ("code", "kind", "have", "need")} for r in t.missing],
+            } for t in self.tiers],
+        }  # fmt: skip
 
 
 # ------------------------------------------------------------------ measuring
 
 # Bump when the explanation's shape changes: every stored explanation is then rewritten once.
-EXPLANATION_FORMAT = 2
+EXPLANATION_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -235,9 +233,9 @@ class Additions:
 class Measurements:
     """All figures needed to evaluate a set of organisations against one version."""
 
-    def __init__(self, vdef: VersionDef, org_ids: QuerySet, on: date):
+    def __init__(self, vdef: VersionDef, org_ids: QuerySet, on: date, org_range: tuple[int, int] | None = None):
         self.vdef, self.on = vdef, on
-        self.values = metrics.measure_batch(vdef.specs, org_ids, on)
+        self.values = metrics.measure_batch(vdef.specs, org_ids, on, org_range=org_range)
         self.obligations_met: dict[int, set[str]] = {}
         if vdef.obligations:
             rows = ObligationRecord.objects.filter(

@@ -117,6 +117,8 @@ def next_tier_missing(e: Enrolment) -> list[dict] | None:
     nxt = next((t for t in tiers if t["rank"] > rank), None)
     if nxt is None:
         return None
+    if "missing" in nxt:  # the stored form (Evaluation.stored)
+        return nxt["missing"]
     return [r for r in nxt["requirements"] if r["applies"] and not r["optional"] and not r["met"]]
 
 

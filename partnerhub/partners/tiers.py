@@ -64,7 +64,7 @@ def evaluate_programme(
 ) -> RunSummary:
     """Evaluate every active, tiered enrolment of ``programme`` on ``on`` and apply the results.
 
-    Enrolments go in batches of ``batch_size`` in id order, each in its own transaction that
+    Enrolments go in batches of ``batch_size`` in organisation order, each in its own transaction that
     locks only that batch's rows (``FOR UPDATE``), so memory and lock time are bounded by the
     batch, not the programme. Per batch: one grouped query per metric source, one for
     obligations, one for websites. A partner whose inputs digest is unchanged and whose tier
@@ -81,18 +81,20 @@ def evaluate_programme(
     ).order_by()
     if enrolment_ids is not None:
         base = base.filter(pk__in=enrolment_ids)
-    last = 0
+    last = 0  # organisation id: batches are ranges of organisations, so every source reads an index range
     while True:
         with transaction.atomic():
-            rows = list(base.filter(pk__gt=last).order_by("pk").select_for_update().values_list(*STATE_FIELDS)[
-                :batch_size
-            ])  # fmt: skip
+            rows = list(
+                base.filter(organisation_id__gt=last).order_by("organisation_id").select_for_update()
+                .values_list(*STATE_FIELDS)[:batch_size]
+            )  # fmt: skip
             if not rows:
                 break
             summary.batches += 1
-            batch_orgs = base.filter(pk__gt=last, pk__lte=rows[-1][0]).values("organisation_id")
-            _evaluate_batch(vdef, rows, Measurements(vdef, batch_orgs, on), on, summary, actor)
-            last = rows[-1][0]
+            first, last = rows[0][1], rows[-1][1]
+            batch_orgs = base.filter(organisation_id__gte=first, organisation_id__lte=last).values("organisation_id")
+            m = Measurements(vdef, batch_orgs, on, org_range=(first, last))
+            _evaluate_batch(vdef, rows, m, on, summary, actor)
         if len(rows) < batch_size:
             break
     return summary
@@ -144,8 +146,7 @@ def apply_evaluations(*, vdef, enrolments: list[Enrolment], evaluations: dict, o
         summary.evaluated += 1
         q, cur = ev.qualified, e.tier_code
         e.evaluated_tier_code, e.evaluated_on, e.evaluated_version_id = q, on, vdef.version.pk
-        e.explanation = ev.as_dict()
-        e.explanation_json = ev.json()
+        e.explanation = ev.stored()
         new, cause = cur, None
         if e.override_tier_code:
             if e.override_until is not None and e.override_until < on:
@@ -210,10 +211,12 @@ def _save_evaluated(enrolments: list[Enrolment]) -> None:
                 row = [e.pk]
                 for f in UPDATE_FIELDS:
                     value = getattr(e, Enrolment._meta.get_field(f).attname)
-                    if f == "explanation":  # the engine's JSON text when it has it: rendered once per shared result
-                        value = getattr(e, "explanation_json", None) or json.dumps(value, cls=DjangoJSONEncoder)
-                    row.append(value)
+                    row.append(
+                        json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False) if f == "explanation" else value
+                    )
                 copy.write_row(row)
+        cur.execute("ANALYZE enrolment_evaluated")  # else the planner guesses its size and may loop over it
+        cur.execute("ANALYZE enrolment_evaluated")  # else the planner guesses its size and may loop over it
         assignments = ", ".join(f"{c} = u.{c}" for c in columns[1:])
         cur.execute(f"UPDATE partners_enrolment AS e SET {assignments} FROM enrolment_evaluated AS u WHERE e.id = u.id")  # noqa: S608
         cur.execute("DROP TABLE enrolment_evaluated")
