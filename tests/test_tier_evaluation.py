@@ -200,3 +200,55 @@ def test_evaluation_is_set_based(world, programme, django_assert_max_num_queries
     # 500,000 RUB and more (i >= 5) is Certified; Privileged also needs joint promotion, which nobody has.
     assert Enrolment.objects.filter(tier_code="certified").count() == 25
     assert Enrolment.objects.filter(tier_code="authorized").count() == 5
+
+
+def _thirty(programme):
+    from .factories import OrganisationFactory
+
+    orgs = []
+    for i in range(30):
+        org = OrganisationFactory(name=f"P{i}")
+        services.enrol(actor=None, organisation=org, programme=programme, role_code="reseller",
+                       joined_on=date(2026, 1, 1), active=True)  # fmt: skip
+        sell(org, 100000 * i + 1, date(2026, 2, 1))
+        certify(org)
+        ObligationRecord.objects.create(organisation=org, obligation="monthly_reports", valid_from=date(2026, 1, 1),
+                                        status="accepted")  # fmt: skip
+        orgs.append(org)
+    return orgs
+
+
+def test_a_rerun_writes_only_the_partners_whose_inputs_changed(world, programme):
+    orgs = _thirty(programme)
+    first = evaluate_programme(programme=programme, on=ON)
+    assert first.written == 30
+    sell(orgs[3], "200000", date(2026, 3, 1))  # 300,001 + 200,000 RUB: now Certified
+    stamp = {e.pk: e.explanation for e in Enrolment.objects.all()}
+    again = evaluate_programme(programme=programme, on=ON)
+    assert (again.evaluated, again.written, again.upgraded, again.unchanged) == (30, 1, 1, 29)
+    changed = Enrolment.objects.get(organisation=orgs[3])
+    assert changed.tier_code == "certified" and changed.explanation != stamp[changed.pk]
+    assert all(e.explanation == stamp[e.pk] for e in Enrolment.objects.exclude(pk=changed.pk))
+    # The next day every explanation carries the new date: all are written, none changes tier.
+    nxt = evaluate_programme(programme=programme, on=ON + timedelta(days=1))
+    assert (nxt.written, nxt.upgraded, nxt.downgraded) == (30, 0, 0)
+
+
+def test_batches_give_the_same_result_as_one_run(world, programme):
+    _thirty(programme)
+    s = evaluate_programme(programme=programme, on=ON, batch_size=7)
+    assert (s.batches, s.evaluated) == (5, 30)
+    tiers_batched = dict(Enrolment.objects.values_list("organisation_id", "tier_code"))
+    Enrolment.objects.update(tier_code=None, evaluation_digest="", explanation={})
+    evaluate_programme(programme=programme, on=ON)
+    assert dict(Enrolment.objects.values_list("organisation_id", "tier_code")) == tiers_batched
+
+
+def test_the_stored_explanation_says_what_is_missing(world, programme, enrolment):
+    certify(world.partner_a)
+    sell(world.partner_a, "450000", date(2026, 2, 1))
+    evaluate_programme(programme=programme, on=ON)
+    enrolment.refresh_from_db()
+    certified = next(t for t in enrolment.explanation["tiers"] if t["code"] == "certified")
+    assert certified["met"] is False and certified["figures"] == {"sales": "450000.00", "staff": "1"}
+    assert certified["missing"] == [{"code": "sales", "kind": "metric", "have": "450000.00", "need": "500000.00"}]
