@@ -183,25 +183,6 @@ def test_each_date_uses_the_version_in_force(world, programme, enrolment):
     assert (after.version_number, after.qualified) == (2, "authorized")
 
 
-def test_evaluation_is_set_based(world, programme, django_assert_max_num_queries):
-    from .factories import OrganisationFactory
-
-    for i in range(30):
-        org = OrganisationFactory(name=f"P{i}")
-        services.enrol(actor=None, organisation=org, programme=programme, role_code="reseller",
-                       joined_on=date(2026, 1, 1), active=True)  # fmt: skip
-        sell(org, 100000 * i + 1, date(2026, 2, 1))
-        certify(org)
-        ObligationRecord.objects.create(organisation=org, obligation="monthly_reports", valid_from=date(2026, 1, 1),
-                                        status="accepted")  # fmt: skip
-    with django_assert_max_num_queries(40):
-        s = evaluate_programme(programme=programme, on=ON)
-    assert s.evaluated == 30
-    # 500,000 RUB and more (i >= 5) is Certified; Privileged also needs joint promotion, which nobody has.
-    assert Enrolment.objects.filter(tier_code="certified").count() == 25
-    assert Enrolment.objects.filter(tier_code="authorized").count() == 5
-
-
 def _thirty(programme):
     from .factories import OrganisationFactory
 
@@ -216,6 +197,16 @@ def _thirty(programme):
                                         status="accepted")  # fmt: skip
         orgs.append(org)
     return orgs
+
+
+def test_evaluation_is_set_based(world, programme, django_assert_max_num_queries):
+    _thirty(programme)
+    with django_assert_max_num_queries(40):
+        s = evaluate_programme(programme=programme, on=ON)
+    assert s.evaluated == 30
+    # 500,000 RUB and more (i >= 5) is Certified; Privileged also needs joint promotion, which nobody has.
+    assert Enrolment.objects.filter(tier_code="certified").count() == 25
+    assert Enrolment.objects.filter(tier_code="authorized").count() == 5
 
 
 def test_a_rerun_writes_only_the_partners_whose_inputs_changed(world, programme):

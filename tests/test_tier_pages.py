@@ -14,8 +14,8 @@ from .programme_builders import certify, security_programme, sell
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def enrolled(world):
+def authorized_partner_a(world) -> Enrolment:
+    """Partner A, Authorized today with 450,000 of the 500,000 RUB that Certified asks."""
     programme = security_programme().programme
     today = date.today()
     ObligationRecord.objects.create(organisation=world.partner_a, obligation="monthly_reports",
@@ -27,6 +27,11 @@ def enrolled(world):
     evaluate_programme(programme=programme, on=today)
     e.refresh_from_db()
     return e
+
+
+@pytest.fixture
+def enrolled(world):
+    return authorized_partner_a(world)
 
 
 def test_partner_sees_tier_benefits_and_what_it_lacks(world, ui, enrolled):
