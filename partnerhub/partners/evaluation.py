@@ -155,6 +155,15 @@ class TierResult:
         return {"code": self.code, "name": self.name, "rank": self.rank, "met": self.met,
                 "requirements": [r.as_dict() for r in self.requirements]}  # fmt: skip
 
+    @cached_property
+    def stored(self) -> dict[str, Any]:
+        """This tier in ``Evaluation.stored`` (computed once however many partners share it)."""
+        return {
+            "code": self.code, "name": self.name, "rank": self.rank, "met": self.met,
+            "figures": {r.code: r.as_dict()["have"] for r in self.requirements if r.kind == "metric"},
+            "missing": [{k: r.as_dict()[k] for k in ("code", "kind", "have", "need")} for r in self.missing],
+        }  # fmt: skip
+
 
 @dataclass
 class Evaluation:
@@ -187,11 +196,7 @@ class Evaluation:
         return {
             "on": self.on.isoformat(), "version_id": self.version_id, "version_number": self.version_number,
             "qualified": self.qualified,
-            "tiers": [{
-                "code": t.code, "name": t.name, "rank": t.rank, "met": t.met,
-                "figures": {r.code: r.as_dict()["have"] for r in t.requirements if r.kind == "metric"},
-                "missing": [{k: r.as_dict()[k] for k in ("code", "kind", "have", "need")} for r in t.missing],
-            } for t in self.tiers],
+            "tiers": [t.stored for t in self.tiers],
         }  # fmt: skip
 
 
@@ -248,6 +253,7 @@ class Measurements:
             for org_id, obligation in rows:
                 self.obligations_met.setdefault(org_id, set()).add(obligation)
         self.results: dict[tuple, RequirementResult] = {}  # equal inputs, one shared result
+        self.tiers: dict[tuple, TierResult] = {}  # equal requirement results, one shared tier result
         self.websites: set[int] = set(
             Organisation.objects.filter(pk__in=org_ids).exclude(website="").values_list("pk", flat=True)
         )
@@ -288,9 +294,13 @@ def evaluate_one(
     qualified: str | None = None
     for t in vdef.tiers:
         results = [_requirement(req, m, org_id, contract_signed, had_sales, extra) for req in t.requirements]
-        met = all(r.met for r in results if r.applies and not r.optional)
-        tier_results.append(TierResult(t.code, t.name, t.rank, met, results))
-        if met:
+        key = (t.code, *map(id, results))  # results are shared, so equal tiers are shared too
+        tier = m.tiers.get(key)
+        if tier is None:
+            met = all(r.met for r in results if r.applies and not r.optional)
+            tier = m.tiers[key] = TierResult(t.code, t.name, t.rank, met, results)
+        tier_results.append(tier)
+        if tier.met:
             qualified = t.code
     return Evaluation(org_id, m.on, vdef.version.pk, vdef.version.number, qualified, tier_results)
 

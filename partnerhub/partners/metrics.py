@@ -128,6 +128,8 @@ def spec_windows(spec: MetricSpec, on: date) -> list[Window]:
 
 # ------------------------------------------------------------------ measuring
 
+ZERO = Decimal(0)
+
 
 class BatchValues:
     """Per organisation, one row per source: the value of every (spec, window) asked for."""
@@ -138,6 +140,7 @@ class BatchValues:
         self.windows = {s: spec_windows(s, on) for s in specs}
         self.columns: dict[tuple[MetricSpec, int], tuple[str, int]] = {}  # (spec, window) -> (source, column)
         self.rows: dict[str, dict[int, tuple]] = {}  # source -> organisation -> values
+        self._best: dict[tuple[MetricSpec, int], tuple[Decimal, Window | None]] = {}
 
     def per_window(self, spec: MetricSpec, org_id: int) -> list[Decimal]:
         out = []
@@ -145,16 +148,20 @@ class BatchValues:
             where = self.columns.get((spec, i))
             row = self.rows[where[0]].get(org_id) if where else None
             value = row[where[1]] if row is not None else None
-            out.append(Decimal(value) if value else Decimal(0))
+            out.append(ZERO if not value else value if isinstance(value, Decimal) else Decimal(value))
         return out
 
     def best(self, spec: MetricSpec, org_id: int) -> tuple[Decimal, Window | None]:
         """The best window's value and that window (None: nothing counted in any window)."""
-        best, source = Decimal(0), None
-        for value, window in zip(self.per_window(spec, org_id), self.windows[spec], strict=True):
-            if value > best:
-                best, source = value, window
-        return best, source
+        key = (spec, org_id)
+        found = self._best.get(key)
+        if found is None:
+            best, source = ZERO, None
+            for value, window in zip(self.per_window(spec, org_id), self.windows[spec], strict=True):
+                if value > best:
+                    best, source = value, window
+            found = self._best[key] = (best, source)
+        return found
 
     def fingerprint(self, org_id: int) -> tuple:
         """Everything measured for one organisation, for change detection."""
