@@ -25,6 +25,7 @@ from partnerhub.programmes.models import ProgrammeVersion, Requirement, Tier
 from partnerhub.programmes.selectors import version_in_force
 
 from . import metrics
+from .metrics import in_range
 from .models import Enrolment, ObligationRecord
 
 # ------------------------------------------------------------------ the programme, loaded once
@@ -238,25 +239,34 @@ class Additions:
 class Measurements:
     """All figures needed to evaluate a set of organisations against one version."""
 
-    def __init__(self, vdef: VersionDef, org_ids: QuerySet, on: date, org_range: tuple[int, int] | None = None):
+    def __init__(
+        self, vdef: VersionDef, org_ids: QuerySet | list[int], on: date, org_range: tuple[int, int] | None = None
+    ):
+        """``org_ids``: a queryset of ids or a list (a batch); ``org_range``: their lowest and highest id."""
         self.vdef, self.on = vdef, on
         self.values = metrics.measure_batch(vdef.specs, org_ids, on, org_range=org_range)
         self.obligations_met: dict[int, set[str]] = {}
         if vdef.obligations:
-            rows = ObligationRecord.objects.filter(
-                Q(valid_until__isnull=True) | Q(valid_until__gt=on),
-                organisation_id__in=org_ids,
-                obligation__in=vdef.obligations,
-                status=ObligationRecord.Status.ACCEPTED,
-                valid_from__lte=on,
-            ).values_list("organisation_id", "obligation")
+            rows = (
+                ObligationRecord.objects.filter(
+                    Q(valid_until__isnull=True) | Q(valid_until__gt=on),
+                    organisation_id__in=org_ids,
+                    obligation__in=vdef.obligations,
+                    status=ObligationRecord.Status.ACCEPTED,
+                    valid_from__lte=on,
+                    **in_range("organisation_id", org_range),
+                )
+                .order_by()
+                .values_list("organisation_id", "obligation")
+            )
             for org_id, obligation in rows:
                 self.obligations_met.setdefault(org_id, set()).add(obligation)
         self.results: dict[tuple, RequirementResult] = {}  # equal inputs, one shared result
         self.tiers: dict[tuple, TierResult] = {}  # equal requirement results, one shared tier result
         self.websites: set[int] = set(
-            Organisation.objects.filter(pk__in=org_ids).exclude(website="").values_list("pk", flat=True)
-        )
+            Organisation.objects.filter(pk__in=org_ids, **in_range("pk", org_range)).exclude(website="")
+            .order_by().values_list("pk", flat=True)
+        )  # fmt: skip
 
     def have(self, spec: metrics.MetricSpec, org_id: int, extra: Additions | None = None):
         """(value of the best window, that window or None) — with what-if additions in the current window."""

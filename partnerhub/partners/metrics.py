@@ -168,8 +168,13 @@ class BatchValues:
         return tuple(rows.get(org_id) for _name, rows in sorted(self.rows.items()))
 
 
+def in_range(field: str, org_range: tuple[int, int] | None) -> dict[str, int]:
+    """Lookups bounding ``field`` to an id range (none without a range)."""
+    return {f"{field}__gte": org_range[0], f"{field}__lte": org_range[1]} if org_range else {}
+
+
 def measure_batch(
-    specs: list[MetricSpec], org_ids: QuerySet, on: date, *, org_range: tuple[int, int] | None = None
+    specs: list[MetricSpec], org_ids: QuerySet | list[int], on: date, *, org_range: tuple[int, int] | None = None
 ) -> BatchValues:
     """Measure every spec (each over its windows) for the organisations in ``org_ids``.
 
@@ -194,8 +199,7 @@ def measure_batch(
             aggregates[f"m{col}"] = _METRICS[spec.metric].value(spec, window, on)
             out.columns[(spec, i)] = (name, col)
         qs = source.rows(org_ids, start, end, on)
-        if org_range is not None:
-            qs = qs.filter(**{f"{source.org_field}__gte": org_range[0], f"{source.org_field}__lte": org_range[1]})
+        qs = qs.filter(**in_range(source.org_field, org_range))
         qs = qs.order_by().values(source.org_field).annotate(**aggregates)
         names = [f"m{c}" for c in range(len(asked))]
         out.rows[name] = {r[0]: r[1:] for r in qs.values_list(source.org_field, *names)}

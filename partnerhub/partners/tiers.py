@@ -92,8 +92,7 @@ def evaluate_programme(
                 break
             summary.batches += 1
             first, last = rows[0][1], rows[-1][1]
-            batch_orgs = base.filter(organisation_id__gte=first, organisation_id__lte=last).values("organisation_id")
-            m = Measurements(vdef, batch_orgs, on, org_range=(first, last))
+            m = Measurements(vdef, [r[1] for r in rows], on, org_range=(first, last))
             _evaluate_batch(vdef, rows, m, on, summary, actor)
         if len(rows) < batch_size:
             break
