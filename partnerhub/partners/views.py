@@ -86,7 +86,7 @@ def partner_tier(request: HttpRequest) -> HttpResponse:
 def tier_what_if(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     """What if the partner sold more, certified or registered more: the same engine, nothing saved.
 
-    HTMX swaps in the result fragment; without JavaScript the tier page comes back with it.
+    HTMX swaps in the result fragment; without JavaScript the page shows this enrolment's card with it.
     """
     e = selectors.enrolment(actor=request.user, pk=enrolment_id)
     form = WhatIfForm(request.GET, families=_families())
@@ -95,10 +95,7 @@ def tier_what_if(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     if request.htmx:
         ctx = {"enrolment": e, "what_if_form": form, "what_if": result}
         return render(request, "partners/_what_if.html", ctx, status=status)
-    cards = [_card(request, x, form, result) if x.pk == e.pk else _card(request, x)
-             for x in selectors.enrolments(actor=request.user).order_by("programme__name")]  # fmt: skip
-    if not any(c["enrolment"].pk == e.pk for c in cards):  # a BDM or vendor: the one enrolment
-        cards = [_card(request, e, form, result)]
+    cards = [_card(request, e, form, result)]  # without JavaScript: this enrolment's card with the result
     return render(request, "partners/tier.html", {"cards": cards}, status=status)
 
 
