@@ -23,7 +23,7 @@ import time
 from datetime import timedelta
 
 from .db import scratch_database, setup_django
-from .report import Figure, absolute_goal, scaled, summary
+from .report import Figure, scaled, summary
 
 DEALS = int(os.environ.get("BENCH_DEALS", scaled(1000000)))
 PARTNERS = scaled(2000)
@@ -208,9 +208,8 @@ def main() -> None:
         p95 = pct(times["all"], 95)
         print(f"  baseline (raw trigram candidate query) p50 {statistics.median(base):6.2f} ms   p95 {b95:6.2f} ms")
         print(f"  conflict check p95 {p95:.2f} ms = {p95 / b95:.2f}× the baseline")
-        goal, label = absolute_goal(10, "ms")
-        summary([Figure("deals.conflict_check_p95", p95, b95, "ms", f"{label},ratio<=1.2",
-                        p95 < goal and p95 <= 1.2 * b95)])  # fmt: skip
+        # A latency goal: it does not scale with the data (a smaller run only makes it easier).
+        summary([Figure("deals.conflict_check_p95", p95, b95, "ms", "<10ms,ratio<=1.2", p95 < 10 and p95 <= 1.2 * b95)])
 
 
 if __name__ == "__main__":

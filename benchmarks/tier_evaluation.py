@@ -9,7 +9,8 @@ Baseline, measured in the same run: one SQL statement computing every input of e
 enrolment (sales and purchases per window, certified staff, obligations, website),
 fetched into Python. Goals: the first run under 10 s, a run with nothing to change under
 5 s and within 5× the baseline. The peak Python memory of a run (tracemalloc, in a third,
-untimed run) is compared with holding the baseline's result (every input at once).
+untimed run) is compared with holding the baseline's result (every input at once); it is
+bounded by the batch, so its goal does not scale.
 
     make bench            # all benchmarks
     python -m benchmarks tiers
@@ -238,7 +239,8 @@ def main() -> None:
                    timings["first_run"] < first_goal),
             Figure("tiers.no_change", timings["no_change"], base_s, "s", f"{same_label},ratio<=5",
                    timings["no_change"] < same_goal and timings["no_change"] <= 5 * base_s),
-            Figure("tiers.peak_memory", peak, base_mem, "MB", "ratio<=1", peak <= base_mem),
+            # Bounded by the batch (5,000 partners), whatever the number of partners.
+            Figure("tiers.peak_memory", peak, base_mem, "MB", "<32MB", peak < 32),
         ])  # fmt: skip
 
 
