@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
@@ -16,6 +17,7 @@ from ninja.pagination import PaginationBase
 from ninja.security import APIKeyCookie
 from pydantic import ConfigDict
 
+from .problems import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
 from .problems import Problem, errors_from_django, errors_from_ninja, problem_response, validation_problem
 
 
@@ -37,8 +39,13 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
+# The highest page a client may ask for: with the largest page size that is 500 million rows, far
+# beyond any list here, and the offset stays well inside a 64-bit integer (PostgreSQL's OFFSET).
+MAX_PAGE = 1_000_000
+
+
 class PageInput(Schema):
-    page: int = Field(1, ge=1, description="Page number, from 1.")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
     page_size: int = Field(settings.API_PAGE_SIZE, ge=1, le=settings.API_MAX_PAGE_SIZE, description="Items per page.")
 
 
@@ -55,6 +62,8 @@ class Pagination(PaginationBase):
         pages: int
 
     def paginate_queryset(self, queryset, pagination: PageInput, request: HttpRequest, **params):
+        if isinstance(queryset, QuerySet) and not queryset.ordered:
+            queryset = queryset.order_by("pk")  # a stable order, or pages repeat and skip rows
         count = queryset.count() if hasattr(queryset, "count") and not isinstance(queryset, list) else len(queryset)
         offset = (pagination.page - 1) * pagination.page_size
         return {
@@ -66,14 +75,67 @@ class Pagination(PaginationBase):
         }
 
 
+class FieldErrorOut(Schema):
+    field: str = Field(..., description="The input concerned: dotted path for nested input, `__all__` for the whole.")
+    message: str
+    code: str
+
+
 class ProblemOut(Schema):
+    """An RFC 9457 problem document."""
+
     type: str
     title: str
     status: int
     detail: str
     instance: str
     code: str
-    errors: list[dict[str, str]] | None = None
+    errors: list[FieldErrorOut] | None = Field(None, description="Per field, for validation failures (422).")
+
+
+# Error statuses every operation may answer, documented on each one in the OpenAPI document.
+ERROR_RESPONSES = {
+    400: "Malformed request (the body is not valid JSON).",
+    401: "Not authenticated: the token is missing, invalid, expired or revoked.",
+    403: "Your role does not allow this action.",
+    404: "No such object, or it is not visible to you.",
+    409: "The change conflicts with the object's current state or with data saved meanwhile.",
+    410: "The object is gone (e.g. an expired or used invitation).",
+    422: "Invalid input: `errors` names each field.",
+    429: "Too many requests: retry after `Retry-After` seconds.",
+}
+
+
+class ProblemAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document lists the error responses of every operation.
+
+    Errors do not come from the operations' own ``response=`` declarations but from the shared
+    exception handlers (``install_error_handlers``), so they are documented here, at the root, as
+    ``application/problem+json`` with the ``Problem`` schema.
+    """
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_problems(schema)
+        return schema
+
+
+def document_problems(schema: dict) -> None:
+    definition = ProblemOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(definition.pop("$defs", {}))
+    components["Problem"] = definition
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in ERROR_RESPONSES.items():
+                responses.setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                    },
+                )
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
