@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -25,6 +28,53 @@ class InputSchema(Schema):
     """Base for request bodies: unknown fields are an error, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+_INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges  # PostgreSQL's, the narrowest we run on
+
+
+def model_type(model: type[models.Model], name: str, **field_args: Any) -> Any:
+    """The input type of a model field: its Python type with the column's limits, nullable iff the column is.
+
+    Input schemas annotate their fields with it (``number: model_type(Certification, "number") = ""``)
+    so that a string longer than the column, a number with more digits than it holds, an integer
+    past its range or a ``null`` for a NOT NULL column is a 422 on that field, never a database
+    error, and the limits cannot drift from the model. ``field_args`` adds pydantic ``Field`` arguments
+    (a description, ``min_length=1`` where the API refuses an empty value). Choices stay plain
+    values and blank/required rules stay in the services, which check them with their own messages.
+    A partial (PATCH) schema gives every field the default ``None`` and leaves the type as is:
+    an absent field is unchanged (``exclude_unset``), an explicit ``null`` is refused unless the
+    column is nullable.
+    """
+    field = model._meta.get_field(name)
+    constraints: dict[str, Any] = {}
+    if field.is_relation:
+        field = field.target_field
+    internal = field.get_internal_type()
+    if isinstance(field, models.DecimalField):
+        python_type: Any = Decimal
+        constraints = {"max_digits": field.max_digits, "decimal_places": field.decimal_places}
+    elif internal in _INTEGER_RANGES:
+        python_type = int
+        low, high = _INTEGER_RANGES[internal]
+        constraints = {"ge": low, "le": high}
+    elif isinstance(field, models.BooleanField):
+        python_type = bool
+    elif isinstance(field, models.DateTimeField):
+        python_type = datetime
+    elif isinstance(field, models.DateField):
+        python_type = date
+    elif isinstance(field, models.JSONField):
+        python_type = Any
+    elif isinstance(field, (models.CharField, models.TextField)):
+        python_type = str
+        if field.max_length:
+            constraints["max_length"] = field.max_length
+    else:  # pragma: no cover - a new kind of field must be mapped above
+        raise TypeError(f"model_type: no input type for {model.__name__}.{name} ({internal})")
+    constraints.update(field_args)
+    annotated = Annotated[python_type, Field(**constraints)] if constraints else python_type
+    return annotated | None if field.null else annotated
 
 
 class SessionAuth(APIKeyCookie):
