@@ -9,11 +9,13 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from partnerhub.core.api import InputSchema, Pagination
+from partnerhub.core.api import InputSchema, Pagination, model_type
 from partnerhub.core.tenancy import actor_for
+from partnerhub.programmes.models import Tier
 
 from . import selectors, tiers
 from .evaluation import evaluate_enrolment, evaluate_programme
+from .models import Enrolment, ObligationRecord
 
 router = Router(tags=["tiers"])
 
@@ -78,9 +80,9 @@ class TierChangeOut(Schema):
 
 
 class OverrideIn(InputSchema):
-    tier_code: str
+    tier_code: model_type(Tier, "code")
     until: date
-    reason: str
+    reason: model_type(Enrolment, "override_reason")
 
 
 class DistributionRow(Schema):
@@ -168,11 +170,11 @@ class ObligationOut(Schema):
 
 
 class ObligationIn(InputSchema):
-    obligation: str
-    valid_from: date
-    valid_until: date | None = None
-    note: str = ""
-    evidence_url: str = ""
+    obligation: model_type(ObligationRecord, "obligation")
+    valid_from: model_type(ObligationRecord, "valid_from")
+    valid_until: model_type(ObligationRecord, "valid_until") = None
+    note: model_type(ObligationRecord, "note") = ""
+    evidence_url: model_type(ObligationRecord, "evidence_url") = ""
 
 
 class ReviewIn(InputSchema):
