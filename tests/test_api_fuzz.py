@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
@@ -94,7 +95,7 @@ def _fuzz(operation, mode, tokens, statuses: Counter, failures: list[str]) -> in
             statuses[response.status_code] += 1
             try:
                 case.validate_response(response, checks=CHECKS, headers=headers)
-            except AssertionError as exc:  # schemathesis reports failures as AssertionError
+            except (AssertionError, FailureGroup) as exc:  # how schemathesis reports failed checks
                 key = f"{operation.label} [{mode.value}, {who}]: {str(exc).strip().splitlines()[0]}"
                 if key not in seen:
                     seen.add(key)

@@ -100,6 +100,26 @@ def test_every_ui_page_survives_a_page_number_past_any_integer(world, ui):
             assert r.status_code < 500, (user.email, url, r.status_code)
 
 
+def test_every_integer_parameter_is_bounded_to_64_bits():
+    unbounded = [
+        (method, path, p["name"])
+        for path, item in _operations().items()
+        for method, op in item.items()
+        for p in op.get("parameters", [])
+        for s in p["schema"].get("anyOf", [p["schema"]])
+        if s.get("type") == "integer" and s.get("maximum", 2**64) > 2**63 - 1
+    ]
+    assert not unbounded
+
+
+def test_an_id_filter_past_64_bits_is_a_field_error(world, api):
+    r = api(world.vendor_admin).get(f"/webhooks/endpoints?organisation_id={HUGE}")
+    assert r.status_code == 422
+    assert [e["field"] for e in r.json()["errors"]] == ["organisation_id"]
+    r = api(world.vendor_admin).get(f"/deals/{HUGE}")
+    assert r.status_code == 422
+
+
 # ------------------------------------------------------------------ NUL characters
 
 
@@ -201,3 +221,15 @@ def test_the_served_document_has_them_too(client):
     assert op["responses"]["422"]["content"]["application/problem+json"]["schema"]["$ref"] == (
         "#/components/schemas/Problem"
     )
+
+
+# ------------------------------------------------------------------ programme YAML
+
+
+def test_programme_yaml_nested_2000_deep_is_a_422_naming_the_line(world, api):
+    text = "programme:\n  code: deep\n  name: " + "[\n" * 2000 + "]" * 2000 + "\n"
+    r = api(world.vendor_admin).post("/programmes/import", {"yaml": text})
+    assert r.status_code == 422, r.content
+    [error] = r.json()["errors"]
+    assert error["field"] == "yaml"
+    assert "line 51: nested more than 50 levels deep" in error["message"]  # 49th bracket: level 51

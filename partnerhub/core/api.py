@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
+import annotated_types
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models
@@ -18,7 +19,7 @@ from ninja.errors import HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
 from ninja.security import APIKeyCookie
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from .problems import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
 from .problems import Problem, errors_from_django, errors_from_ninja, problem_response, validation_problem
@@ -164,10 +165,59 @@ class ProblemAPI(NinjaAPI):
     ``application/problem+json`` with the ``Problem`` schema.
     """
 
+    _parameters_bounded = False
+
+    def _get_urls(self):
+        self.bound_integer_parameters()
+        return super()._get_urls()
+
+    def bound_integer_parameters(self) -> None:
+        """Give every integer path and query parameter (filters included) the 64-bit range.
+
+        An id past it fails at the database (PostgreSQL: bigint out of range; SQLite: overflow),
+        and Django guards only some lookups: bounded here, at the root, it is a 422 on the
+        parameter and the limit is in the OpenAPI document. Idempotent; runs once all routers are in.
+        """
+        if self._parameters_bounded:
+            return
+        self._get_bound_routers()  # flattens nested routers into _routers
+        seen: set[type] = set()
+        for _prefix, router in self._routers:
+            for path_view in router.path_operations.values():
+                for operation in path_view.operations:
+                    for model in operation.models:
+                        _bound_integers(model, seen)
+        self._parameters_bounded = True
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        self.bound_integer_parameters()
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         document_problems(schema)
         return schema
+
+
+BIGINT = (-(2**63), 2**63 - 1)
+
+
+def _bound_integers(model: type[BaseModel], seen: set[type]) -> bool:
+    """Add the 64-bit range to the unbounded integer fields of a parameter model and of the schemas
+    it nests; True when anything changed (the model is then rebuilt)."""
+    if model in seen:
+        return False
+    seen.add(model)
+    changed = False
+    for info in model.model_fields.values():
+        types = [info.annotation, *get_args(info.annotation)]
+        for nested in types:
+            if isinstance(nested, type) and issubclass(nested, BaseModel):
+                changed |= _bound_integers(nested, seen)
+        bounded = any(isinstance(m, (annotated_types.Le, annotated_types.Lt)) for m in info.metadata)
+        if int in types and not bounded:
+            info.metadata += [annotated_types.Ge(BIGINT[0]), annotated_types.Le(BIGINT[1])]
+            changed = True
+    if changed:
+        model.model_rebuild(force=True)
+    return changed
 
 
 def document_problems(schema: dict) -> None:
