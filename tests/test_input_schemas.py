@@ -45,3 +45,32 @@ def test_the_openapi_document_carries_the_model_limits():
     schemas = ninja_api.get_openapi_schema()["components"]["schemas"]
     assert schemas["CertificationIn"]["properties"]["number"]["maxLength"] == 100
     assert schemas["SpecialistPatch"]["properties"]["email"] == {"maxLength": 254, "title": "Email", "type": "string"}
+
+
+def test_an_amount_with_more_digits_than_its_column_is_a_field_error(world, api):
+    """PostgreSQL refused the row (numeric field overflow) with a 500; SQLite stored it."""
+    from partnerhub.programmes.models import ProductFamily
+    from partnerhub.rewards.models import Sale
+
+    ProductFamily.objects.get_or_create(code="software", defaults={"name": "Software"})
+    body = {"customer_name": "X", "product_family": "software", "currency": "RUB", "sold_on": "2026-01-01"}
+    client = api(world.finance)
+    r = client.post(f"/organisations/{world.partner_a.pk}/sales", {**body, "amount": "12345678901234567"})
+    assert _fields(r) == ["amount"]
+    assert not Sale.objects.exists()
+    r = client.post(f"/organisations/{world.partner_a.pk}/sales", {**body, "amount": "9999999999999999.99"})
+    assert r.status_code == 201
+
+
+def test_a_programme_number_past_the_decimal_precision_is_a_field_error(world, api):
+    """Quantizing 1e30 to cents raised InvalidOperation inside the validator: a 500 for files and forms alike."""
+    from .programme_builders import security_programme
+
+    security_programme(code="huge")
+    client = api(world.vendor_admin)
+    number = client.post("/programmes/huge/drafts").json()["number"]
+    r = client.patch(f"/programmes/huge/versions/{number}/settings", {"deal_uplift_percent": "1e30"})
+    assert _fields(r) == ["deal_uplift_percent"]
+    rates = {"rates": [{"product_family": "software", "sale_type": "new", "percent": "1e30"}]}
+    r = client.put(f"/programmes/huge/versions/{number}/tiers/certified/reward-rates", rates)
+    assert r.status_code == 422

@@ -41,7 +41,7 @@ class SaleIn(InputSchema):
     product_family: model_type(ProductFamily, "code")
     product: model_type(Sale, "product") = ""
     sale_type: model_type(Sale, "sale_type") = "new"
-    amount: str = Field(..., max_length=40, description="Decimal string, e.g. 125000.00")
+    amount: model_type(Sale, "amount", description="decimal, e.g. 125000.00")
     currency: model_type(Sale, "currency")
     sold_on: date
     reference: model_type(Sale, "external_ref") = ""

@@ -132,14 +132,15 @@ class _Checker:
         if d < 0:
             self.err(path, _("must not be negative (got %(got)r)") % got)
             return None
-        if d != d.quantize(CENT):
-            self.err(path, _("may have at most two decimal places (got %(got)r)") % got)
-            return None
+        # Magnitude first: quantizing a number past the decimal context's precision raises.
         if kind == "percent" and d > 100:
             self.err(path, _("a percent cannot exceed 100 (got %(got)r)") % got)
             return None
         if d > AMOUNT_MAX:
             self.err(path, _("is too large (got %(got)r)") % got)
+            return None
+        if d != d.quantize(CENT):
+            self.err(path, _("may have at most two decimal places (got %(got)r)") % got)
             return None
         return str(d.quantize(CENT))
 
