@@ -13,7 +13,7 @@ from partnerhub.core.api import InputSchema, Pagination, model_type
 from partnerhub.core.middleware import client_ip
 from partnerhub.identity.models import Organisation
 from partnerhub.onboarding import selectors as catalogue
-from partnerhub.programmes.models import ProductFamily
+from partnerhub.programmes.models import ProductFamily, Programme
 
 from . import selectors, services
 from .models import Lead, LeadOffer
@@ -52,7 +52,9 @@ class LeadIn(InputSchema):
     description: model_type(Lead, "description") = ""
     amount: model_type(Lead, "amount", description="estimated amount; greater than zero when given") = None
     currency: model_type(Lead, "currency") = "RUB"
-    programme: str | None = Field(None, description="programme code: only its partners are considered")
+    programme: model_type(Programme, "code", description="programme code: only its partners are considered") | None = (
+        None
+    )
 
 
 class CurrentOfferOut(Schema):
