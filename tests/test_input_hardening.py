@@ -4,6 +4,8 @@ The lists below are generated from the OpenAPI document and the URL resolver, so
 endpoint or page is covered without being named here.
 """
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -110,6 +112,33 @@ def test_every_integer_parameter_is_bounded_to_64_bits():
         if s.get("type") == "integer" and s.get("maximum", 2**64) > 2**63 - 1
     ]
     assert not unbounded
+
+
+def integer_parameters():
+    return sorted(
+        (method, path, p["in"], p["name"])
+        for path, item in _operations().items()
+        for method, op in item.items()
+        for p in op.get("parameters", [])
+        if any(s.get("type") == "integer" for s in p["schema"].get("anyOf", [p["schema"]]))
+    )
+
+
+def test_every_integer_parameter_past_64_bits_is_a_field_error(world, api):
+    """Generated: each integer path or query parameter of each operation, given 2**66, answers 422 on it."""
+    client = api(world.vendor_admin)
+    params = integer_parameters()
+    assert len(params) > 100
+    wrong = []
+    for method, path, where, name in params:
+        url = re.sub(r"{(\w+)}", lambda m, name=name: HUGE if m.group(1) == name else "1", path)
+        url = url.removeprefix("/api/v1")
+        if where == "query":
+            url += f"?{name}={HUGE}"
+        r = getattr(client, method)(url, **({"data": {}} if method in ("post", "put", "patch") else {}))
+        if r.status_code != 422 or name not in [e["field"] for e in r.json().get("errors", [])]:
+            wrong.append((method, path, name, r.status_code))
+    assert not wrong
 
 
 def test_an_id_filter_past_64_bits_is_a_field_error(world, api):

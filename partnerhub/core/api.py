@@ -181,12 +181,12 @@ class ProblemAPI(NinjaAPI):
         if self._parameters_bounded:
             return
         self._get_bound_routers()  # flattens nested routers into _routers
-        seen: set[type] = set()
+        changed: dict[type, bool] = {}
         for _prefix, router in self._routers:
             for path_view in router.path_operations.values():
                 for operation in path_view.operations:
                     for model in operation.models:
-                        _bound_integers(model, seen)
+                        _bound_integers(model, changed)
         self._parameters_bounded = True
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
@@ -199,25 +199,28 @@ class ProblemAPI(NinjaAPI):
 BIGINT = (-(2**63), 2**63 - 1)
 
 
-def _bound_integers(model: type[BaseModel], seen: set[type]) -> bool:
+def _bound_integers(model: type[BaseModel], changed: dict[type, bool]) -> bool:
     """Add the 64-bit range to the unbounded integer fields of a parameter model and of the schemas
-    it nests; True when anything changed (the model is then rebuilt)."""
-    if model in seen:
-        return False
-    seen.add(model)
-    changed = False
+    it nests; True when it or a nested schema changed (the model is then rebuilt). ``changed``
+    remembers the models already seen, so a schema shared by several operations is done once and
+    every parent of it is still rebuilt."""
+    if model in changed:
+        return changed[model]
+    changed[model] = False
+    rebuild = False
     for info in model.model_fields.values():
         types = [info.annotation, *get_args(info.annotation)]
         for nested in types:
             if isinstance(nested, type) and issubclass(nested, BaseModel):
-                changed |= _bound_integers(nested, seen)
+                rebuild |= _bound_integers(nested, changed)
         bounded = any(isinstance(m, (annotated_types.Le, annotated_types.Lt)) for m in info.metadata)
         if int in types and not bounded:
             info.metadata += [annotated_types.Ge(BIGINT[0]), annotated_types.Le(BIGINT[1])]
-            changed = True
-    if changed:
+            rebuild = True
+    if rebuild:
         model.model_rebuild(force=True)
-    return changed
+    changed[model] = rebuild
+    return rebuild
 
 
 def document_problems(schema: dict) -> None:
