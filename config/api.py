@@ -1,8 +1,6 @@
 """The REST API at /api/v1: one NinjaAPI, one router per bounded context."""
 
-from ninja import NinjaAPI
-
-from partnerhub.core.api import SessionAuth, install_error_handlers
+from partnerhub.core.api import ProblemAPI, SessionAuth, install_error_handlers
 from partnerhub.core.api_audit import router as audit_router
 from partnerhub.core.api_notifications import router as notifications_router
 from partnerhub.deals.api import router as deals_router
@@ -20,7 +18,7 @@ from partnerhub.referrals.api import router as referrals_router
 from partnerhub.rewards.api import router as sales_router
 from partnerhub.webhooks.api import router as webhooks_router
 
-api = NinjaAPI(
+api = ProblemAPI(
     title="Partnerhub API",
     version="1",
     description=(

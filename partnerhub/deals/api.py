@@ -11,13 +11,13 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from partnerhub.core.api import InputSchema, Pagination
+from partnerhub.core.api import InputSchema, Pagination, model_type
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity import selectors as identity_selectors
-from partnerhub.programmes.models import Programme
+from partnerhub.programmes.models import ProductFamily, Programme
 
 from . import selectors, services
-from .models import Claim
+from .models import Claim, ClaimActivity, ClaimLine
 
 router = Router(tags=["deals"])
 
@@ -30,11 +30,11 @@ def _is_vendor(context) -> bool:
 
 
 class LineIn(InputSchema):
-    product_family: str = Field(..., description="product family code")
-    product: str = ""
-    sale_type: str = "new"
-    quantity: int = 1
-    amount: Decimal
+    product_family: model_type(ProductFamily, "code", description="product family code")
+    product: model_type(ClaimLine, "product") = ""
+    sale_type: model_type(ClaimLine, "sale_type") = "new"
+    quantity: model_type(ClaimLine, "quantity") = 1
+    amount: model_type(ClaimLine, "amount")
 
 
 class LineOut(Schema):
@@ -46,48 +46,55 @@ class LineOut(Schema):
 
 
 class DealIn(InputSchema):
-    title: str = ""
-    customer_name: str
-    customer_inn: str = ""
-    customer_domain: str = Field("", description="an e-mail address, website or domain of the customer")
-    customer_region: str = ""
-    customer_city: str = ""
+    title: model_type(Claim, "title") = ""
+    customer_name: model_type(Claim, "customer_name")
+    customer_inn: model_type(Claim, "customer_inn") = ""
+    customer_domain: model_type(
+        Claim, "customer_domain", description="an e-mail address, website or domain of the customer"
+    ) = ""
+    customer_region: model_type(Claim, "customer_region") = ""
+    customer_city: model_type(Claim, "customer_city") = ""
     lines: list[LineIn]
-    currency: str = "RUB"
-    cooperation_model: str = "resale"
-    expected_close_on: date | None = None
-    contact_name: str = ""
-    contact_email: str = ""
-    contact_phone: str = ""
-    description: str = ""
-    programme: str | None = Field(None, description="programme code, when the partner is in several")
+    currency: model_type(Claim, "currency") = "RUB"
+    cooperation_model: model_type(Claim, "cooperation_model") = "resale"
+    expected_close_on: model_type(Claim, "expected_close_on") = None
+    contact_name: model_type(Claim, "contact_name") = ""
+    contact_email: model_type(Claim, "contact_email") = ""
+    contact_phone: model_type(Claim, "contact_phone") = ""
+    description: model_type(Claim, "description") = ""
+    programme: model_type(Programme, "code", description="programme code, when the partner is in several") | None = None
 
 
 class DirectIn(InputSchema):
-    title: str = ""
-    customer_name: str
-    customer_inn: str
-    customer_domain: str = ""
-    customer_region: str = ""
-    customer_city: str = ""
-    currency: str = "RUB"
-    description: str = ""
+    title: model_type(Claim, "title") = ""
+    customer_name: model_type(Claim, "customer_name")
+    customer_inn: model_type(Claim, "customer_inn")
+    customer_domain: model_type(Claim, "customer_domain") = ""
+    customer_region: model_type(Claim, "customer_region") = ""
+    customer_city: model_type(Claim, "customer_city") = ""
+    currency: model_type(Claim, "currency") = "RUB"
+    description: model_type(Claim, "description") = ""
+
+
+STALE = "the version you read; a stale one answers 409"
 
 
 class DealPatch(InputSchema):
-    lock_version: int | None = Field(None, description="the version you read; a stale one answers 409")
-    title: str | None = None
-    expected_close_on: date | None = None
-    contact_name: str | None = None
-    contact_email: str | None = None
-    contact_phone: str | None = None
-    description: str | None = None
+    lock_version: (
+        model_type(Claim, "lock_version", description="the version you read; a stale one answers 409") | None
+    ) = None
+    title: model_type(Claim, "title") = None
+    expected_close_on: model_type(Claim, "expected_close_on") = None
+    contact_name: model_type(Claim, "contact_name") = None
+    contact_email: model_type(Claim, "contact_email") = None
+    contact_phone: model_type(Claim, "contact_phone") = None
+    description: model_type(Claim, "description") = None
 
 
 class StageIn(InputSchema):
-    stage: str
-    lock_version: int | None = None
-    note: str = ""
+    stage: model_type(Claim, "stage")
+    lock_version: model_type(Claim, "lock_version") | None = None
+    note: model_type(ClaimActivity, "text") = ""
 
 
 class TextIn(InputSchema):

@@ -5,10 +5,11 @@ from datetime import date
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from partnerhub.core.api import InputSchema, Pagination
+from partnerhub.core.api import InputSchema, Pagination, model_type
 from partnerhub.identity import selectors as identity_selectors
 
 from . import selectors, services
+from .models import Certification, CertificationType, Specialist
 
 router = Router(tags=["specialists"])
 
@@ -37,23 +38,23 @@ class SpecialistOut(Schema):
 
 
 class SpecialistIn(InputSchema):
-    full_name: str = Field(..., min_length=1, max_length=200)
-    email: str = ""
-    position: str = ""
+    full_name: model_type(Specialist, "full_name", min_length=1)
+    email: model_type(Specialist, "email") = ""
+    position: model_type(Specialist, "position") = ""
 
 
 class SpecialistPatch(InputSchema):
-    full_name: str | None = Field(None, min_length=1, max_length=200)
-    email: str | None = None
-    position: str | None = None
-    is_active: bool | None = None
+    full_name: model_type(Specialist, "full_name", min_length=1) = None
+    email: model_type(Specialist, "email") = None
+    position: model_type(Specialist, "position") = None
+    is_active: model_type(Specialist, "is_active") = None
 
 
 class CertificationIn(InputSchema):
-    type_code: str
-    issued_on: date
-    expires_on: date | None = None
-    number: str = ""
+    type_code: model_type(CertificationType, "code")
+    issued_on: model_type(Certification, "issued_on")
+    expires_on: model_type(Certification, "expires_on") = None
+    number: model_type(Certification, "number") = ""
 
 
 class CertificationTypeOut(Schema):

@@ -6,10 +6,10 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from partnerhub.core.api import InputSchema, Pagination
+from partnerhub.core.api import InputSchema, Pagination, model_type
 
 from . import selectors, services
-from .models import User
+from .models import ApiToken, Organisation, User
 from .roles import OrgKind, Role
 
 router = Router(tags=["identity"])
@@ -54,36 +54,36 @@ class OrganisationOut(Schema):
 
 class OrganisationCreateIn(InputSchema):
     kind: OrgKind
-    name: str = Field(..., min_length=1, max_length=200)
-    legal_name: str = ""
-    inn: str = ""
-    kpp: str = ""
-    ogrn: str = ""
-    country: str = "RU"
-    region: str = ""
-    city: str = ""
-    address: str = ""
-    website: str = ""
-    email: str = ""
-    phone: str = ""
-    partner_manager_id: int | None = None
+    name: model_type(Organisation, "name", min_length=1)
+    legal_name: model_type(Organisation, "legal_name") = ""
+    inn: model_type(Organisation, "inn") = ""
+    kpp: model_type(Organisation, "kpp") = ""
+    ogrn: model_type(Organisation, "ogrn") = ""
+    country: model_type(Organisation, "country") = "RU"
+    region: model_type(Organisation, "region") = ""
+    city: model_type(Organisation, "city") = ""
+    address: model_type(Organisation, "address") = ""
+    website: model_type(Organisation, "website") = ""
+    email: model_type(Organisation, "email") = ""
+    phone: model_type(Organisation, "phone") = ""
+    partner_manager_id: model_type(Organisation, "partner_manager") = None
 
 
 class OrganisationPatchIn(InputSchema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    legal_name: str | None = None
-    inn: str | None = None
-    kpp: str | None = None
-    ogrn: str | None = None
-    country: str | None = None
-    region: str | None = None
-    city: str | None = None
-    address: str | None = None
-    website: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    partner_manager_id: int | None = None
-    is_active: bool | None = None
+    name: model_type(Organisation, "name", min_length=1) = None
+    legal_name: model_type(Organisation, "legal_name") = None
+    inn: model_type(Organisation, "inn") = None
+    kpp: model_type(Organisation, "kpp") = None
+    ogrn: model_type(Organisation, "ogrn") = None
+    country: model_type(Organisation, "country") = None
+    region: model_type(Organisation, "region") = None
+    city: model_type(Organisation, "city") = None
+    address: model_type(Organisation, "address") = None
+    website: model_type(Organisation, "website") = None
+    email: model_type(Organisation, "email") = None
+    phone: model_type(Organisation, "phone") = None
+    partner_manager_id: model_type(Organisation, "partner_manager") = None
+    is_active: model_type(Organisation, "is_active") = None
 
 
 class OrganisationFilter(Schema):
@@ -128,13 +128,13 @@ class InvitationPublicOut(Schema):
 
 
 class InvitationAcceptIn(InputSchema):
-    full_name: str = ""
+    full_name: model_type(User, "full_name") = ""
     password: str = ""
 
 
 class TokenIn(InputSchema):
-    name: str = Field(..., max_length=100)
-    expires_at: datetime | None = None
+    name: model_type(ApiToken, "name", min_length=1)
+    expires_at: model_type(ApiToken, "expires_at") = None
 
 
 class TokenOut(Schema):

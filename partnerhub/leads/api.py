@@ -9,10 +9,11 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from partnerhub.core import geo
-from partnerhub.core.api import InputSchema, Pagination
+from partnerhub.core.api import InputSchema, Pagination, model_type
 from partnerhub.core.middleware import client_ip
 from partnerhub.identity.models import Organisation
 from partnerhub.onboarding import selectors as catalogue
+from partnerhub.programmes.models import ProductFamily, Programme
 
 from . import selectors, services
 from .models import Lead, LeadOffer
@@ -32,22 +33,28 @@ def _hours_since(at: datetime | None) -> float | None:
 # ---------------------------------------------------------------------------- schemas: the vendor's leads
 
 
+REGION = 'a Russian region, any usual spelling ("Московская обл.", "Татарстан")'
+NO_FAMILY = "when the lead names none: the product family code"
+
+
 class LeadIn(InputSchema):
     source: Lead.Source = Lead.Source.OTHER
-    customer_name: str = Field(..., max_length=300)
-    customer_inn: str = Field("", description="10 or 12 digits, checked; optional")
-    contact_name: str = ""
-    email: str = ""
-    phone: str = Field("", description="an e-mail address or a phone number is required")
-    domain: str = Field("", description="the customer's website or domain")
-    region: str = Field("", description='a Russian region, any usual spelling ("Московская обл.", "Татарстан")')
-    city: str = ""
-    competence: str = Field("", description="the competence the partner must have")
-    product_family: str | None = Field(None, description="product family code")
-    description: str = ""
-    amount: Decimal | None = Field(None, description="estimated amount; greater than zero when given")
-    currency: str = "RUB"
-    programme: str | None = Field(None, description="programme code: only its partners are considered")
+    customer_name: model_type(Lead, "customer_name")
+    customer_inn: model_type(Lead, "customer_inn", description="10 or 12 digits, checked; optional") = ""
+    contact_name: model_type(Lead, "contact_name") = ""
+    email: model_type(Lead, "email") = ""
+    phone: model_type(Lead, "phone", description="an e-mail address or a phone number is required") = ""
+    domain: model_type(Lead, "domain", description="the customer's website or domain") = ""
+    region: model_type(Lead, "region", description=REGION) = ""
+    city: model_type(Lead, "city") = ""
+    competence: model_type(Lead, "competence", description="the competence the partner must have") = ""
+    product_family: model_type(ProductFamily, "code", description="product family code") | None = None
+    description: model_type(Lead, "description") = ""
+    amount: model_type(Lead, "amount", description="estimated amount; greater than zero when given") = None
+    currency: model_type(Lead, "currency") = "RUB"
+    programme: model_type(Programme, "code", description="programme code: only its partners are considered") | None = (
+        None
+    )
 
 
 class CurrentOfferOut(Schema):
@@ -235,8 +242,8 @@ class OfferOut(Schema):
 
 
 class AcceptIn(InputSchema):
-    product_family: str | None = Field(None, description="when the lead names none: the product family code")
-    amount: Decimal | None = Field(None, description="when the lead names none: the expected amount")
+    product_family: model_type(ProductFamily, "code", description=NO_FAMILY) | None = None
+    amount: model_type(Lead, "amount", description="when the lead names none: the expected amount") = None
 
 
 class DeclineIn(InputSchema):

@@ -6,9 +6,10 @@ from django.http import HttpRequest
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from partnerhub.core.api import InputSchema, Pagination
+from partnerhub.core.api import InputSchema, Pagination, model_type
 from partnerhub.core.middleware import client_ip
 from partnerhub.partners.models import Application
+from partnerhub.programmes.models import Tier
 
 from . import selectors
 from . import services as onboarding
@@ -45,21 +46,21 @@ class PublicProgrammeOut(Schema):
 
 
 class ApplicationIn(InputSchema):
-    role_code: str = Field(..., max_length=50, description="Code of a role of the programme version in force.")
-    company_name: str = Field(..., max_length=200)
-    legal_name: str = Field("", max_length=300)
-    inn: str = Field(..., max_length=12, description="10 digits (company) or 12 (sole proprietor).")
-    kpp: str = Field("", max_length=9, description="Required with a 10-digit INN; none with a 12-digit one.")
-    ogrn: str = Field("", max_length=15, description="OGRN (13 digits) or OGRNIP (15 digits).")
-    region: str = Field(..., max_length=100)
-    city: str = Field("", max_length=100)
-    website: str = Field("", max_length=200)
+    role_code: model_type(Application, "role_code", description="Code of a role of the programme version in force.")
+    company_name: model_type(Application, "company_name")
+    legal_name: model_type(Application, "legal_name") = ""
+    inn: model_type(Application, "inn", description="10 digits (company) or 12 (sole proprietor).")
+    kpp: model_type(Application, "kpp", description="Required with a 10-digit INN; none with a 12-digit one.") = ""
+    ogrn: model_type(Application, "ogrn", description="OGRN (13 digits) or OGRNIP (15 digits).") = ""
+    region: model_type(Application, "region")
+    city: model_type(Application, "city") = ""
+    website: model_type(Application, "website") = ""
     regions: list[str] = Field(default_factory=list, description="Regions served.")
     competences: list[str] = Field(default_factory=list)
-    contact_name: str = Field(..., max_length=200)
-    contact_email: str = Field(..., max_length=254)
-    contact_phone: str = Field("", max_length=40)
-    message: str = Field("", max_length=5000)
+    contact_name: model_type(Application, "contact_name")
+    contact_email: model_type(Application, "contact_email")
+    contact_phone: model_type(Application, "contact_phone") = ""
+    message: model_type(Application, "message", max_length=5000) = ""
     consent: bool = Field(..., description="Consent to the processing of the personal data sent; must be true.")
 
 
@@ -128,7 +129,7 @@ class ApplicationFilter(Schema):
 
 class ApproveIn(InputSchema):
     partner_manager_id: int | None = Field(None, description="A vendor user with the partner manager role.")
-    starting_tier_code: str | None = Field(None, description="Required when the role carries tiers.")
+    starting_tier_code: model_type(Tier, "code", description="Required when the role carries tiers.") | None = None
 
 
 class RejectIn(InputSchema):

@@ -10,11 +10,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from partnerhub.core.api import InputSchema, Pagination, ProblemOut
+from partnerhub.core.api import InputSchema, Pagination, ProblemOut, model_type
 from partnerhub.core.tenancy import actor_for
+from partnerhub.programmes.models import Tier
 
 from . import selectors, tiers
 from .evaluation import evaluate_enrolment
+from .models import Enrolment, ObligationRecord
 from .tiers import evaluate_programme
 
 router = Router(tags=["tiers"])
@@ -80,9 +82,9 @@ class TierChangeOut(Schema):
 
 
 class OverrideIn(InputSchema):
-    tier_code: str
+    tier_code: model_type(Tier, "code")
     until: date
-    reason: str
+    reason: model_type(Enrolment, "override_reason")
 
 
 class DistributionRow(Schema):
@@ -251,11 +253,11 @@ class ObligationOut(Schema):
 
 
 class ObligationIn(InputSchema):
-    obligation: str
-    valid_from: date
-    valid_until: date | None = None
-    note: str = ""
-    evidence_url: str = ""
+    obligation: model_type(ObligationRecord, "obligation")
+    valid_from: model_type(ObligationRecord, "valid_from")
+    valid_until: model_type(ObligationRecord, "valid_until") = None
+    note: model_type(ObligationRecord, "note") = ""
+    evidence_url: model_type(ObligationRecord, "evidence_url") = ""
 
 
 class ReviewIn(InputSchema):

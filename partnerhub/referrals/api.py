@@ -7,11 +7,12 @@ from typing import Literal
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from partnerhub.core.api import InputSchema, Pagination
+from partnerhub.core.api import InputSchema, Pagination, model_type
 from partnerhub.identity import selectors as identity_selectors
+from partnerhub.programmes.models import ProductFamily
 
 from . import selectors, services
-from .models import ReferralLink
+from .models import Conversion, ReferralLink
 
 router = Router(tags=["referrals"])
 
@@ -31,15 +32,18 @@ class LinkOut(Schema):
         return services.link_url(obj)
 
 
+TARGET = "a path on this site (/pricing/) or a URL on an allowed vendor host"
+
+
 class LinkIn(InputSchema):
-    target: str = Field(..., description="a path on this site (/pricing/) or a URL on an allowed vendor host")
-    campaign: str = Field("", max_length=100)
+    target: model_type(ReferralLink, "target", description=TARGET)
+    campaign: model_type(ReferralLink, "campaign") = ""
 
 
 class LinkPatch(InputSchema):
-    target: str | None = None
-    campaign: str | None = Field(None, max_length=100)
-    is_active: bool | None = None
+    target: model_type(ReferralLink, "target") = None
+    campaign: model_type(ReferralLink, "campaign") = None
+    is_active: model_type(ReferralLink, "is_active") = None
 
 
 class PeriodQuery(Schema):
@@ -145,11 +149,11 @@ class TrafficOut(Schema):
 
 class PurchaseIn(InputSchema):
     customer_id: int
-    amount: Decimal = Field(..., gt=0, description="decimal, e.g. 125000.00")
-    currency: str
-    product_family: str = Field(..., description="product family code")
+    amount: model_type(Conversion, "amount", gt=0, description="decimal, e.g. 125000.00")
+    currency: model_type(Conversion, "currency")
+    product_family: model_type(ProductFamily, "code", description="product family code")
     sold_on: date
-    reference: str = Field(..., min_length=1, max_length=80, description="invoice or order number; idempotency key")
+    reference: model_type(Conversion, "reference", min_length=1, description="invoice or order number; idempotency key")
 
 
 class PurchaseOut(Schema):

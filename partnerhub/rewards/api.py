@@ -6,10 +6,12 @@ from django.core.exceptions import ValidationError
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from partnerhub.core.api import InputSchema, Pagination
+from partnerhub.core.api import InputSchema, Pagination, model_type
 from partnerhub.identity import selectors as identity_selectors
+from partnerhub.programmes.models import ProductFamily
 
 from . import selectors, services
+from .models import Sale
 
 router = Router(tags=["sales"])
 
@@ -34,15 +36,15 @@ class SaleOut(Schema):
 
 
 class SaleIn(InputSchema):
-    customer_name: str
-    customer_inn: str = ""
-    product_family: str
-    product: str = ""
-    sale_type: str = "new"
-    amount: str = Field(..., description="Decimal string, e.g. 125000.00")
-    currency: str
+    customer_name: model_type(Sale, "customer_name")
+    customer_inn: model_type(Sale, "customer_inn") = ""
+    product_family: model_type(ProductFamily, "code")
+    product: model_type(Sale, "product") = ""
+    sale_type: model_type(Sale, "sale_type") = "new"
+    amount: model_type(Sale, "amount", description="decimal, e.g. 125000.00")
+    currency: model_type(Sale, "currency")
     sold_on: date
-    reference: str = ""
+    reference: model_type(Sale, "external_ref") = ""
 
 
 class SaleFilter(Schema):

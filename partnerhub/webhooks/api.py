@@ -1,7 +1,7 @@
 """REST endpoints of outgoing webhooks, under /api/v1/webhooks."""
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from partnerhub.core.api import InputSchema, Pagination
+from partnerhub.core.api import InputSchema, Pagination, model_type
 from partnerhub.identity import selectors as identity_selectors
 
 from . import selectors, services
+from .models import WebhookEndpoint
 
 router = Router(tags=["webhooks"])
 
@@ -58,21 +59,24 @@ class SecretOut(Schema):
     secret_rotated_at: datetime | None
 
 
+EventType = Annotated[str, Field(max_length=100)]
+
+
 class EndpointIn(InputSchema):
     organisation_id: int | None = Field(
         None, description="The organisation receiving the events; default: your own (the vendor for vendor staff)."
     )
-    url: str = Field(..., description="https URL the events are POSTed to.")
-    description: str = ""
-    event_types: list[str] = Field(..., description='Event type names, or ["*"] for every event.')
+    url: model_type(WebhookEndpoint, "url", description="https URL the events are POSTed to.")
+    description: model_type(WebhookEndpoint, "description") = ""
+    event_types: list[EventType] = Field(..., description='Event type names, or ["*"] for every event.')
     is_active: bool = True
 
 
 class EndpointPatch(InputSchema):
-    url: str | None = None
-    description: str | None = None
-    event_types: list[str] | None = None
-    is_active: bool | None = None
+    url: model_type(WebhookEndpoint, "url") = None
+    description: model_type(WebhookEndpoint, "description") = None
+    event_types: list[EventType] = None
+    is_active: model_type(WebhookEndpoint, "is_active") = None
 
 
 class DeliveryOut(Schema):

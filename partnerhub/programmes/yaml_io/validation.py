@@ -133,14 +133,15 @@ class _Checker:
         if d < 0:
             self.err(path, _("must not be negative (got %(got)r)") % got)
             return None
-        if d != d.quantize(CENT):
-            self.err(path, _("may have at most two decimal places (got %(got)r)") % got)
-            return None
+        # Magnitude first: quantizing a number past the decimal context's precision raises.
         if kind == "percent" and d > 100:
             self.err(path, _("a percent cannot exceed 100 (got %(got)r)") % got)
             return None
         if d > AMOUNT_MAX:
             self.err(path, _("is too large (got %(got)r)") % got)
+            return None
+        if d != d.quantize(CENT):
+            self.err(path, _("may have at most two decimal places (got %(got)r)") % got)
             return None
         return str(d.quantize(CENT))
 
@@ -191,6 +192,10 @@ def _unique(chk: _Checker, entries: list[dict | None], path: str, key: str = "co
 def parse(text: str, *, source: str = "<text>") -> tuple[dict | None, list[YamlError]]:
     """Validate a YAML programme; the normalised document, or None and every error."""
     try:
+        too_deep_at = _nesting_past(text, MAX_DEPTH)
+        if too_deep_at:
+            message = _("line %(line)d: nested more than %(n)d levels deep") % {"line": too_deep_at, "n": MAX_DEPTH}
+            return None, [YamlError(source, "", message)]
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -204,6 +209,23 @@ def parse(text: str, *, source: str = "<text>") -> tuple[dict | None, list[YamlE
         return None, [YamlError(source, "", _("the document is too large (more than %(n)d values, aliases expanded)")
                                 % {"n": MAX_NODES})]  # fmt: skip
     return validate(raw, source=source)
+
+
+MAX_DEPTH = 50  # levels of nesting; the schema needs 5. PyYAML builds nested nodes recursively
+
+
+def _nesting_past(text: str, limit: int) -> int | None:
+    """The line where the nesting first passes ``limit`` levels, or None: read from the parser's event
+    stream, which is not recursive, before the loader would recurse (RecursionError) through it."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > limit:
+                return event.start_mark.line + 1
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
 
 
 def _exceeds(raw: Any, limit: int) -> bool:
