@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core.tenancy import TenantManager
+from partnerhub.core.validators import validate_web_url
 
 
 class PartnerProfile(models.Model):
@@ -138,7 +139,7 @@ class ObligationRecord(models.Model):
     valid_until = models.DateField(null=True, blank=True, help_text=_("exclusive; empty: open-ended"))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
     note = models.TextField(blank=True)
-    evidence_url = models.URLField(blank=True)
+    evidence_url = models.URLField(blank=True, validators=[validate_web_url])
     evidence_file = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -183,7 +184,7 @@ class Application(models.Model):
     ogrn = models.CharField(_("OGRN/OGRNIP"), max_length=15, blank=True)
     region = models.CharField(_("region"), max_length=100)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = models.URLField(_("website"), blank=True, validators=[validate_web_url])
     regions = models.JSONField(_("regions served"), default=list, blank=True)
     competences = models.JSONField(_("competences"), default=list, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=200)

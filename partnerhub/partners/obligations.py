@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from partnerhub.core import audit
 from partnerhub.core.notify import notify
 from partnerhub.core.tenancy import actor_for
+from partnerhub.core.validators import clean_web_url
 from partnerhub.identity.models import Organisation, User
 from partnerhub.identity.roles import OrgKind, Role
 from partnerhub.programmes.models import Requirement
@@ -29,8 +30,15 @@ def _is_manager_of(actor: User, org: Organisation) -> bool:
     return Role.VENDOR_ADMIN in who.vendor_roles or (who.is_partner_manager and org.partner_manager_id == actor.pk)
 
 
-def _validate(obligation: str, valid_from: date | None, valid_until: date | None, evidence_file=None) -> None:
-    errors: dict[str, list[str]] = {}
+def _validate(
+    obligation: str, valid_from: date | None, valid_until: date | None, evidence_file=None, evidence_url: str = ""
+) -> str:
+    """Every field's errors at once; returns the cleaned evidence URL."""
+    errors: dict[str, list] = {}
+    try:
+        evidence_url = clean_web_url(evidence_url, field="evidence_url")
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
     if obligation not in Requirement.Obligation.values:
         errors["obligation"] = [_("Unknown obligation.")]
     if valid_from is None:
@@ -44,6 +52,7 @@ def _validate(obligation: str, valid_from: date | None, valid_until: date | None
             errors["evidence_file"] = [_("The file is larger than 10 MB.")]
     if errors:
         raise ValidationError(errors)
+    return evidence_url
 
 
 @transaction.atomic
@@ -59,7 +68,7 @@ def submit_evidence(
     manager = _is_manager_of(actor, organisation)
     if organisation.kind != OrgKind.PARTNER or (organisation.pk not in actor_for(actor).org_ids and not manager):
         raise PermissionDenied(_("Only the partner's members or its manager record obligations."))
-    _validate(obligation, valid_from, valid_until, evidence_file)
+    evidence_url = _validate(obligation, valid_from, valid_until, evidence_file, evidence_url)
     if not manager and not (note.strip() or evidence_url or evidence_file):
         raise ValidationError({"evidence_file": [_("Attach a file, give a link or describe the evidence.")]})
     record = ObligationRecord(

@@ -22,8 +22,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
+
+from partnerhub.core.validators import validate_web_url
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 BODY_EXCERPT_BYTES = 1024
@@ -67,7 +68,7 @@ def validate_url(url: str) -> str:
     if len(url) > 500:
         raise ValidationError(_("The URL is too long (500 characters at most)."), code="max_length")
     try:
-        URLValidator(schemes=["http", "https"])(url)
+        validate_web_url(url)
     except ValidationError:
         raise ValidationError(_("Enter a valid URL, such as https://example.com/webhooks."), code="invalid") from None
     parts = urlsplit(url)
