@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.core.validators import EmailValidator, URLValidator
+from django.core.validators import EmailValidator
 from django.db import transaction
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -32,6 +32,7 @@ from partnerhub.core import audit
 from partnerhub.core.notify import notify
 from partnerhub.core.problems import Problem
 from partnerhub.core.tenancy import actor_for
+from partnerhub.core.validators import clean_web_url
 from partnerhub.identity import services as identity_services
 from partnerhub.identity.models import Organisation, User, hash_secret
 from partnerhub.identity.roles import OrgKind, Perm, Role
@@ -202,12 +203,10 @@ def application_submit(
             EmailValidator()(contact_email)
         except ValidationError as exc:
             add("contact_email", exc)
-    website = (website or "").strip()
-    if website:
-        try:
-            URLValidator(schemes=["http", "https"])(website)
-        except ValidationError:
-            add("website", ValidationError(_("Enter a web address starting with http:// or https://."), code="invalid"))
+    try:
+        website = clean_web_url(website, field="website")
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
     for field, values in (("regions", regions), ("competences", competences)):
         try:
             cleaned = clean_list(values, field=field)
