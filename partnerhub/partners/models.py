@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from partnerhub.core import uploads
 from partnerhub.core.tenancy import TenantManager
 from partnerhub.core.validators import validate_web_url
 
@@ -140,7 +141,7 @@ class ObligationRecord(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
     note = models.TextField(blank=True)
     evidence_url = models.URLField(blank=True, validators=[validate_web_url])
-    evidence_file = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
+    evidence_file = models.FileField(upload_to="evidence/%Y/%m/", blank=True, validators=[uploads.EVIDENCE])
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -199,7 +200,7 @@ class Application(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
-    contract_file = models.FileField(upload_to="contracts/%Y/%m/", blank=True)
+    contract_file = models.FileField(upload_to="contracts/%Y/%m/", blank=True, validators=[uploads.CONTRACT])
     contract_accepted_at = models.DateTimeField(null=True, blank=True)
     contract_signer = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

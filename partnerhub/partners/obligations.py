@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerhub.core import audit
+from partnerhub.core import audit, uploads
 from partnerhub.core.notify import notify
 from partnerhub.core.tenancy import actor_for
 from partnerhub.core.validators import clean_web_url
@@ -20,9 +19,6 @@ from partnerhub.identity.roles import OrgKind, Role
 from partnerhub.programmes.models import Requirement
 
 from .models import ObligationRecord
-
-EVIDENCE_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".docx", ".xlsx", ".odt"}
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
 def _is_manager_of(actor: User, org: Organisation) -> bool:
@@ -45,11 +41,10 @@ def _validate(
         errors["valid_from"] = [_("This field is required.")]
     elif valid_until is not None and valid_until <= valid_from:
         errors["valid_until"] = [_("The end must be after the start.")]
-    if evidence_file is not None:
-        if Path(evidence_file.name).suffix.lower() not in EVIDENCE_EXTENSIONS:
-            errors["evidence_file"] = [_("Upload a PDF, image, DOCX, XLSX or ODT file.")]
-        elif evidence_file.size > EVIDENCE_MAX_BYTES:
-            errors["evidence_file"] = [_("The file is larger than 10 MB.")]
+    try:
+        uploads.EVIDENCE.accept(evidence_file, field="evidence_file")
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
     if errors:
         raise ValidationError(errors)
     return evidence_url
