@@ -5,8 +5,9 @@ policy lists the kinds it takes, the first bytes (and, for the zip-based office 
 archive's own table of contents) decide the kind, and a file larger than the policy's limit
 (``UPLOAD_MAX_BYTES`` from the settings unless the policy names another setting) is refused. A
 refusal is a ``ValidationError`` on the caller's field, raised before anything is stored; an
-accepted file is renamed to a safe stem with the extension of its real kind, so a stored file
-never carries a name (``.html``, ``.exe``) that a web server would serve as something else.
+accepted file's name must end in an extension of its real kind and is reduced to a safe stem,
+so a stored file never carries a name (``.html``, ``.exe``) that a web server would serve as
+something else.
 
 The signatures are checked here rather than by libmagic: the handful of formats we take have
 fixed, documented signatures, the office formats need the archive opened anyway (libmagic
@@ -55,8 +56,11 @@ KINDS = {
         Kind("text", _("UTF-8 text"), "txt", "text/plain"),
     )
 }
-# The text kind keeps the extension it was sent with when that is one of these (the importers read it).
-TEXT_EXTENSIONS = {"csv", "txt", "yaml", "yml"}
+# The name endings each kind may carry: a name that names another kind (or none of these) is refused.
+EXTENSIONS = {
+    "pdf": {"pdf"}, "png": {"png"}, "jpeg": {"jpg", "jpeg"}, "docx": {"docx"}, "xlsx": {"xlsx"}, "odt": {"odt"},
+    "text": {"csv", "txt", "yaml", "yml"},
+}  # fmt: skip
 
 
 def _read_head(file, size: int = 8) -> bytes:
@@ -149,14 +153,21 @@ class UploadPolicy:
         return ", ".join(str(KINDS[k].label) for k in self.kinds)
 
     def check(self, file) -> Kind:
-        """The file's kind, or a ``ValidationError`` (codes ``file_size``, ``file_type``) saying what is wrong."""
+        """The file's kind, or a ``ValidationError`` (codes ``file_size``, ``file_type``) saying what is wrong.
+
+        The content decides the kind; the name must then end in one of that kind's extensions.
+        """
         if _size(file) > self.max_bytes:
             message = gettext("The file is larger than %(limit)s.") % {"limit": filesizeformat(self.max_bytes)}
             raise ValidationError(message, code="file_size")
         kind = sniff(file)
         if kind not in self.kinds:
-            message = gettext("This file's content is not one of the accepted types: %(types)s.")
+            message = gettext("Upload a file of one of these types: %(types)s. This file's content is not.")
             raise ValidationError(message % {"types": self.describe()}, code="file_type")
+        extension = Path(getattr(file, "name", "") or "").suffix.lower().lstrip(".")
+        if extension not in EXTENSIONS[kind]:
+            message = gettext("The file's content is %(kind)s but its name ends in “.%(extension)s”.")
+            raise ValidationError(message % {"kind": KINDS[kind].label, "extension": extension}, code="file_type")
         return KINDS[kind]
 
     def __call__(self, file) -> None:
@@ -164,7 +175,7 @@ class UploadPolicy:
             self.check(file)
 
     def accept(self, file, *, field: str, required: bool = False):
-        """``file`` checked and given a safe name (its real kind's extension); ``None`` passes unless required.
+        """``file`` checked and given a safe name (slug stem, its kind's extension); ``None`` passes unless required.
 
         Raises ``ValidationError({field: [...]})`` before anything is stored.
         """
@@ -173,14 +184,11 @@ class UploadPolicy:
                 raise ValidationError({field: [ValidationError(_("Choose a file."), code="required")]})
             return None
         try:
-            kind = self.check(file)
+            self.check(file)
         except ValidationError as exc:
             raise ValidationError({field: [exc]}) from None
-        original = Path(getattr(file, "name", "") or "")
-        extension = kind.extension
-        if kind.code == "text" and original.suffix.lower().lstrip(".") in TEXT_EXTENSIONS:
-            extension = original.suffix.lower().lstrip(".")
-        file.name = f"{slugify(original.stem)[:60] or 'file'}.{extension}"
+        original = Path(file.name)
+        file.name = f"{slugify(original.stem, allow_unicode=True)[:60] or 'file'}.{original.suffix.lower().lstrip('.')}"
         file.seek(0)
         return file
 
