@@ -67,7 +67,7 @@ def clean_web_url(value: str | None, *, field: str, required: bool = False, max_
             raise ValidationError({field: [ValidationError(_("Enter a web address."), code="required")]})
         return ""
     if len(value) > max_length:
-        message = _("At most %(limit)d characters.") % {"limit": max_length}
+        message = _("At most %(n)s characters.") % {"n": max_length}
         raise ValidationError({field: [ValidationError(message, code="max_length")]})
     try:
         validate_web_url(value)
