@@ -164,8 +164,9 @@ def _checked_address(host: str, port: int) -> str:
     return str(addresses[0])
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """An HTTP connection to ``address`` for the URL's host: the Host header keeps the name."""
+class _PinnedConnection:
+    """Connects to ``address`` for the URL's host: the Host header (and, over TLS, SNI and certificate
+    verification — ``HTTPSConnection.connect`` wraps with ``server_hostname=self.host``) keep the name."""
 
     def __init__(self, host, *, address: str, **kwargs) -> None:
         super().__init__(host, **kwargs)
@@ -176,17 +177,12 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         return _open_socket((self._address, host_port[1]), timeout, source_address)
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """As above over TLS: ``HTTPSConnection.connect`` wraps the socket with ``server_hostname=self.host``,
-    so SNI and certificate verification use the host name, not the address."""
+class _PinnedHTTPConnection(_PinnedConnection, http.client.HTTPConnection):
+    pass
 
-    def __init__(self, host, *, address: str, **kwargs) -> None:
-        super().__init__(host, **kwargs)
-        self._address = address
-        self._create_connection = self._connect_to_address
 
-    def _connect_to_address(self, host_port, timeout, source_address):
-        return _open_socket((self._address, host_port[1]), timeout, source_address)
+class _PinnedHTTPSConnection(_PinnedConnection, http.client.HTTPSConnection):
+    pass
 
 
 class _PinnedHTTPHandler(urllib.request.HTTPHandler):
