@@ -12,8 +12,8 @@ from django.template.loaders.app_directories import get_app_template_dirs
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/login/", "/organisation/", "/members/", "/programmes/", "/partners/", "/obligations/",
-         "/deals/", "/webhooks/", "/notifications/", "/api/v1/docs"]  # fmt: skip
+PAGES = ["/", "/login/", "/organisation/", "/organisations/", "/members/", "/programmes/", "/partners/",
+         "/obligations/", "/deals/", "/webhooks/", "/notifications/", "/api/v1/docs"]  # fmt: skip
 
 
 def _policy(response) -> dict[str, list[str]]:
