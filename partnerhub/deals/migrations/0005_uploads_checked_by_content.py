@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deals', '0002_trigram_index'),
+        ('deals', '0004_recompute_name_keys'),
     ]
 
     operations = [
