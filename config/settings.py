@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from our static files (no CDN)
     "partnerhub.core",
     "partnerhub.identity",
     "partnerhub.programmes",
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -281,6 +283,28 @@ LEADS_CONTACTS_WINDOW_SECONDS = env_int("LEADS_CONTACTS_WINDOW_SECONDS", 3600)
 # --- API
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
 API_MAX_PAGE_SIZE = 500
+
+# --- Browser security and uploads (partnerhub/core/uploads.py, docs/architecture.md "Errors" and "Network").
+# Content-Security-Policy on every response (django-csp): scripts, styles and everything else from this site
+# only, no inline script or style attribute, no framing. Behaviours live in static/js/partnerhub.js.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # data: for the icons inside the API docs' stylesheet
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# The largest file any upload accepts (bytes); a larger one is a field error and nothing is stored.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+UPLOAD_IMPORT_MAX_BYTES = env_int("UPLOAD_IMPORT_MAX_BYTES", 20 * 1024 * 1024)  # sales imports (read, not stored)
+UPLOAD_YAML_MAX_BYTES = env_int("UPLOAD_YAML_MAX_BYTES", 1024 * 1024)  # programme definitions
 
 LOGGING = {
     "version": 1,

@@ -44,7 +44,7 @@ def test_bad_evidence(world, api, ui):
     exe = SimpleUploadedFile("report.exe", b"MZ...", content_type="application/octet-stream")
     r = ui(world.a_admin).post("/obligations/", {"obligation": "monthly_reports", "valid_from": "2026-01-01",
                                                  "evidence_file": exe})  # fmt: skip
-    assert "Upload a PDF" in r.content.decode()
+    assert "Upload a file of one of these types: PDF" in r.content.decode()
     assert not ObligationRecord.objects.exists()
 
 

@@ -390,10 +390,10 @@ def _approved_admin(world, programme, capture, n=903) -> tuple[Application, User
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (lambda: pdf(name="contract.txt", content_type="text/plain"), "as a PDF"),
-        (lambda: pdf(name="contract.pdf", content_type="text/plain"), "as a PDF"),
-        (lambda: pdf(content=b"MZ\x90\x00 not really a pdf"), "not a PDF"),
-        (lambda: pdf(content=PDF + b"0" * (10 * 1024 * 1024)), "larger than 10 MB"),
+        (lambda: pdf(name="contract.txt", content_type="text/plain"), "its name ends in “.txt”"),
+        (lambda: pdf(name="contract.html", content_type="application/pdf"), "its name ends in “.html”"),
+        (lambda: pdf(content=b"MZ\x90\x00 not really a pdf"), "Upload a file of one of these types: PDF."),
+        (lambda: pdf(content=PDF + b"0" * (10 * 1024 * 1024)), "larger than 10.0"),
     ],
 )
 def test_contract_upload_accepts_only_pdf_files(world, api, programme, django_capture_on_commit_callbacks, upload,

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .tenancy import TenantManager
+from .validators import validate_site_link
 
 
 class AppendOnlyError(Exception):
@@ -85,7 +86,7 @@ class Notification(models.Model):
     kind = models.CharField(max_length=64)
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True)
-    url = models.CharField(max_length=500, blank=True)
+    url = models.CharField(max_length=500, blank=True, validators=[validate_site_link])
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

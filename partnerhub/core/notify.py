@@ -9,12 +9,18 @@ from django.core.mail import send_mail
 from django.db import transaction
 
 from .models import Notification
+from .validators import validate_site_link
 
 
 def notify(
     *, users: Iterable, organisation=None, kind: str, title: str, body: str = "", url: str = "", email: bool = True
 ) -> list[Notification]:
-    """Create one notification per user; send the e-mails once the surrounding transaction commits."""
+    """Create one notification per user; send the e-mails once the surrounding transaction commits.
+
+    ``url`` is a path on this site (or an http(s) address): it is shown as a link.
+    """
+    if url:
+        validate_site_link(url)
     created = [
         Notification.objects.create(user=u, organisation=organisation, kind=kind, title=title[:300], body=body, url=url)
         for u in dict.fromkeys(users)

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from partnerhub.core import uploads
 from partnerhub.core.money import CurrencyField, MoneyField
 from partnerhub.core.tenancy import TenantManager
 
@@ -256,7 +257,7 @@ class ClaimConflict(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
-    evidence = models.FileField(upload_to="deals/choices/%Y/%m/", blank=True)
+    evidence = models.FileField(upload_to="deals/choices/%Y/%m/", blank=True, validators=[uploads.EVIDENCE])
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()
@@ -281,7 +282,9 @@ class ExtensionRequest(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     reason = models.TextField(_("reason and evidence"))
-    evidence = models.FileField(_("evidence"), upload_to="deals/extensions/%Y/%m/", blank=True)
+    evidence = models.FileField(
+        _("evidence"), upload_to="deals/extensions/%Y/%m/", blank=True, validators=[uploads.EVIDENCE]
+    )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     days = models.PositiveIntegerField(null=True, blank=True)
     decided_by = models.ForeignKey(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core.tenancy import TenantManager
+from partnerhub.core.validators import validate_web_url
 
 from .roles import OrgKind, Role
 from .validators import validate_inn, validate_kpp, validate_ogrn
@@ -93,7 +94,7 @@ class Organisation(models.Model):
     region = models.CharField(_("region"), max_length=100, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = models.URLField(_("website"), blank=True, validators=[validate_web_url])
     email = models.EmailField(_("contact e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     partner_manager = models.ForeignKey(

@@ -14,13 +14,11 @@ permission, validates fully before writing and records an audit row.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.core.validators import EmailValidator, URLValidator
+from django.core.validators import EmailValidator
 from django.db import transaction
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -28,10 +26,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from partnerhub.core import audit
+from partnerhub.core import audit, uploads
 from partnerhub.core.notify import notify
 from partnerhub.core.problems import Problem
 from partnerhub.core.tenancy import actor_for
+from partnerhub.core.validators import clean_web_url
 from partnerhub.identity import services as identity_services
 from partnerhub.identity.models import Organisation, User, hash_secret
 from partnerhub.identity.roles import OrgKind, Perm, Role
@@ -41,8 +40,6 @@ from partnerhub.partners.services import activate_enrolment, enrol
 from partnerhub.programmes.models import ProductFamily, Programme, ProgrammeVersion
 from partnerhub.programmes.selectors import version_in_force
 
-CONTRACT_MAX_BYTES = 10 * 1024 * 1024
-CONTRACT_CONTENT_TYPES = {"application/pdf", "application/x-pdf"}
 LIST_MAX_ITEMS = 50
 LIST_ITEM_MAX_LENGTH = 100
 DESCRIPTION_MAX_LENGTH = 5000
@@ -202,12 +199,10 @@ def application_submit(
             EmailValidator()(contact_email)
         except ValidationError as exc:
             add("contact_email", exc)
-    website = (website or "").strip()
-    if website:
-        try:
-            URLValidator(schemes=["http", "https"])(website)
-        except ValidationError:
-            add("website", ValidationError(_("Enter a web address starting with http:// or https://."), code="invalid"))
+    try:
+        website = clean_web_url(website, field="website")
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
     for field, values in (("regions", regions), ("competences", competences)):
         try:
             cleaned = clean_list(values, field=field)
@@ -435,19 +430,10 @@ def contract_accept_terms(*, actor: User, organisation: Organisation, signer_nam
 
 
 def validate_contract_file(file) -> None:
-    """A PDF of at most 10 MB: checked by extension, declared content type and the file's first bytes."""
+    """A PDF (by its content) within the upload size limit: ``core.uploads.CONTRACT``."""
     if file is None:
         raise ValidationError({"file": [_("Choose the signed contract (PDF).")]})
-    declared = (getattr(file, "content_type", "") or "").split(";")[0].strip().lower()
-    if Path(file.name or "").suffix.lower() != ".pdf" or declared not in CONTRACT_CONTENT_TYPES:
-        raise ValidationError({"file": [_("Upload the contract as a PDF file.")]}, code="file_type")
-    if file.size > CONTRACT_MAX_BYTES:
-        raise ValidationError({"file": [_("The file is larger than 10 MB.")]}, code="file_size")
-    file.seek(0)
-    head = file.read(5)
-    file.seek(0)
-    if head != b"%PDF-":
-        raise ValidationError({"file": [_("This file is not a PDF document.")]}, code="file_type")
+    uploads.CONTRACT.accept(file, field="file")
 
 
 @transaction.atomic

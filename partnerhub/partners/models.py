@@ -8,7 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from partnerhub.core import uploads
 from partnerhub.core.tenancy import TenantManager
+from partnerhub.core.validators import validate_web_url
 
 
 class PartnerProfile(models.Model):
@@ -141,8 +143,8 @@ class ObligationRecord(models.Model):
     valid_until = models.DateField(null=True, blank=True, help_text=_("exclusive; empty: open-ended"))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
     note = models.TextField(blank=True)
-    evidence_url = models.URLField(blank=True)
-    evidence_file = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
+    evidence_url = models.URLField(blank=True, validators=[validate_web_url])
+    evidence_file = models.FileField(upload_to="evidence/%Y/%m/", blank=True, validators=[uploads.EVIDENCE])
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -186,7 +188,7 @@ class Application(models.Model):
     ogrn = models.CharField(_("OGRN/OGRNIP"), max_length=15, blank=True)
     region = models.CharField(_("region"), max_length=100)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = models.URLField(_("website"), blank=True, validators=[validate_web_url])
     regions = models.JSONField(_("regions served"), default=list, blank=True)
     competences = models.JSONField(_("competences"), default=list, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=200)
@@ -201,7 +203,7 @@ class Application(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
-    contract_file = models.FileField(upload_to="contracts/%Y/%m/", blank=True)
+    contract_file = models.FileField(upload_to="contracts/%Y/%m/", blank=True, validators=[uploads.CONTRACT])
     contract_accepted_at = models.DateTimeField(null=True, blank=True)
     contract_signer = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,17 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerhub.core import audit
+from partnerhub.core import audit, uploads
 from partnerhub.core.notify import notify
 from partnerhub.core.tenancy import actor_for
+from partnerhub.core.validators import clean_web_url
 from partnerhub.identity.models import Organisation, User
 from partnerhub.identity.roles import OrgKind, Role
 from partnerhub.programmes.models import Requirement
 
 from .models import ObligationRecord
-
-EVIDENCE_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".docx", ".xlsx", ".odt"}
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
 def _is_manager_of(actor: User, org: Organisation) -> bool:
@@ -29,21 +26,28 @@ def _is_manager_of(actor: User, org: Organisation) -> bool:
     return Role.VENDOR_ADMIN in who.vendor_roles or (who.is_partner_manager and org.partner_manager_id == actor.pk)
 
 
-def _validate(obligation: str, valid_from: date | None, valid_until: date | None, evidence_file=None) -> None:
-    errors: dict[str, list[str]] = {}
+def _validate(
+    obligation: str, valid_from: date | None, valid_until: date | None, evidence_file=None, evidence_url: str = ""
+) -> str:
+    """Every field's errors at once; returns the cleaned evidence URL."""
+    errors: dict[str, list] = {}
+    try:
+        evidence_url = clean_web_url(evidence_url, field="evidence_url")
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
     if obligation not in Requirement.Obligation.values:
         errors["obligation"] = [_("Unknown obligation.")]
     if valid_from is None:
         errors["valid_from"] = [_("This field is required.")]
     elif valid_until is not None and valid_until <= valid_from:
         errors["valid_until"] = [_("The end must be after the start.")]
-    if evidence_file is not None:
-        if Path(evidence_file.name).suffix.lower() not in EVIDENCE_EXTENSIONS:
-            errors["evidence_file"] = [_("Upload a PDF, image, DOCX, XLSX or ODT file.")]
-        elif evidence_file.size > EVIDENCE_MAX_BYTES:
-            errors["evidence_file"] = [_("The file is larger than 10 MB.")]
+    try:
+        uploads.EVIDENCE.accept(evidence_file, field="evidence_file")
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
     if errors:
         raise ValidationError(errors)
+    return evidence_url
 
 
 @transaction.atomic
@@ -59,7 +63,7 @@ def submit_evidence(
     manager = _is_manager_of(actor, organisation)
     if organisation.kind != OrgKind.PARTNER or (organisation.pk not in actor_for(actor).org_ids and not manager):
         raise PermissionDenied(_("Only the partner's members or its manager record obligations."))
-    _validate(obligation, valid_from, valid_until, evidence_file)
+    evidence_url = _validate(obligation, valid_from, valid_until, evidence_file, evidence_url)
     if not manager and not (note.strip() or evidence_url or evidence_file):
         raise ValidationError({"evidence_file": [_("Attach a file, give a link or describe the evidence.")]})
     record = ObligationRecord(

@@ -12,10 +12,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from partnerhub.core.api import InputSchema
@@ -24,7 +22,6 @@ from . import selectors, services, yaml_io
 from .models import ProgrammeVersion
 
 router = Router(tags=["programmes"])
-MAX_YAML_BYTES = 1024 * 1024
 
 # ------------------------------------------------------------------ output
 
@@ -307,13 +304,7 @@ def import_programme(request, payload: ImportIn):
 @router.post("/programmes/import/upload", response={201: VersionOut},
              summary="Import a whole programme version from an uploaded YAML file (multipart)")  # fmt: skip
 def import_programme_upload(request, file: File[UploadedFile], publish: Form[bool] = True):
-    if file.size > MAX_YAML_BYTES:
-        raise ValidationError({"file": [_("The file is larger than 1 MB.")]})
-    try:
-        text = file.read().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValidationError({"file": [_("The file is not UTF-8 text.")]}) from exc
-    v = services.import_programme(actor=request.auth, text=text, source=file.name or "upload", publish=publish)
+    v = services.import_programme(actor=request.auth, upload=file, publish=publish)
     return Status(201, _version_out(v))
 
 

@@ -19,17 +19,16 @@ class ImportForm(forms.Form):
     def clean(self):
         data = super().clean()
         f = data.get("file")
-        if f and f.size > 1024 * 1024:
-            self.add_error("file", _("The file is larger than 1 MB."))
         if not f and not (data.get("text") or "").strip():
             raise forms.ValidationError(_("Choose a file or paste the YAML."))
         return data
 
-    def yaml_text(self) -> tuple[str, str]:
+    def source(self) -> dict:
+        """What ``services.import_programme`` reads: the upload (checked there) or the pasted text."""
         f = self.cleaned_data.get("file")
         if f:
-            return f.read().decode("utf-8", errors="replace"), f.name
-        return self.cleaned_data["text"], "pasted text"
+            return {"upload": f}
+        return {"text": self.cleaned_data["text"], "source": "pasted text"}
 
 
 class DraftForm(forms.Form):

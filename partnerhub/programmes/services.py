@@ -22,7 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerhub.core import audit
+from partnerhub.core import audit, uploads
 from partnerhub.core.problems import Conflict
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity.models import User
@@ -104,15 +104,20 @@ def import_programme(
     actor: User | None,
     text: str | None = None,
     path: str | Path | None = None,
+    upload=None,
     source: str | None = None,
     publish: bool = True,
 ) -> ProgrammeVersion:
-    """Load a whole programme version from YAML text or a file: a new programme, or the next version of one.
+    """Load a whole programme version from YAML text, a file or an upload: a new programme, or the next version.
 
     ``publish``: in force from the file's effective date; otherwise a draft to review. A file
-    with any error loads nothing (``ValidationError`` keyed by key path).
+    with any error loads nothing (``ValidationError`` keyed by key path). An ``upload`` must pass
+    the upload policy (``core.uploads.YAML_IMPORT``: UTF-8 text within the size limit), field ``file``.
     """
     require_manager(actor)
+    if upload is not None:
+        source = source or upload.name or "upload"
+        text = uploads.YAML_IMPORT.accept(upload, field="file", required=True).read().decode("utf-8-sig")
     if text is None:
         if path is None:
             raise ValueError("import_programme needs text or path")

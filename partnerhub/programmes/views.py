@@ -48,9 +48,9 @@ def _can_manage(request: HttpRequest) -> bool:
 
 def _yaml_errors(form, exc: ValidationError) -> None:
     """Every error of a YAML definition, each with its file, key path and reason, on top of the form."""
-    for messages_ in getattr(exc, "message_dict", {"": exc.messages}).values():
+    for key, messages_ in getattr(exc, "message_dict", {"": exc.messages}).items():
         for m in messages_:
-            form.add_error(None, m)
+            form.add_error("file" if key == "file" and "file" in form.fields else None, m)
 
 
 @login_required
@@ -69,10 +69,9 @@ def programme_import(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        text, source = form.yaml_text()
         try:
-            v = services.import_programme(actor=request.user, text=text, source=source,
-                                         publish=form.cleaned_data["publish"])  # fmt: skip
+            v = services.import_programme(actor=request.user, publish=form.cleaned_data["publish"],
+                                         **form.source())  # fmt: skip
         except ValidationError as exc:
             _yaml_errors(form, exc)
         else:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core.money import CurrencyField, MoneyField
 from partnerhub.core.tenancy import TenantManager
+from partnerhub.core.validators import validate_site_link
 
 
 class ReferralLink(models.Model):
@@ -29,7 +30,10 @@ class ReferralLink(models.Model):
     )
     code = models.SlugField(_("code"), max_length=32, unique=True)
     target = models.CharField(
-        _("target"), max_length=500, help_text=_("a path on this site (/pricing/) or a URL on an allowed vendor host")
+        _("target"),
+        max_length=500,
+        validators=[validate_site_link],
+        help_text=_("a path on this site (/pricing/) or a URL on an allowed vendor host"),
     )
     campaign = models.CharField(_("campaign"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core.models import AppendOnlyError
 from partnerhub.core.tenancy import TenantManager
+from partnerhub.core.validators import validate_web_url
 
 from .events import WILDCARD
 
@@ -29,7 +30,7 @@ class WebhookEndpoint(models.Model):
         "identity.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
         related_name="webhook_endpoints",
     )  # fmt: skip
-    url = models.CharField(_("URL"), max_length=500)
+    url = models.CharField(_("URL"), max_length=500, validators=[validate_web_url])
     description = models.CharField(_("description"), max_length=200, blank=True)
     event_types = models.JSONField(_("event types"), default=list)
     secret = models.CharField(max_length=100)

@@ -7,13 +7,25 @@ let a tenant probe the vendor's network) unless ``WEBHOOKS_ALLOW_PRIVATE_NETWORK
 on-premises installation with receivers on its own network may need. The check is made on the
 URL when it is saved and on the resolved addresses before every attempt; redirects are not
 followed.
+
+Each attempt resolves the host name once, checks every address it got, and connects to the
+address it checked (``_PinnedHTTPSConnection``): a DNS answer that changes between the check
+and the connection (DNS rebinding) cannot send the POST elsewhere. TLS still verifies the
+certificate against the host name (SNI), and the Host header carries the name. Through a
+configured egress proxy the proxy resolves the name and guards the network itself.
+
+A failed attempt records a short, translated reason (``Result.error``) that the tenant reads;
+the transport's own error text (addresses, library messages) goes to the server log only.
 """
 
 from __future__ import annotations
 
+import functools
 import http.client
 import ipaddress
+import logging
 import socket
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -22,8 +34,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
+
+from partnerhub.core.validators import validate_web_url
+
+logger = logging.getLogger(__name__)
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 BODY_EXCERPT_BYTES = 1024
@@ -67,7 +82,7 @@ def validate_url(url: str) -> str:
     if len(url) > 500:
         raise ValidationError(_("The URL is too long (500 characters at most)."), code="max_length")
     try:
-        URLValidator(schemes=["http", "https"])(url)
+        validate_web_url(url)
     except ValidationError:
         raise ValidationError(_("Enter a valid URL, such as https://example.com/webhooks."), code="invalid") from None
     parts = urlsplit(url)
@@ -92,7 +107,7 @@ def validate_url(url: str) -> str:
 class Result:
     status: int | None = None  # the HTTP status code, if an answer came
     body: str = ""  # its first KB
-    error: str = ""  # what went wrong, if anything
+    error: str = ""  # what went wrong, if anything: a translated reason, never the transport's own text
     duration_ms: int = 0
 
     @property
@@ -105,27 +120,120 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None  # a 3xx answer is a failed delivery, not an invitation to post elsewhere
 
 
-def _check_resolved(host: str, port: int) -> str:
-    """An error message if ``host`` resolves to an address we do not post to, else ""."""
-    if urllib.request.getproxies() and not urllib.request.proxy_bypass(host):
-        return ""  # a configured egress proxy resolves the name and guards the network itself
+# The resolver and the TCP connector, looked up at call time so tests can put fakes in their place.
+def _getaddrinfo(host: str, port: int):
+    return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+
+
+def _open_socket(address: tuple[str, int], timeout, source_address):
+    return socket.create_connection(address, timeout, source_address)
+
+
+def ssl_context() -> ssl.SSLContext:
+    """Certificate and host name verification on (the default context)."""
+    return ssl.create_default_context()
+
+
+class _Refused(Exception):
+    """The name did not resolve, or resolved to an address events are not sent to."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+def _checked_address(host: str, port: int) -> str:
+    """The address to connect to: every address the name resolves to must be allowed; the first is used."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        return _("Could not resolve the host name: %(error)s") % {"error": exc}
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if not address_allowed(ip):
-            return _("The host resolves to an address events are not sent to (%(ip)s).") % {"ip": ip}
-    return ""
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        ip = None
+    if ip is not None:
+        addresses = [ip]
+    else:
+        try:
+            infos = _getaddrinfo(host, port)
+        except OSError as exc:
+            raise _Refused(_("The host name could not be resolved."), f"getaddrinfo({host!r}): {exc}") from exc
+        addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    if not addresses:
+        raise _Refused(_("The host name could not be resolved."), f"getaddrinfo({host!r}): no address")
+    for address in addresses:
+        if not address_allowed(address):
+            raise _Refused(_("The host resolves to an address events are not sent to."), f"{host} -> {address}")
+    return str(addresses[0])
+
+
+class _PinnedConnection:
+    """Connects to ``address`` for the URL's host: the Host header (and, over TLS, SNI and certificate
+    verification — ``HTTPSConnection.connect`` wraps with ``server_hostname=self.host``) keep the name."""
+
+    def __init__(self, host, *, address: str, **kwargs) -> None:
+        super().__init__(host, **kwargs)
+        self._address = address
+        self._create_connection = self._connect_to_address
+
+    def _connect_to_address(self, host_port, timeout, source_address):
+        return _open_socket((self._address, host_port[1]), timeout, source_address)
+
+
+class _PinnedHTTPConnection(_PinnedConnection, http.client.HTTPConnection):
+    pass
+
+
+class _PinnedHTTPSConnection(_PinnedConnection, http.client.HTTPSConnection):
+    pass
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(_PinnedHTTPConnection, address=self.address), req)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, address: str) -> None:
+        super().__init__(context=ssl_context())
+        self.address = address
+
+    def https_open(self, req):
+        return self.do_open(functools.partial(_PinnedHTTPSConnection, address=self.address), req,
+                            context=self._context)  # fmt: skip
+
+
+def _proxied(host: str) -> bool:
+    """Whether a configured egress proxy carries the request (never for the loopback host)."""
+    if _is_loopback_host(host.lower()):
+        return False
+    return bool(urllib.request.getproxies()) and not urllib.request.proxy_bypass(host)
 
 
 def _excerpt(raw: bytes) -> str:
     return raw[:BODY_EXCERPT_BYTES].decode("utf-8", "replace").replace("\x00", "\ufffd")
 
 
+def _reason(exc: BaseException, timeout: float) -> str:
+    """A short reason a tenant may read, for a transport failure."""
+    cause = getattr(exc, "reason", None)
+    cause = cause if isinstance(cause, BaseException) else exc
+    if isinstance(cause, socket.timeout | TimeoutError):
+        return _("The receiver did not answer within %(seconds)s seconds.") % {"seconds": int(timeout)}
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return _("The receiver's TLS certificate could not be verified for its host name.")
+    if isinstance(cause, ssl.SSLError):
+        return _("The TLS connection to the receiver failed.")
+    if isinstance(cause, ConnectionRefusedError):
+        return _("The receiver refused the connection.")
+    if isinstance(cause, http.client.HTTPException):
+        return _("The receiver's answer was not valid HTTP.")
+    return _("The connection to the receiver failed.")
+
+
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> Result:
-    """POST ``body`` to ``url``; never raises for network or HTTP failures."""
+    """POST ``body`` to ``url`` at the address checked for it; never raises for network or HTTP failures."""
     started = time.monotonic()
 
     def done(**kwargs) -> Result:
@@ -133,12 +241,15 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> R
 
     parts = urlsplit(url)
     host = parts.hostname or ""
-    problem = _check_resolved(host, parts.port or (443 if parts.scheme == "https" else 80))
-    if problem:
-        return done(error=problem[:500])
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     handlers: list = [_NoRedirects()]
-    if _is_loopback_host(host.lower()):
-        handlers.append(urllib.request.ProxyHandler({}))
+    if not _proxied(host):
+        try:
+            address = _checked_address(host, port)
+        except _Refused as exc:
+            logger.warning("webhook to %s not sent: %s", url, exc)
+            return done(error=exc.reason)
+        handlers += [urllib.request.ProxyHandler({}), _PinnedHTTPHandler(address), _PinnedHTTPSHandler(address)]
     opener = urllib.request.build_opener(*handlers)
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (scheme checked)
     try:
@@ -151,7 +262,7 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> R
             raw = b""
         finally:
             exc.close()
-        return done(status=exc.code, body=_excerpt(raw), error=f"HTTP {exc.code} {exc.reason}"[:500])
+        return done(status=exc.code, body=_excerpt(raw), error=f"HTTP {exc.code}")
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        return done(error=(str(reason) or exc.__class__.__name__)[:500])
+        logger.warning("webhook POST to %s failed: %r", url, getattr(exc, "reason", None) or exc)
+        return done(error=_reason(exc, timeout))

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerhub.core import audit
+from partnerhub.core import audit, uploads
 from partnerhub.core.notify import notify
 from partnerhub.core.problems import Conflict
 from partnerhub.identity.models import User
@@ -89,6 +89,7 @@ def resolve_conflict(
         raise ValidationError({"reason": [_("Give a reason.")]})
     if resolution == R.CUSTOMER_CHOICE and not evidence:
         raise ValidationError({"evidence": [_("Attach the customer's written choice.")]})
+    evidence = uploads.EVIDENCE.accept(evidence, field="evidence")
     rules = claim_rules(claim)
     if resolution == R.SECOND_PARTNER and rules.second_partner_percent is None:
         raise ValidationError({"resolution": [_("This programme gives a second partner nothing.")]})

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerhub.core import audit
+from partnerhub.core import audit, uploads
 from partnerhub.core.notify import notify
 from partnerhub.core.problems import Conflict
 from partnerhub.identity.models import User
@@ -55,6 +55,7 @@ def request_extension(*, actor: User, claim: Claim, reason: str, evidence=None) 
         raise ValidationError({"__all__": [_("Only a protected deal can be extended.")]})
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Explain why the deal needs more time.")]})
+    evidence = uploads.EVIDENCE.accept(evidence, field="evidence")
     if claim.extensions.filter(status=ExtensionRequest.Status.PENDING).exists():
         raise ValidationError({"__all__": [_("An extension request is already waiting for a decision.")]})
     req = ExtensionRequest.objects.create(

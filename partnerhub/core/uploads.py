@@ -1,0 +1,217 @@
+"""One upload policy for every file the product accepts, through the API and the pages alike.
+
+A file is what its content says, not what its name or the browser's declared type say: each
+policy lists the kinds it takes, the first bytes (and, for the zip-based office formats, the
+archive's own table of contents) decide the kind, and a file larger than the policy's limit
+(``UPLOAD_MAX_BYTES`` from the settings unless the policy names another setting) is refused. A
+refusal is a ``ValidationError`` on the caller's field, raised before anything is stored; an
+accepted file's name must end in an extension of its real kind and is reduced to a safe stem,
+so a stored file never carries a name (``.html``, ``.exe``) that a web server would serve as
+something else.
+
+The signatures are checked here rather than by libmagic: the handful of formats we take have
+fixed, documented signatures, the office formats need the archive opened anyway (libmagic
+reports many valid XLSX files as plain zip), and nothing then depends on the version of a
+system library.
+
+Every model ``FileField`` carries its policy as a validator (``validators=[uploads.EVIDENCE]``)
+and the service that stores the file calls ``policy.accept(file, field=...)``;
+``tests/test_uploads.py`` enumerates the file fields and fails on one without a policy.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.deconstruct import deconstructible
+from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    label: object  # str, or a lazily translated one
+    extension: str
+    content_type: str
+
+
+KINDS = {
+    k.code: k
+    for k in (
+        Kind("pdf", "PDF", "pdf", "application/pdf"),
+        Kind("png", "PNG", "png", "image/png"),
+        Kind("jpeg", "JPEG", "jpg", "image/jpeg"),
+        Kind("docx", "DOCX", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        Kind("xlsx", "XLSX", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        Kind("odt", "ODT", "odt", "application/vnd.oasis.opendocument.text"),
+        Kind("text", _("UTF-8 text"), "txt", "text/plain"),
+    )
+}
+# The name endings each kind may carry: a name that names another kind (or none of these) is refused.
+EXTENSIONS = {
+    "pdf": {"pdf"}, "png": {"png"}, "jpeg": {"jpg", "jpeg"}, "docx": {"docx"}, "xlsx": {"xlsx"}, "odt": {"odt"},
+    "text": {"csv", "txt", "yaml", "yml"},
+}  # fmt: skip
+
+
+def _read_head(file, size: int = 8) -> bytes:
+    file.seek(0)
+    head = file.read(size)
+    file.seek(0)
+    return head
+
+
+def _zip_kind(file) -> str | None:
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = set(archive.namelist())
+            odt = KINDS["odt"].content_type.encode()
+            if "mimetype" in names and archive.getinfo("mimetype").file_size < 100 and archive.read("mimetype") == odt:
+                return "odt"
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        return None
+    finally:
+        file.seek(0)
+    if "[Content_Types].xml" in names:
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+    return None
+
+
+def _is_utf8_text(file) -> bool:
+    """No NUL byte and valid UTF-8 (a BOM allowed) from the first byte to the last."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    file.seek(0)
+    try:
+        while chunk := file.read(CHUNK):
+            if b"\x00" in chunk:
+                return False
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        file.seek(0)
+    return True
+
+
+def sniff(file) -> str | None:
+    """The kind of ``file`` by its content (a code of ``KINDS``), or None for anything else."""
+    head = _read_head(file)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_kind(file)
+    if _is_utf8_text(file):
+        return "text"
+    return None
+
+
+def _size(file) -> int:
+    size = getattr(file, "size", None)
+    if size is None:
+        file.seek(0, 2)
+        size = file.tell()
+        file.seek(0)
+    return int(size)
+
+
+@deconstructible
+class UploadPolicy:
+    """The kinds a field takes and its size limit; callable as a model field validator."""
+
+    def __init__(self, kinds: tuple[str, ...], limit_setting: str = "UPLOAD_MAX_BYTES", name: str = "") -> None:
+        unknown = set(kinds) - set(KINDS)
+        if unknown:
+            raise ValueError(f"unknown file kinds: {sorted(unknown)}")
+        self.kinds = tuple(kinds)
+        self.limit_setting = limit_setting
+        self.name = name
+
+    @property
+    def max_bytes(self) -> int:
+        return int(getattr(settings, self.limit_setting))
+
+    def describe(self) -> str:
+        return ", ".join(str(KINDS[k].label) for k in self.kinds)
+
+    def check(self, file) -> Kind:
+        """The file's kind, or a ``ValidationError`` (codes ``file_size``, ``file_type``) saying what is wrong.
+
+        The content decides the kind; the name must then end in one of that kind's extensions.
+        """
+        if _size(file) > self.max_bytes:
+            message = gettext("The file is larger than %(limit)s.") % {"limit": filesizeformat(self.max_bytes)}
+            raise ValidationError(message, code="file_size")
+        kind = sniff(file)
+        if kind not in self.kinds:
+            message = gettext("Upload a file of one of these types: %(types)s. This file's content is not.")
+            raise ValidationError(message % {"types": self.describe()}, code="file_type")
+        extension = Path(getattr(file, "name", "") or "").suffix.lower().lstrip(".")
+        if extension not in EXTENSIONS[kind]:
+            message = gettext("The file's content is %(kind)s but its name ends in “.%(extension)s”.")
+            raise ValidationError(message % {"kind": KINDS[kind].label, "extension": extension}, code="file_type")
+        return KINDS[kind]
+
+    def __call__(self, file) -> None:
+        if file and not getattr(file, "_committed", False):  # a stored file was checked when it came in
+            self.check(file)
+
+    def accept(self, file, *, field: str, required: bool = False):
+        """``file`` checked and given a safe name (slug stem, its kind's extension); ``None`` passes unless required.
+
+        Raises ``ValidationError({field: [...]})`` before anything is stored.
+        """
+        if not file:
+            if required:
+                raise ValidationError({field: [ValidationError(_("Choose a file."), code="required")]})
+            return None
+        try:
+            self.check(file)
+        except ValidationError as exc:
+            raise ValidationError({field: [exc]}) from None
+        original = Path(file.name)
+        file.name = f"{slugify(original.stem, allow_unicode=True)[:60] or 'file'}.{original.suffix.lower().lstrip('.')}"
+        file.seek(0)
+        return file
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UploadPolicy) and (self.kinds, self.limit_setting) == (
+            other.kinds,
+            other.limit_setting,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.kinds, self.limit_setting))
+
+    def __repr__(self) -> str:
+        return f"UploadPolicy({self.name or self.kinds})"
+
+
+# ------------------------------------------------------------------------------ the policies in use
+
+#: Evidence of a deal (a customer's written choice, an extension's reasons) or of an obligation.
+EVIDENCE = UploadPolicy(("pdf", "png", "jpeg", "docx", "xlsx", "odt"), name="evidence")
+#: A signed contract.
+CONTRACT = UploadPolicy(("pdf",), name="contract")
+#: A sales import: CSV (UTF-8 text) or XLSX; read, never stored.
+SPREADSHEET_IMPORT = UploadPolicy(("text", "xlsx"), limit_setting="UPLOAD_IMPORT_MAX_BYTES", name="spreadsheet")
+#: A programme definition: UTF-8 YAML text; read, never stored.
+YAML_IMPORT = UploadPolicy(("text",), limit_setting="UPLOAD_YAML_MAX_BYTES", name="yaml")
