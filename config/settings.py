@@ -277,6 +277,15 @@ CUSTOMER_SIGNUPS_PER_HOUR = env_int("CUSTOMER_SIGNUPS_PER_HOUR", 10)
 LEADS_CONTACTS_PER_IP = env_int("LEADS_CONTACTS_PER_IP", 5)
 LEADS_CONTACTS_WINDOW_SECONDS = env_int("LEADS_CONTACTS_WINDOW_SECONDS", 3600)
 
+# --- Rewards (partnerhub/rewards): sales imports, exchange rates, rating.
+# A sales file stops being read past this many rows (the import is refused, nothing lands).
+SALES_IMPORT_MAX_ROWS = env_int("SALES_IMPORT_MAX_ROWS", 50_000)
+# The Bank of Russia daily rates (XML_daily); fetched by "import from the URL" when set. Empty: files only.
+REWARDS_CBR_URL = env_str("REWARDS_CBR_URL", "")
+# A sale on a day without a published rate uses the latest rate at most this many days older
+# (weekends, the New Year holidays); older than that, the line is not rated and the error names the currency and date.
+REWARDS_FX_MAX_AGE_DAYS = env_int("REWARDS_FX_MAX_AGE_DAYS", 10)
+
 # --- API
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
 API_MAX_PAGE_SIZE = 500

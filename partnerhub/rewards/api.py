@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -73,8 +72,5 @@ def create_sale(request, org_id: int, payload: SaleIn):
 @router.post("/sales/import", response={201: ImportOut},
              summary="Import sales from CSV or XLSX: all rows or none, with a per-row error report")  # fmt: skip
 def import_sales(request, file: File[UploadedFile]):
-    if file.size > 20 * 1024 * 1024:
-        raise ValidationError({"file": ["The file is larger than 20 MB."]})
-    rows = services.read_rows(name=file.name, content=file.read())
-    report = services.import_sales(actor=request.auth, rows=rows)
+    report = services.import_sales_file(actor=request.auth, name=file.name or "", size=file.size, read=file.read)
     return Status(201, {"created": report.created, "skipped": report.skipped})

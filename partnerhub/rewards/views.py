@@ -38,10 +38,8 @@ def sale_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > 20 * 1024 * 1024:
-                raise ValidationError({"file": [_("The file is larger than 20 MB.")]})
-            rows = services.read_rows(name=upload.name, content=upload.read())
-            report = services.import_sales(actor=request.user, rows=rows)
+            report = services.import_sales_file(actor=request.user, name=upload.name, size=upload.size,
+                                                read=upload.read)  # fmt: skip
         except ValidationError as exc:
             errors = [(field, m) for field, msgs in exc.message_dict.items() for m in msgs]
         else:

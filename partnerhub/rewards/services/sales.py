@@ -12,8 +12,10 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,12 +29,13 @@ from partnerhub.identity.roles import OrgKind, Role
 from partnerhub.identity.validators import is_valid_inn
 from partnerhub.programmes.models import ProductFamily
 
-from .models import Sale
+from ..models import Sale
 
 COLUMNS = ["partner_inn", "partner_kpp", "customer_name", "customer_inn", "product_family", "product", "sale_type",
            "amount", "currency", "sold_on", "reference"]  # fmt: skip
+MAX_LENGTHS = {"customer_name": 300, "product": 200, "reference": 100, "partner_inn": 12, "partner_kpp": 9,
+               "customer_inn": 12}  # fmt: skip
 REQUIRED = {"partner_inn", "customer_name", "product_family", "amount", "currency", "sold_on"}
-MAX_ROWS = 50_000
 
 
 def _require_finance(actor: User) -> None:
@@ -78,7 +81,18 @@ def _check_row(n: int, row: dict, partners: dict, families: dict, today: date) -
     def err(column: str, message: str) -> None:
         errs.append({"field": f"rows[{n}].{column}", "message": message, "code": "invalid"})
 
-    values = {k: ("" if v is None else v) for k, v in row.items()}
+    if _ROW_ERROR in row:
+        errs.append({"field": f"rows[{n}]", "code": "malformed",
+                     "message": _("This row cannot be read: %(reason)s.") % {"reason": row[_ROW_ERROR]}})  # fmt: skip
+        return None, errs
+    values = {k: ("" if v is None else v) for k, v in row.items() if k}
+    for col, value in values.items():
+        if isinstance(value, str) and "\x00" in value:
+            err(col, _("The value contains a NUL character."))
+        elif isinstance(value, str) and len(value) > MAX_LENGTHS.get(col, 300):
+            err(col, _("At most %(n)s characters.") % {"n": MAX_LENGTHS.get(col, 300)})
+    if errs:
+        return None, errs
     for col in REQUIRED:
         if str(values.get(col, "")).strip() == "":
             err(col, _("This field is required."))
@@ -136,31 +150,105 @@ def _check_row(n: int, row: dict, partners: dict, families: dict, today: date) -
     ), []  # fmt: skip
 
 
+class _TooManyRows(Exception):
+    pass
+
+
+def _cap() -> int:
+    return int(getattr(settings, "SALES_IMPORT_MAX_ROWS", 50_000))
+
+
+def _capped(rows: Iterator[dict], cap: int) -> list[dict]:
+    """At most ``cap`` rows; reading stops at the first row past it (a huge file costs no more)."""
+    out: list[dict] = []
+    for r in rows:
+        if len(out) >= cap:
+            raise _TooManyRows
+        out.append(r)
+    return out
+
+
+def _xlsx_rows(content: bytes) -> Iterator[dict]:
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        it = sheet.iter_rows(values_only=True)
+        first = next(it, None)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise ValidationError({"file": [ValidationError(_("The file is not a readable XLSX workbook."),
+                                                        code="unreadable")]}) from exc  # fmt: skip
+    if first is None:
+        return
+    header = [str(h or "").strip().lower() for h in first]
+    for r in it:
+        if any(c not in (None, "") for c in r):
+            yield dict(zip(header, r, strict=False))
+
+
+def _csv_delimiter(first_line: str) -> str:
+    """Semicolon (the Russian Excel default) or comma, whichever the header uses more; never a guess that fails."""
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+def _csv_rows(content: bytes) -> Iterator[dict]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError({"file": [ValidationError(_("Save the CSV file as UTF-8."), code="encoding")]}) from exc
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text), delimiter=_csv_delimiter(first_line))
+    try:
+        header = [f.strip().lower() for f in next(reader, [])]
+    except csv.Error as exc:
+        raise ValidationError({"file": [ValidationError(_("The header row cannot be read: %(reason)s.")
+                                                        % {"reason": exc}, code="malformed")]}) from exc  # fmt: skip
+    n = 0
+    while True:
+        n += 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # an over-long field, a NUL byte, an unclosed quote
+            yield {_ROW_ERROR: str(exc)}
+            continue
+        if any(v.strip() for v in values):
+            yield dict(zip(header, values, strict=False))
+
+
+_ROW_ERROR = "__row_error__"
+
+
 def read_rows(*, name: str, content: bytes) -> list[dict]:
-    """Rows of a CSV (UTF-8, comma or semicolon) or XLSX file, keyed by the header row."""
+    """Rows of a CSV (UTF-8, comma or semicolon) or XLSX file, keyed by the header row.
+
+    Reading stops past ``SALES_IMPORT_MAX_ROWS`` rows; a row the CSV reader cannot read (a field
+    over 131,072 characters, a NUL byte) becomes that row's error rather than a failure.
+    """
     suffix = Path(name).suffix.lower()
     if suffix == ".xlsx":
-        from openpyxl import load_workbook
+        rows = _xlsx_rows(content)
+    elif suffix == ".csv":
+        rows = _csv_rows(content)
+    else:
+        raise ValidationError({"file": [ValidationError(_("Upload a .csv or .xlsx file."), code="file_type")]})
+    try:
+        return _capped(rows, _cap())
+    except _TooManyRows:
+        raise ValidationError({"file": [ValidationError(_("At most %(n)s rows per file.") % {"n": _cap()},
+                                                        code="too_many_rows")]}) from None  # fmt: skip
 
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception as exc:
-            raise ValidationError({"file": [_("The file is not a readable XLSX workbook.")]}) from exc
-        rows = list(sheet.iter_rows(values_only=True))
-        if not rows:
-            return []
-        header = [str(h or "").strip().lower() for h in rows[0]]
-        return [dict(zip(header, r, strict=False)) for r in rows[1:] if any(c not in (None, "") for c in r)]
-    if suffix == ".csv":
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationError({"file": [_("Save the CSV file as UTF-8.")]}) from exc
-        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;")
-        reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-        reader.fieldnames = [f.strip().lower() for f in (reader.fieldnames or [])]
-        return [r for r in reader if any((v or "").strip() for v in r.values() if isinstance(v, str))]
-    raise ValidationError({"file": [_("Upload a .csv or .xlsx file.")]})
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def import_sales_file(*, actor: User, name: str, size: int, read: Callable[[], bytes]) -> ImportReport:
+    """An uploaded file, checked in order of cost: permission, size, then parsing and rows."""
+    _require_finance(actor)
+    if size > MAX_UPLOAD_BYTES:
+        raise ValidationError({"file": [ValidationError(_("The file is larger than 20 MB."), code="too_large")]})
+    return import_sales(actor=actor, rows=read_rows(name=name, content=read()))
 
 
 @transaction.atomic
@@ -168,9 +256,10 @@ def import_sales(*, actor: User, rows: list[dict]) -> ImportReport:
     _require_finance(actor)
     if not rows:
         raise ValidationError({"file": [_("The file has no data rows.")]})
-    if len(rows) > MAX_ROWS:
-        raise ValidationError({"file": [_("At most %(n)s rows per file.") % {"n": MAX_ROWS}]})
-    missing = REQUIRED - set(rows[0].keys())
+    if len(rows) > _cap():
+        raise ValidationError({"file": [ValidationError(_("At most %(n)s rows per file.") % {"n": _cap()},
+                                                        code="too_many_rows")]})  # fmt: skip
+    missing = REQUIRED - {k for r in rows for k in r if k != _ROW_ERROR}
     if missing:
         raise ValidationError({"file": [_("Missing columns: %(cols)s.") % {"cols": ", ".join(sorted(missing))}]})
     inns = {str(r.get("partner_inn") or "").strip() for r in rows}
