@@ -116,7 +116,7 @@ def _post(client, f):
 
 
 def test_a_customer_is_refused_before_the_file_is_parsed(world, api, monkeypatch):
-    from partnerhub.rewards.services import sales as sales_services
+    from partnerhub.rewards.services import sales as sales_services  # read_rows as the import sees it
 
     def boom(**_kw):
         raise AssertionError("the file was parsed before the permission check")

@@ -166,6 +166,10 @@ API_MATRIX = {
             "sold_on": "2026-01-01",
         },
     ),
+    ("get", "/api/v1/organisations/{org_id}/price-list.xlsx"): lambda o: (
+        f"/organisations/{o['org']}/price-list.xlsx",
+        None,
+    ),
     ("post", "/api/v1/organisations/{org_id}/obligations"): lambda o: (
         f"/organisations/{o['org']}/obligations",
         {"obligation": "reviews", "valid_from": "2026-01-01", "note": "x"},
@@ -551,6 +555,7 @@ UI_MATRIX = {
     "lead-offer-accept": lambda o: {"offer_id": o["lead_offer"]},
     "lead-offer-decline": lambda o: {"offer_id": o["lead_offer"]},
     "locator-contact": lambda o: {"org_id": o["org"]},  # B is not listed: 404 for everyone
+    "price-list-download": lambda o: {"org_id": o["org"]},
 }
 
 

@@ -9,12 +9,18 @@ from partnerhub.core.api import InputSchema, Pagination
 from partnerhub.identity import selectors as identity_selectors
 
 from . import selectors, services
+from .api_catalogue import router as catalogue_router
 
 router = Router(tags=["sales"])
+router.add_router("", catalogue_router)
 
 
 class SaleOut(Schema):
     id: int
+    sku: str | None = None
+    quantity: int
+    invoice_number: str
+    invoice_line: int | None
     organisation_id: int
     customer_name: str
     customer_inn: str
@@ -28,6 +34,10 @@ class SaleOut(Schema):
     source: str
 
     @staticmethod
+    def resolve_sku(obj) -> str | None:
+        return obj.item.sku if obj.item_id else None
+
+    @staticmethod
     def resolve_amount(obj) -> str:
         return str(obj.amount)
 
@@ -35,13 +45,17 @@ class SaleOut(Schema):
 class SaleIn(InputSchema):
     customer_name: str
     customer_inn: str = ""
-    product_family: str
+    product_family: str = ""
+    sku: str = ""
+    quantity: int = Field(1, ge=1)
     product: str = ""
     sale_type: str = "new"
-    amount: str = Field(..., description="Decimal string, e.g. 125000.00")
+    amount: str = Field("", description="Decimal string, e.g. 125000.00; with a SKU, the list price × quantity")
     currency: str
     sold_on: date
     reference: str = ""
+    invoice_number: str = ""
+    invoice_line: int | None = Field(None, ge=1)
 
 
 class SaleFilter(Schema):

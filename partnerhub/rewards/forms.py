@@ -1,6 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partnerhub.core.money import CURRENCY_CHOICES
+
+from .models import PriceList
+
 
 class SaleFilterForm(forms.Form):
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -12,3 +16,30 @@ class SaleFilterForm(forms.Form):
 
 class SaleImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
+
+
+class ProductFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    family = forms.CharField(label=_("Product family"), required=False, max_length=50)
+    currency = forms.ChoiceField(label=_("Currency"), required=False, choices=CURRENCY_CHOICES)
+    kind = forms.ChoiceField(label=_("Prices"), required=False, choices=PriceList.Kind.choices)
+    on = forms.DateField(label=_("On"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ProductForm(forms.Form):
+    sku = forms.CharField(label=_("SKU"), max_length=64)
+    family = forms.CharField(label=_("Product family"), max_length=50)
+    name = forms.CharField(label=_("Name"), max_length=300)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=300, required=False)
+    is_active = forms.BooleanField(label=_("On sale"), required=False, initial=True)
+
+
+class PriceListFileForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Prices"), choices=PriceList.Kind.choices)
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    file = forms.FileField(label=_("CSV or XLSX file (columns sku, price)"))

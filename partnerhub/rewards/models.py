@@ -1,4 +1,5 @@
-"""Sales facts: what a partner sold, the input to tier evaluation and (later) reward rating."""
+"""The rewards context: the vendor's products and price lists, sales facts (the input to tier
+evaluation and reward rating), exchange rates, ratings and the ledger."""
 
 from __future__ import annotations
 
@@ -8,6 +9,80 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core.money import CurrencyField, MoneyField
 from partnerhub.core.tenancy import TenantManager
+
+
+class Product(models.Model):
+    """A product of the vendor's price list (a SKU), in one product family."""
+
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    family = models.ForeignKey("programmes.ProductFamily", verbose_name=_("product family"),
+                               on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    name = models.CharField(_("name"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("on sale"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    AUDIT_FIELDS = ("sku", "family_id", "name", "name_en", "is_active")
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["sku"]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}"
+
+
+class PriceList(models.Model):
+    """Fixed retail (or renewal) prices in one currency, valid from a date (to a date, inclusive).
+
+    Where lists of one kind and currency overlap, the one valid from the latest date wins.
+    """
+
+    class Kind(models.TextChoices):
+        RETAIL = "retail", _("Retail prices")  # new sales
+        RENEWAL = "renewal", _("Renewal prices")  # renewals
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.RETAIL)
+    currency = CurrencyField(_("currency"))
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, help_text=_("inclusive; empty: open-ended"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey("identity.User", null=True, on_delete=models.PROTECT, related_name="+")
+
+    AUDIT_FIELDS = ("name", "kind", "currency", "valid_from", "valid_until")
+
+    class Meta:
+        verbose_name = _("price list")
+        verbose_name_plural = _("price lists")
+        ordering = ["-valid_from", "-id"]
+        indexes = [models.Index(fields=["kind", "currency", "valid_from"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="price_list_valid_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PriceListItem(models.Model):
+    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="prices")
+    price = MoneyField(_("price"))
+
+    class Meta:
+        ordering = ["price_list_id", "product__sku"]
+        constraints = [
+            models.UniqueConstraint(fields=["price_list", "product"], name="price_list_item_unique"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="price_list_item_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.price}"
 
 
 class Sale(models.Model):
@@ -29,6 +104,13 @@ class Sale(models.Model):
     customer_inn = models.CharField(_("customer INN"), max_length=12, blank=True)
     product_family = models.ForeignKey("programmes.ProductFamily", on_delete=models.PROTECT, related_name="+")
     product = models.CharField(_("product"), max_length=200, blank=True)
+    # The catalogue product, when the line names one: its family and list price then come from the price list.
+    item = models.ForeignKey(Product, verbose_name=_("SKU"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")  # fmt: skip
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    unit_price = MoneyField(_("list price"), null=True, blank=True)
+    invoice_number = models.CharField(_("invoice"), max_length=50, blank=True)
+    invoice_line = models.PositiveIntegerField(_("invoice line"), null=True, blank=True)
     sale_type = models.CharField(_("sale type"), max_length=16, choices=SaleType.choices, default=SaleType.NEW)
     amount = MoneyField(_("amount at fixed retail price"))
     currency = CurrencyField(_("currency"))
@@ -48,6 +130,11 @@ class Sale(models.Model):
                 fields=["organisation", "external_ref"], condition=~Q(external_ref=""), name="sale_unique_ref"
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="sale_amount_positive"),
+            models.UniqueConstraint(
+                fields=["organisation", "invoice_number", "invoice_line"],
+                condition=~Q(invoice_number=""),
+                name="sale_unique_invoice_line",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,4 +5,6 @@ from . import views
 urlpatterns = [
     path("sales/", views.sale_list, name="sale-list"),
     path("sales/import/", views.sale_import, name="sale-import"),
+    path("products/", views.product_list, name="product-list"),
+    path("products/price-list/<int:org_id>.xlsx", views.price_list_download, name="price-list-download"),
 ]

@@ -7,13 +7,10 @@ already imported with the same content are skipped, so importing a file twice is
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,13 +26,16 @@ from partnerhub.identity.roles import OrgKind, Role
 from partnerhub.identity.validators import is_valid_inn
 from partnerhub.programmes.models import ProductFamily
 
-from ..models import Sale
+from ..models import PriceList, Product, Sale
+from ..pricing import KIND_FOR_SALE_TYPE, PriceBook
+from .files import ROW_ERROR, read_rows
 
-COLUMNS = ["partner_inn", "partner_kpp", "customer_name", "customer_inn", "product_family", "product", "sale_type",
-           "amount", "currency", "sold_on", "reference"]  # fmt: skip
+COLUMNS = ["partner_inn", "partner_kpp", "customer_name", "customer_inn", "product_family", "sku", "product",
+           "quantity", "sale_type", "amount", "currency", "sold_on", "invoice_number", "invoice_line",
+           "reference"]  # fmt: skip
 MAX_LENGTHS = {"customer_name": 300, "product": 200, "reference": 100, "partner_inn": 12, "partner_kpp": 9,
-               "customer_inn": 12}  # fmt: skip
-REQUIRED = {"partner_inn", "customer_name", "product_family", "amount", "currency", "sold_on"}
+               "customer_inn": 12, "sku": 64, "invoice_number": 50}  # fmt: skip
+REQUIRED = {"partner_inn", "customer_name", "currency", "sold_on"}
 
 
 def _require_finance(actor: User) -> None:
@@ -75,15 +75,45 @@ class ImportReport:
     errors: list[dict[str, str]] = field(default_factory=list)
 
 
-def _check_row(n: int, row: dict, partners: dict, families: dict, today: date) -> tuple[Sale | None, list[dict]]:
+@dataclass
+class _Lookups:
+    """What rows are checked against, loaded once per file."""
+
+    partners: dict[str, list[Organisation]]
+    families: dict[str, ProductFamily]
+    products: dict[str, Product]
+    prices: PriceBook
+    today: date
+
+    @classmethod
+    def load(cls, rows: list[dict], partners: dict[str, list[Organisation]] | None = None) -> _Lookups:
+        if partners is None:
+            inns = {str(r.get("partner_inn") or "").strip() for r in rows}
+            partners = {}
+            for org in Organisation.objects.filter(kind=OrgKind.PARTNER, inn__in=inns):
+                partners.setdefault(org.inn, []).append(org)
+        skus = {str(r.get("sku") or "").strip() for r in rows} - {""}
+        products = {p.sku: p for p in Product.objects.filter(sku__in=skus).select_related("family")}
+        return cls(partners=partners, families={f.code: f for f in ProductFamily.objects.all()}, products=products,
+                   prices=PriceBook(p.pk for p in products.values()), today=timezone.localdate())  # fmt: skip
+
+
+def _positive_int(raw) -> int | None:
+    text = str(raw).strip()
+    if not text.isdigit() or int(text) < 1 or len(text) > 9:
+        return None
+    return int(text)
+
+
+def _check_row(n: int, row: dict, ctx: _Lookups) -> tuple[Sale | None, list[dict]]:
     errs: list[dict[str, str]] = []
 
     def err(column: str, message: str) -> None:
         errs.append({"field": f"rows[{n}].{column}", "message": message, "code": "invalid"})
 
-    if _ROW_ERROR in row:
+    if ROW_ERROR in row:
         errs.append({"field": f"rows[{n}]", "code": "malformed",
-                     "message": _("This row cannot be read: %(reason)s.") % {"reason": row[_ROW_ERROR]}})  # fmt: skip
+                     "message": _("This row cannot be read: %(reason)s.") % {"reason": row[ROW_ERROR]}})  # fmt: skip
         return None, errs
     values = {k: ("" if v is None else v) for k, v in row.items() if k}
     for col, value in values.items():
@@ -93,15 +123,18 @@ def _check_row(n: int, row: dict, partners: dict, families: dict, today: date) -
             err(col, _("At most %(n)s characters.") % {"n": MAX_LENGTHS.get(col, 300)})
     if errs:
         return None, errs
-    for col in REQUIRED:
-        if str(values.get(col, "")).strip() == "":
+
+    def text(col: str) -> str:
+        return str(values.get(col, "")).strip()
+
+    sku = text("sku")
+    for col in REQUIRED | (set() if sku else {"product_family", "amount"}):
+        if text(col) == "":
             err(col, _("This field is required."))
-    inn = str(values.get("partner_inn", "")).strip()
-    kpp = str(values.get("partner_kpp", "")).strip()
+    inn, kpp = text("partner_inn"), text("partner_kpp")
     org = None
     if inn:
-        candidates = partners.get(inn, [])
-        matches = [o for o in candidates if not kpp or o.kpp == kpp]
+        matches = [o for o in ctx.partners.get(inn, []) if not kpp or o.kpp == kpp]
         if not is_valid_inn(inn):
             err("partner_inn", _("INN check digits do not match: the number has a typo."))
         elif len(matches) != 1:
@@ -109,18 +142,29 @@ def _check_row(n: int, row: dict, partners: dict, families: dict, today: date) -
             err("partner_inn", several if matches else _("No partner with this INN."))
         else:
             org = matches[0]
-    customer_inn = str(values.get("customer_inn", "")).strip()
+    customer_inn = text("customer_inn")
     if customer_inn and not is_valid_inn(customer_inn):
         err("customer_inn", _("INN check digits do not match: the number has a typo."))
-    fam_code = str(values.get("product_family", "")).strip()
-    family = families.get(fam_code)
+    fam_code = text("product_family")
+    family = ctx.families.get(fam_code)
     if fam_code and family is None:
         err("product_family", _("Unknown product family %(code)s.") % {"code": fam_code})
-    sale_type = str(values.get("sale_type", "") or "new").strip()
+    product = ctx.products.get(sku) if sku else None
+    if sku and product is None:
+        err("sku", _("Unknown SKU %(sku)s.") % {"sku": sku})
+    elif product is not None and family is not None and family.pk != product.family_id:
+        err("product_family", _("SKU %(sku)s belongs to the family %(family)s.")
+            % {"sku": sku, "family": product.family.code})  # fmt: skip
+    sale_type = text("sale_type") or "new"
     if sale_type not in Sale.SaleType.values:
         err("sale_type", _("Use new or renewal."))
+    quantity = 1
+    if text("quantity"):
+        quantity = _positive_int(values["quantity"])
+        if quantity is None:
+            err("quantity", _("A whole number of at least 1."))
     amount = None
-    if str(values.get("amount", "")).strip():
+    if text("amount"):
         try:
             amount = parse_amount(values["amount"])
             if amount <= 0:
@@ -129,115 +173,54 @@ def _check_row(n: int, row: dict, partners: dict, families: dict, today: date) -
                 err("amount", _("At most two decimal places."))
         except (InvalidOperation, ValueError):
             err("amount", _("Not a number."))
-    currency = str(values.get("currency", "")).strip().upper()
+    currency = text("currency").upper()
     if currency and currency not in CURRENCIES:
         err("currency", _("Unknown currency %(code)s.") % {"code": currency})
     sold_on = None
-    if str(values.get("sold_on", "")).strip():
+    if text("sold_on"):
         try:
             sold_on = parse_date(values["sold_on"])
-            if sold_on > today:
+            if sold_on > ctx.today:
                 err("sold_on", _("A sale cannot be in the future."))
         except ValueError:
             err("sold_on", _("Use a date like 2026-03-31 or 31.03.2026."))
+    invoice_number, invoice_line = text("invoice_number"), None
+    if text("invoice_line"):
+        invoice_line = _positive_int(values["invoice_line"])
+        if invoice_line is None:
+            err("invoice_line", _("A whole number of at least 1."))
+        elif not invoice_number:
+            err("invoice_number", _("Give the invoice number of this line."))
+    elif invoice_number:
+        invoice_line = 1
+    if errs:
+        return None, errs
+    unit_price = None
+    if product is not None:
+        family = product.family
+        kind = KIND_FOR_SALE_TYPE[sale_type]
+        unit_price = ctx.prices.price(product.pk, kind, currency, sold_on)
+        if unit_price is None:
+            err("sku", _("No %(kind)s price for %(sku)s in %(currency)s on %(date)s.") % {
+                "kind": PriceList.Kind(kind).label.lower(), "sku": sku, "currency": currency,
+                "date": sold_on.isoformat()})  # fmt: skip
+        else:
+            listed = quantize(unit_price * quantity)
+            if amount is None:
+                amount = listed
+            elif amount != listed:
+                err("amount", _("The price list gives %(listed)s %(currency)s for %(q)s × %(sku)s on %(date)s.") % {
+                    "listed": listed, "currency": currency, "q": quantity, "sku": sku,
+                    "date": sold_on.isoformat()})  # fmt: skip
     if errs:
         return None, errs
     return Sale(
-        organisation=org, customer_name=str(values["customer_name"]).strip()[:300], customer_inn=customer_inn,
-        product_family=family, product=str(values.get("product", "")).strip()[:200], sale_type=sale_type,
-        amount=amount, currency=currency, sold_on=sold_on, external_ref=str(values.get("reference", "")).strip()[:100],
+        organisation=org, customer_name=text("customer_name"), customer_inn=customer_inn, product_family=family,
+        product=text("product") or (product.name if product else ""), item=product, quantity=quantity,
+        unit_price=unit_price, sale_type=sale_type, amount=amount, currency=currency, sold_on=sold_on,
+        external_ref=text("reference"), invoice_number=invoice_number, invoice_line=invoice_line,
         source=Sale.Source.IMPORT,
     ), []  # fmt: skip
-
-
-class _TooManyRows(Exception):
-    pass
-
-
-def _cap() -> int:
-    return int(getattr(settings, "SALES_IMPORT_MAX_ROWS", 50_000))
-
-
-def _capped(rows: Iterator[dict], cap: int) -> list[dict]:
-    """At most ``cap`` rows; reading stops at the first row past it (a huge file costs no more)."""
-    out: list[dict] = []
-    for r in rows:
-        if len(out) >= cap:
-            raise _TooManyRows
-        out.append(r)
-    return out
-
-
-def _xlsx_rows(content: bytes) -> Iterator[dict]:
-    from openpyxl import load_workbook
-
-    try:
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        it = sheet.iter_rows(values_only=True)
-        first = next(it, None)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise ValidationError({"file": [ValidationError(_("The file is not a readable XLSX workbook."),
-                                                        code="unreadable")]}) from exc  # fmt: skip
-    if first is None:
-        return
-    header = [str(h or "").strip().lower() for h in first]
-    for r in it:
-        if any(c not in (None, "") for c in r):
-            yield dict(zip(header, r, strict=False))
-
-
-def _csv_delimiter(first_line: str) -> str:
-    """Semicolon (the Russian Excel default) or comma, whichever the header uses more; never a guess that fails."""
-    return ";" if first_line.count(";") > first_line.count(",") else ","
-
-
-def _csv_rows(content: bytes) -> Iterator[dict]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError({"file": [ValidationError(_("Save the CSV file as UTF-8."), code="encoding")]}) from exc
-    first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text), delimiter=_csv_delimiter(first_line))
-    try:
-        header = [f.strip().lower() for f in next(reader, [])]
-    except csv.Error as exc:
-        raise ValidationError({"file": [ValidationError(_("The header row cannot be read: %(reason)s.")
-                                                        % {"reason": exc}, code="malformed")]}) from exc  # fmt: skip
-    n = 0
-    while True:
-        n += 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:  # an over-long field, a NUL byte, an unclosed quote
-            yield {_ROW_ERROR: str(exc)}
-            continue
-        if any(v.strip() for v in values):
-            yield dict(zip(header, values, strict=False))
-
-
-_ROW_ERROR = "__row_error__"
-
-
-def read_rows(*, name: str, content: bytes) -> list[dict]:
-    """Rows of a CSV (UTF-8, comma or semicolon) or XLSX file, keyed by the header row.
-
-    Reading stops past ``SALES_IMPORT_MAX_ROWS`` rows; a row the CSV reader cannot read (a field
-    over 131,072 characters, a NUL byte) becomes that row's error rather than a failure.
-    """
-    suffix = Path(name).suffix.lower()
-    if suffix == ".xlsx":
-        rows = _xlsx_rows(content)
-    elif suffix == ".csv":
-        rows = _csv_rows(content)
-    else:
-        raise ValidationError({"file": [ValidationError(_("Upload a .csv or .xlsx file."), code="file_type")]})
-    try:
-        return _capped(rows, _cap())
-    except _TooManyRows:
-        raise ValidationError({"file": [ValidationError(_("At most %(n)s rows per file.") % {"n": _cap()},
-                                                        code="too_many_rows")]}) from None  # fmt: skip
 
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -248,7 +231,11 @@ def import_sales_file(*, actor: User, name: str, size: int, read: Callable[[], b
     _require_finance(actor)
     if size > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": [ValidationError(_("The file is larger than 20 MB."), code="too_large")]})
-    return import_sales(actor=actor, rows=read_rows(name=name, content=read()))
+    return import_sales(actor=actor, rows=read_rows(name=name, content=read(), cap=_cap()))
+
+
+def _cap() -> int:
+    return int(getattr(settings, "SALES_IMPORT_MAX_ROWS", 50_000))
 
 
 @transaction.atomic
@@ -259,20 +246,16 @@ def import_sales(*, actor: User, rows: list[dict]) -> ImportReport:
     if len(rows) > _cap():
         raise ValidationError({"file": [ValidationError(_("At most %(n)s rows per file.") % {"n": _cap()},
                                                         code="too_many_rows")]})  # fmt: skip
-    missing = REQUIRED - {k for r in rows for k in r if k != _ROW_ERROR}
+    missing = REQUIRED - {k for r in rows for k in r if k != ROW_ERROR}
     if missing:
         raise ValidationError({"file": [_("Missing columns: %(cols)s.") % {"cols": ", ".join(sorted(missing))}]})
-    inns = {str(r.get("partner_inn") or "").strip() for r in rows}
-    partners: dict[str, list[Organisation]] = {}
-    for org in Organisation.objects.filter(kind=OrgKind.PARTNER, inn__in=inns):
-        partners.setdefault(org.inn, []).append(org)
-    families = {f.code: f for f in ProductFamily.objects.all()}
-    today = timezone.localdate()
+    ctx = _Lookups.load(rows)
     report = ImportReport()
     sales: list[tuple[int, Sale]] = []
     seen: set[tuple[int, str]] = set()
+    seen_lines: set[tuple[int, str, int]] = set()
     for n, row in enumerate(rows, start=1):
-        sale, errs = _check_row(n, row, partners, families, today)
+        sale, errs = _check_row(n, row, ctx)
         report.errors.extend(errs)
         if sale is None:
             continue
@@ -283,6 +266,13 @@ def import_sales(*, actor: User, rows: list[dict]) -> ImportReport:
                                       "message": _("This reference appears twice in the file.")})  # fmt: skip
                 continue
             seen.add(key)
+        if sale.invoice_number:
+            line_key = (sale.organisation_id, sale.invoice_number, sale.invoice_line)
+            if line_key in seen_lines:
+                report.errors.append({"field": f"rows[{n}].invoice_line", "code": "duplicate",
+                                      "message": _("This invoice line appears twice in the file.")})  # fmt: skip
+                continue
+            seen_lines.add(line_key)
         sales.append((n, sale))
     refs = {s.external_ref for _n, s in sales if s.external_ref}
     orgs = {s.organisation_id for _n, s in sales}
@@ -290,10 +280,19 @@ def import_sales(*, actor: User, rows: list[dict]) -> ImportReport:
         (s.organisation_id, s.external_ref): s
         for s in Sale.objects.filter(organisation_id__in=orgs, external_ref__in=refs)
     }
+    invoices = {s.invoice_number for _n, s in sales if s.invoice_number}
+    recorded_lines = set(
+        Sale.objects.filter(organisation_id__in=orgs, invoice_number__in=invoices).values_list(
+            "organisation_id", "invoice_number", "invoice_line")
+    )  # fmt: skip
     new: list[Sale] = []
     for n, sale in sales:
         old = existing.get((sale.organisation_id, sale.external_ref)) if sale.external_ref else None
         if old is None:
+            if (sale.organisation_id, sale.invoice_number, sale.invoice_line) in recorded_lines:
+                report.errors.append({"field": f"rows[{n}].invoice_line", "code": "duplicate",
+                                      "message": _duplicate_line_message(sale)})  # fmt: skip
+                continue
             new.append(sale)
         elif (old.amount, old.currency, old.sold_on, old.product_family_id) == (
             sale.amount, sale.currency, sale.sold_on, sale.product_family_id,
@@ -312,6 +311,11 @@ def import_sales(*, actor: User, rows: list[dict]) -> ImportReport:
     return report
 
 
+def _duplicate_line_message(sale: Sale) -> str:
+    return _("Line %(line)s of invoice %(invoice)s is already recorded for this partner.") % {
+        "line": sale.invoice_line, "invoice": sale.invoice_number}  # fmt: skip
+
+
 class _ImportFailed(ValidationError):
     """A ValidationError whose per-row errors keep their row/column path as the field name."""
 
@@ -327,13 +331,16 @@ class _ImportFailed(ValidationError):
 def record_sale(*, actor: User, organisation: Organisation, **fields) -> Sale:
     _require_finance(actor)
     row = {"partner_inn": organisation.inn, "partner_kpp": organisation.kpp, **fields}
-    families = {f.code: f for f in ProductFamily.objects.all()}
-    sale, errs = _check_row(1, row, {organisation.inn: [organisation]}, families, timezone.localdate())
+    sale, errs = _check_row(1, row, _Lookups.load([row], partners={organisation.inn: [organisation]}))
     if errs:
         raise ValidationError({e["field"].split(".", 1)[1]: [ValidationError(e["message"], code=e["code"])]
                                for e in errs})  # fmt: skip
     if sale.external_ref and Sale.objects.filter(organisation=organisation, external_ref=sale.external_ref).exists():
         raise ValidationError({"reference": [_("A sale with this reference is already recorded.")]})
+    if sale.invoice_number and Sale.objects.filter(
+        organisation=organisation, invoice_number=sale.invoice_number, invoice_line=sale.invoice_line
+    ).exists():  # fmt: skip
+        raise ValidationError({"invoice_line": [ValidationError(_duplicate_line_message(sale), code="duplicate")]})
     sale.source = Sale.Source.MANUAL
     sale.save()
     audit.record(actor=actor, action="sale.recorded", obj=sale, organisation=organisation,
