@@ -25,14 +25,36 @@ def catalogue(world, api):
     for sku, fam in [("TI-SW-50", "software"), ("DEPO-1U", "hardware")]:
         r = vendor.post("/products", {"sku": sku, "family": fam, "name": f"Продукт {sku}", "name_en": sku})
         assert r.status_code == 200, r.content
-    r = vendor.post("/price-lists", {"name": "2026", "currency": "RUB", "valid_from": "2026-01-01", "items": [
-        {"sku": "TI-SW-50", "price": "10000.00"}, {"sku": "DEPO-1U", "price": "250000"}]})  # fmt: skip
+    r = vendor.post(
+        "/price-lists",
+        {
+            "name": "2026",
+            "currency": "RUB",
+            "valid_from": "2026-01-01",
+            "items": [{"sku": "TI-SW-50", "price": "10000.00"}, {"sku": "DEPO-1U", "price": "250000"}],
+        },
+    )
     assert r.status_code == 201 and r.json()["item_count"] == 2
-    r = vendor.post("/price-lists", {"name": "From March", "currency": "RUB", "valid_from": "2026-03-01",
-                                     "items": [{"sku": "TI-SW-50", "price": "12000.00"}]})  # fmt: skip
+    r = vendor.post(
+        "/price-lists",
+        {
+            "name": "From March",
+            "currency": "RUB",
+            "valid_from": "2026-03-01",
+            "items": [{"sku": "TI-SW-50", "price": "12000.00"}],
+        },
+    )
     assert r.status_code == 201
-    r = vendor.post("/price-lists", {"name": "Renewals", "kind": "renewal", "currency": "RUB",
-                                     "valid_from": "2026-01-01", "items": [{"sku": "TI-SW-50", "price": "4000"}]})  # fmt: skip
+    r = vendor.post(
+        "/price-lists",
+        {
+            "name": "Renewals",
+            "kind": "renewal",
+            "currency": "RUB",
+            "valid_from": "2026-01-01",
+            "items": [{"sku": "TI-SW-50", "price": "4000"}],
+        },
+    )
     assert r.status_code == 201
     return vendor
 
@@ -53,8 +75,19 @@ def test_only_vendor_admins_and_finance_manage_products_and_customers_read_nothi
 
 
 def test_price_list_errors_name_each_item_and_nothing_lands(world, api, catalogue):
-    r = catalogue.post("/price-lists", {"name": "Bad", "currency": "RUB", "valid_from": "2026-05-01", "items": [
-        {"sku": "NOPE", "price": "1"}, {"sku": "TI-SW-50", "price": "-3"}, {"sku": "DEPO-1U", "price": "1.005"}]})  # fmt: skip
+    r = catalogue.post(
+        "/price-lists",
+        {
+            "name": "Bad",
+            "currency": "RUB",
+            "valid_from": "2026-05-01",
+            "items": [
+                {"sku": "NOPE", "price": "1"},
+                {"sku": "TI-SW-50", "price": "-3"},
+                {"sku": "DEPO-1U", "price": "1.005"},
+            ],
+        },
+    )
     assert r.status_code == 422
     assert {e["field"] for e in r.json()["errors"]} == {"items[1].sku", "items[2].price", "items[3].price"}
     assert r.json()["errors"]
@@ -63,8 +96,11 @@ def test_price_list_errors_name_each_item_and_nothing_lands(world, api, catalogu
 
 def test_price_list_from_a_file(world, api, catalogue):
     f = SimpleUploadedFile("prices.csv", b"sku;price\nTI-SW-50;9 999,90\n")
-    r = catalogue.client.post("/api/v1/price-lists/import", {"name": "File", "currency": "USD", "valid_from": "2026-01-01",
-                              "file": f}, headers=catalogue.headers)  # fmt: skip
+    r = catalogue.client.post(
+        "/api/v1/price-lists/import",
+        {"name": "File", "currency": "USD", "valid_from": "2026-01-01", "file": f},
+        headers=catalogue.headers,
+    )
     assert r.status_code == 201, r.content
     usd = catalogue.get("/products?currency=USD&on=2026-06-01").json()["items"]
     assert {p["sku"]: p["price"] for p in usd} == {"DEPO-1U": None, "TI-SW-50": "9999.90"}
@@ -84,8 +120,9 @@ def test_a_sale_naming_a_sku_takes_family_and_price_from_the_list_in_force(world
         Decimal("36000.00"),
         Decimal("12000"),
     )
-    r = _sale(catalogue, world.partner_a, sku="TI-SW-50", sale_type="renewal", sold_on="2026-02-01",
-              invoice_number="СЧ-2")  # fmt: skip
+    r = _sale(
+        catalogue, world.partner_a, sku="TI-SW-50", sale_type="renewal", sold_on="2026-02-01", invoice_number="СЧ-2"
+    )
     assert r.status_code == 201 and r.json()["amount"] == "4000.00" and r.json()["invoice_line"] == 1
 
 
@@ -110,14 +147,27 @@ def test_a_duplicate_invoice_line_is_refused_by_a_field_error_and_the_database(w
     assert _sale(catalogue, world.partner_b, sku="DEPO-1U", invoice_number="INV-7", invoice_line=2).status_code == 201
     first = Sale.objects.get(organisation=world.partner_a)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Sale.objects.create(organisation=world.partner_a, customer_name="X", product_family=first.product_family,
-                            amount=1, currency="RUB", sold_on=date(2026, 1, 1), invoice_number="INV-7", invoice_line=2)  # fmt: skip
+        Sale.objects.create(
+            organisation=world.partner_a,
+            customer_name="X",
+            product_family=first.product_family,
+            amount=1,
+            currency="RUB",
+            sold_on=date(2026, 1, 1),
+            invoice_number="INV-7",
+            invoice_line=2,
+        )
 
 
 def test_an_import_with_a_repeated_invoice_line_lands_nothing(world, api, catalogue):
     head = "partner_inn;customer_name;sku;quantity;currency;sold_on;invoice_number;invoice_line"
-    body = "\n".join([head, f"{world.partner_a.inn};К;TI-SW-50;1;RUB;01.03.2026;A-1;1",
-                      f"{world.partner_a.inn};К;DEPO-1U;2;RUB;01.03.2026;A-1;1"])  # fmt: skip
+    body = "\n".join(
+        [
+            head,
+            f"{world.partner_a.inn};К;TI-SW-50;1;RUB;01.03.2026;A-1;1",
+            f"{world.partner_a.inn};К;DEPO-1U;2;RUB;01.03.2026;A-1;1",
+        ]
+    )
     f = SimpleUploadedFile("s.csv", body.encode())
     r = catalogue.client.post("/api/v1/sales/import", {"file": f}, headers=catalogue.headers)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "rows[2].invoice_line"
@@ -126,15 +176,29 @@ def test_an_import_with_a_repeated_invoice_line_lands_nothing(world, api, catalo
 
 def test_partner_downloads_its_price_list_with_its_tiers_prices(world, api, catalogue):
     version = security_programme()
-    enrol(actor=None, organisation=world.partner_a, programme=version.programme, role_code="reseller",
-          starting_tier_code="certified", joined_on=date(2026, 1, 1), active=True)  # fmt: skip
+    enrol(
+        actor=None,
+        organisation=world.partner_a,
+        programme=version.programme,
+        role_code="reseller",
+        starting_tier_code="certified",
+        joined_on=date(2026, 1, 1),
+        active=True,
+    )
     client = api(world.a_admin)
     r = client.get(f"/organisations/{world.partner_a.pk}/price-list.xlsx?currency=RUB")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
     header = next(i for i, row in enumerate(rows) if row[0] == "SKU")
-    assert rows[header][:7] == ("SKU", "Name", "Name (English)", "Product family", "Retail price", "Reward, %",
-                                "Partner price")  # fmt: skip
+    assert rows[header][:7] == (
+        "SKU",
+        "Name",
+        "Name (English)",
+        "Product family",
+        "Retail price",
+        "Reward, %",
+        "Partner price",
+    )
     data = {row[0]: row[4:] for row in rows[header + 1 :]}
     # Certified earns 30% on software (so pays 70% of retail); the test programme has no hardware rate.
     assert data["TI-SW-50"][0] == 12000 and data["TI-SW-50"][2] == 8400
