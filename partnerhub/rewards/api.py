@@ -10,9 +10,11 @@ from partnerhub.identity import selectors as identity_selectors
 
 from . import selectors, services
 from .api_catalogue import router as catalogue_router
+from .api_rates import router as rates_router
 
 router = Router(tags=["sales"])
 router.add_router("", catalogue_router)
+router.add_router("", rates_router)
 
 
 class SaleOut(Schema):

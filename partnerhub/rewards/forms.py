@@ -43,3 +43,14 @@ class PriceListFileForm(forms.Form):
         label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     file = forms.FileField(label=_("CSV or XLSX file (columns sku, price)"))
+
+
+class RateForm(forms.Form):
+    currency = forms.ChoiceField(label=_("Currency"), choices=[c for c in CURRENCY_CHOICES if c[0] != "RUB"])
+    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    value = forms.CharField(label=_("Roubles"), max_length=30)
+    nominal = forms.IntegerField(label=_("Per units"), min_value=1, initial=1)
+
+
+class RatesFileForm(forms.Form):
+    file = forms.FileField(label=_("Bank of Russia daily rates (XML_daily)"))

@@ -139,3 +139,36 @@ class Sale(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_name}: {self.amount} {self.currency}"
+
+
+class ExchangeRate(models.Model):
+    """Roubles for ``nominal`` units of a currency on a date: the Bank of Russia's official rate, or typed in.
+
+    Rates are facts: once recorded for a date they are not changed (every rated line keeps the rate it used).
+    """
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Typed in")
+        CBR_FILE = "cbr_file", _("Bank of Russia file")
+        CBR_URL = "cbr_url", _("Bank of Russia, fetched")
+
+    currency = CurrencyField(_("currency"))
+    on = models.DateField(_("date"))
+    value = models.DecimalField(_("roubles"), max_digits=20, decimal_places=4)
+    nominal = models.PositiveIntegerField(_("per units"), default=1)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.MANUAL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey("identity.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["-on", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "on"], name="exchange_rate_unique_day"),
+            models.CheckConstraint(condition=Q(value__gt=0) & Q(nominal__gt=0), name="exchange_rate_positive"),
+            models.CheckConstraint(condition=~Q(currency="RUB"), name="exchange_rate_not_rouble"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nominal} {self.currency} = {self.value} RUB ({self.on})"

@@ -16,7 +16,7 @@ from partnerhub.partners.models import Enrolment
 from partnerhub.programmes.models import ProgrammeVersion, RewardRate
 from partnerhub.programmes.selectors import version_in_force
 
-from .models import PriceList, Product, Sale
+from .models import ExchangeRate, PriceList, Product, Sale
 from .pricing import PriceBook, partner_price
 
 
@@ -130,3 +130,20 @@ def partner_price_list(
         row.partner = partner_price(row.retail, row.percent)
         out.append(row)
     return terms, out
+
+
+# ---------------------------------------------------------------- exchange rates
+
+
+def exchange_rates(
+    *, actor: User, currency: str = "", since: date | None = None, until: date | None = None
+) -> QuerySet[ExchangeRate]:
+    _require_catalogue_reader(actor)
+    qs = ExchangeRate.objects.all()
+    if currency:
+        qs = qs.filter(currency=currency)
+    if since:
+        qs = qs.filter(on__gte=since)
+    if until:
+        qs = qs.filter(on__lte=until)
+    return qs.order_by("-on", "currency")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -8,13 +9,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnerhub.core.forms import add_service_errors
+from partnerhub.core.problems import Problem
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity import selectors as identity_selectors
 
 from . import selectors, services
-from .forms import PriceListFileForm, ProductFilterForm, ProductForm, SaleFilterForm, SaleImportForm
+from .forms import (
+    PriceListFileForm,
+    ProductFilterForm,
+    ProductForm,
+    RateForm,
+    RatesFileForm,
+    SaleFilterForm,
+    SaleImportForm,
+)
 from .models import PriceList
-from .services import catalogue
+from .services import catalogue, rates
 
 
 def _can_import(user) -> bool:
@@ -117,3 +127,45 @@ def price_list_download(request: HttpRequest, org_id: int) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     return price_list_response(request.user, org, data.get("currency") or "RUB",
                                data.get("kind") or PriceList.Kind.RETAIL, data.get("on"))  # fmt: skip
+
+
+# ---------------------------------------------------------------- exchange rates
+
+
+def _rates_done(request: HttpRequest, report) -> HttpResponse:
+    messages.success(request, _("Rates of %(date)s: %(created)s recorded, %(skipped)s already known.")
+                     % {"date": report.on, "created": report.created, "skipped": report.skipped})  # fmt: skip
+    return redirect("rate-list")
+
+
+@login_required
+def rate_list(request: HttpRequest) -> HttpResponse:
+    who = actor_for(request.user)
+    rate_form = RateForm(request.POST or None, prefix="r") if "r-currency" in request.POST else RateForm(prefix="r")
+    file_form = RatesFileForm(request.POST or None, request.FILES or None, prefix="f") if "f-upload" in request.POST \
+        else RatesFileForm(prefix="f")  # fmt: skip
+    if request.method == "POST":
+        catalogue.require_catalogue_manager(request.user)
+        try:
+            if rate_form.is_bound:
+                if rate_form.is_valid():
+                    rates.set_rate(actor=request.user, **rate_form.cleaned_data)
+                    messages.success(request, _("Rate saved."))
+                    return redirect("rate-list")
+            elif file_form.is_bound:
+                if file_form.is_valid():
+                    content = file_form.cleaned_data["file"].read(rates.MAX_XML_BYTES + 1)
+                    return _rates_done(request, rates.import_cbr_daily(actor=request.user, content=content))
+            elif "fetch" in request.POST:
+                return _rates_done(request, rates.fetch_cbr_daily(actor=request.user))
+        except ValidationError as exc:
+            add_service_errors(rate_form if rate_form.is_bound else file_form, exc)
+        except Problem as exc:
+            messages.error(request, exc.detail)
+    qs = selectors.exchange_rates(actor=request.user, currency=(request.GET.get("currency") or "").upper()[:3])
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    ctx = {"page": page, "query": "", "rate_form": rate_form, "file_form": file_form,
+           "can_manage": bool(who.vendor_roles & {"vendor_admin", "finance"}),
+           "can_fetch": bool(getattr(settings, "REWARDS_CBR_URL", ""))}  # fmt: skip
+    status = 422 if (rate_form.errors or file_form.errors) else 200
+    return render(request, "rewards/rates.html", ctx, status=status)
