@@ -152,6 +152,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "deals-escalate-overdue": {"task": "deals.escalate_overdue", "schedule": crontab(minute="*/15")},
     "leads-expire-offers": {"task": "leads.expire_offers", "schedule": crontab(minute="*/15")},
     "referrals-settle-attributions": {"task": "referrals.settle_attributions", "schedule": crontab(minute=20)},
+    # Sales are rated as they arrive; this catches up what waited (a missing rate, tier or enrolment).
+    "rewards-rate-pending": {"task": "rewards.rate_pending", "schedule": crontab(minute=40)},
 }
 
 # An operator may move a job: JOB_SCHEDULES="deals-sweep-protection-daily=30 2 * * 1-5; deliver-webhooks=20"

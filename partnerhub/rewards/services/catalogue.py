@@ -18,8 +18,8 @@ from partnerhub.identity.roles import Role
 from partnerhub.programmes.models import ProductFamily
 
 from ..models import PriceList, PriceListItem, Product
-from .files import ROW_ERROR, read_rows
-from .sales import MAX_UPLOAD_BYTES, parse_amount
+from .files import MAX_UPLOAD_BYTES, ROW_ERROR, read_rows
+from .rows import parse_amount
 
 MAX_PRICE_ROWS = 20_000
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,23 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnerhub.core import audit
-from partnerhub.core.money import CURRENCIES, quantize
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity.models import Organisation, User
-from partnerhub.identity.roles import OrgKind, Role
-from partnerhub.identity.validators import is_valid_inn
+from partnerhub.identity.roles import Role
 from partnerhub.programmes.models import ProductFamily
 
-from ..models import PriceList, Product, Sale
-from ..pricing import KIND_FOR_SALE_TYPE, PriceBook
-from .files import ROW_ERROR, read_rows
-
-COLUMNS = ["partner_inn", "partner_kpp", "customer_name", "customer_inn", "product_family", "sku", "product",
-           "quantity", "sale_type", "amount", "currency", "sold_on", "invoice_number", "invoice_line",
-           "reference"]  # fmt: skip
-MAX_LENGTHS = {"customer_name": 300, "product": 200, "reference": 100, "partner_inn": 12, "partner_kpp": 9,
-               "customer_inn": 12, "sku": 64, "invoice_number": 50}  # fmt: skip
-REQUIRED = {"partner_inn", "customer_name", "currency", "sold_on"}
+from ..models import Sale
+from .files import MAX_UPLOAD_BYTES, ROW_ERROR, read_rows
+from .rating import rate_sales
+from .rows import REQUIRED, Lookups, check_row
 
 
 def _require_finance(actor: User) -> None:
@@ -43,187 +35,11 @@ def _require_finance(actor: User) -> None:
         raise PermissionDenied(_("Only the vendor's administrators and finance record sales."))
 
 
-def parse_amount(raw: str) -> Decimal:
-    text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
-    if "," in text and "." in text:
-        text = text.replace(",", "")
-    text = text.replace(",", ".")
-    value = Decimal(text)
-    if not value.is_finite():
-        raise InvalidOperation
-    return value
-
-
-def parse_date(raw) -> date:
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    text = str(raw).strip()
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
 @dataclass
 class ImportReport:
     created: int = 0
     skipped: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
-
-
-@dataclass
-class _Lookups:
-    """What rows are checked against, loaded once per file."""
-
-    partners: dict[str, list[Organisation]]
-    families: dict[str, ProductFamily]
-    products: dict[str, Product]
-    prices: PriceBook
-    today: date
-
-    @classmethod
-    def load(cls, rows: list[dict], partners: dict[str, list[Organisation]] | None = None) -> _Lookups:
-        if partners is None:
-            inns = {str(r.get("partner_inn") or "").strip() for r in rows}
-            partners = {}
-            for org in Organisation.objects.filter(kind=OrgKind.PARTNER, inn__in=inns):
-                partners.setdefault(org.inn, []).append(org)
-        skus = {str(r.get("sku") or "").strip() for r in rows} - {""}
-        products = {p.sku: p for p in Product.objects.filter(sku__in=skus).select_related("family")}
-        return cls(partners=partners, families={f.code: f for f in ProductFamily.objects.all()}, products=products,
-                   prices=PriceBook(p.pk for p in products.values()), today=timezone.localdate())  # fmt: skip
-
-
-def _positive_int(raw) -> int | None:
-    text = str(raw).strip()
-    if not text.isdigit() or int(text) < 1 or len(text) > 9:
-        return None
-    return int(text)
-
-
-def _check_row(n: int, row: dict, ctx: _Lookups) -> tuple[Sale | None, list[dict]]:
-    errs: list[dict[str, str]] = []
-
-    def err(column: str, message: str) -> None:
-        errs.append({"field": f"rows[{n}].{column}", "message": message, "code": "invalid"})
-
-    if ROW_ERROR in row:
-        errs.append({"field": f"rows[{n}]", "code": "malformed",
-                     "message": _("This row cannot be read: %(reason)s.") % {"reason": row[ROW_ERROR]}})  # fmt: skip
-        return None, errs
-    values = {k: ("" if v is None else v) for k, v in row.items() if k}
-    for col, value in values.items():
-        if isinstance(value, str) and "\x00" in value:
-            err(col, _("The value contains a NUL character."))
-        elif isinstance(value, str) and len(value) > MAX_LENGTHS.get(col, 300):
-            err(col, _("At most %(n)s characters.") % {"n": MAX_LENGTHS.get(col, 300)})
-    if errs:
-        return None, errs
-
-    def text(col: str) -> str:
-        return str(values.get(col, "")).strip()
-
-    sku = text("sku")
-    for col in REQUIRED | (set() if sku else {"product_family", "amount"}):
-        if text(col) == "":
-            err(col, _("This field is required."))
-    inn, kpp = text("partner_inn"), text("partner_kpp")
-    org = None
-    if inn:
-        matches = [o for o in ctx.partners.get(inn, []) if not kpp or o.kpp == kpp]
-        if not is_valid_inn(inn):
-            err("partner_inn", _("INN check digits do not match: the number has a typo."))
-        elif len(matches) != 1:
-            several = _("Several partners have this INN; give the KPP.")
-            err("partner_inn", several if matches else _("No partner with this INN."))
-        else:
-            org = matches[0]
-    customer_inn = text("customer_inn")
-    if customer_inn and not is_valid_inn(customer_inn):
-        err("customer_inn", _("INN check digits do not match: the number has a typo."))
-    fam_code = text("product_family")
-    family = ctx.families.get(fam_code)
-    if fam_code and family is None:
-        err("product_family", _("Unknown product family %(code)s.") % {"code": fam_code})
-    product = ctx.products.get(sku) if sku else None
-    if sku and product is None:
-        err("sku", _("Unknown SKU %(sku)s.") % {"sku": sku})
-    elif product is not None and family is not None and family.pk != product.family_id:
-        err("product_family", _("SKU %(sku)s belongs to the family %(family)s.")
-            % {"sku": sku, "family": product.family.code})  # fmt: skip
-    sale_type = text("sale_type") or "new"
-    if sale_type not in Sale.SaleType.values:
-        err("sale_type", _("Use new or renewal."))
-    quantity = 1
-    if text("quantity"):
-        quantity = _positive_int(values["quantity"])
-        if quantity is None:
-            err("quantity", _("A whole number of at least 1."))
-    amount = None
-    if text("amount"):
-        try:
-            amount = parse_amount(values["amount"])
-            if amount <= 0:
-                err("amount", _("The amount must be positive."))
-            elif amount != quantize(amount):
-                err("amount", _("At most two decimal places."))
-        except (InvalidOperation, ValueError):
-            err("amount", _("Not a number."))
-    currency = text("currency").upper()
-    if currency and currency not in CURRENCIES:
-        err("currency", _("Unknown currency %(code)s.") % {"code": currency})
-    sold_on = None
-    if text("sold_on"):
-        try:
-            sold_on = parse_date(values["sold_on"])
-            if sold_on > ctx.today:
-                err("sold_on", _("A sale cannot be in the future."))
-        except ValueError:
-            err("sold_on", _("Use a date like 2026-03-31 or 31.03.2026."))
-    invoice_number, invoice_line = text("invoice_number"), None
-    if text("invoice_line"):
-        invoice_line = _positive_int(values["invoice_line"])
-        if invoice_line is None:
-            err("invoice_line", _("A whole number of at least 1."))
-        elif not invoice_number:
-            err("invoice_number", _("Give the invoice number of this line."))
-    elif invoice_number:
-        invoice_line = 1
-    if errs:
-        return None, errs
-    unit_price = None
-    if product is not None:
-        family = product.family
-        kind = KIND_FOR_SALE_TYPE[sale_type]
-        unit_price = ctx.prices.price(product.pk, kind, currency, sold_on)
-        if unit_price is None:
-            err("sku", _("No %(kind)s price for %(sku)s in %(currency)s on %(date)s.") % {
-                "kind": PriceList.Kind(kind).label.lower(), "sku": sku, "currency": currency,
-                "date": sold_on.isoformat()})  # fmt: skip
-        else:
-            listed = quantize(unit_price * quantity)
-            if amount is None:
-                amount = listed
-            elif amount != listed:
-                err("amount", _("The price list gives %(listed)s %(currency)s for %(q)s × %(sku)s on %(date)s.") % {
-                    "listed": listed, "currency": currency, "q": quantity, "sku": sku,
-                    "date": sold_on.isoformat()})  # fmt: skip
-    if errs:
-        return None, errs
-    return Sale(
-        organisation=org, customer_name=text("customer_name"), customer_inn=customer_inn, product_family=family,
-        product=text("product") or (product.name if product else ""), item=product, quantity=quantity,
-        unit_price=unit_price, sale_type=sale_type, amount=amount, currency=currency, sold_on=sold_on,
-        external_ref=text("reference"), invoice_number=invoice_number, invoice_line=invoice_line,
-        source=Sale.Source.IMPORT,
-    ), []  # fmt: skip
-
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def import_sales_file(*, actor: User, name: str, size: int, read: Callable[[], bytes]) -> ImportReport:
@@ -249,13 +65,13 @@ def import_sales(*, actor: User, rows: list[dict]) -> ImportReport:
     missing = REQUIRED - {k for r in rows for k in r if k != ROW_ERROR}
     if missing:
         raise ValidationError({"file": [_("Missing columns: %(cols)s.") % {"cols": ", ".join(sorted(missing))}]})
-    ctx = _Lookups.load(rows)
+    ctx = Lookups.load(rows)
     report = ImportReport()
     sales: list[tuple[int, Sale]] = []
     seen: set[tuple[int, str]] = set()
     seen_lines: set[tuple[int, str, int]] = set()
     for n, row in enumerate(rows, start=1):
-        sale, errs = _check_row(n, row, ctx)
+        sale, errs = check_row(n, row, ctx)
         report.errors.extend(errs)
         if sale is None:
             continue
@@ -304,8 +120,10 @@ def import_sales(*, actor: User, rows: list[dict]) -> ImportReport:
                 "record a correction instead.") % {"ref": sale.external_ref}})  # fmt: skip
     if report.errors:
         raise _ImportFailed(report)
-    Sale.objects.bulk_create(new, batch_size=2000)
+    created = Sale.objects.bulk_create(new, batch_size=2000)
     report.created = len(new)
+    if created and created[0].pk is not None:
+        _rate(created, actor)
     audit.record(actor=actor, action="sales.imported", obj=actor, after={"created": report.created,
                  "skipped": report.skipped})  # fmt: skip
     return report
@@ -331,7 +149,7 @@ class _ImportFailed(ValidationError):
 def record_sale(*, actor: User, organisation: Organisation, **fields) -> Sale:
     _require_finance(actor)
     row = {"partner_inn": organisation.inn, "partner_kpp": organisation.kpp, **fields}
-    sale, errs = _check_row(1, row, _Lookups.load([row], partners={organisation.inn: [organisation]}))
+    sale, errs = check_row(1, row, Lookups.load([row], partners={organisation.inn: [organisation]}))
     if errs:
         raise ValidationError({e["field"].split(".", 1)[1]: [ValidationError(e["message"], code=e["code"])]
                                for e in errs})  # fmt: skip
@@ -346,39 +164,69 @@ def record_sale(*, actor: User, organisation: Organisation, **fields) -> Sale:
     audit.record(actor=actor, action="sale.recorded", obj=sale, organisation=organisation,
                  after={"amount": sale.amount, "currency": sale.currency, "sold_on": sale.sold_on,
                         "product_family": sale.product_family.code})  # fmt: skip
+    _rate([sale], actor)
     return sale
 
 
-@transaction.atomic
-def record_won_deal(*, claim, actor: User | None) -> list[Sale]:
-    """A won deal produces one sale per deal line, for the rewards engine to rate.
+@dataclass
+class WonLine:
+    """One line of a won deal, as the deals context hands it over."""
 
-    Called by the deals context when a deal is won; idempotent (the reference is the line).
+    line_id: int
+    product_family: ProductFamily
+    product: str
+    sale_type: str
+    amount: Decimal
+
+
+COOPERATION_MODELS = {"resale": "resale", "agency": "agency"}
+
+
+@transaction.atomic
+def record_won_deal(
+    *, actor: User | None, deal_id: int, organisation: Organisation, customer_name: str, customer_inn: str,
+    currency: str, closed_on: date | None, lines: list[WonLine], uplift_percent: Decimal = Decimal(0),
+    share_percent: Decimal = Decimal(100), cooperation_model: str = "",
+) -> list[Sale]:  # fmt: skip
+    """A won deal produces one sale per deal line and rates them.
+
+    Called by the deals context when a deal is won, with what the registration adds: the claim's reward
+    uplift (percentage points) and its share of the benefit (a second partner's reduced share), and the
+    deal's cooperation model. Idempotent (the reference is the line).
     """
     sales = []
-    for line in claim.lines.select_related("product_family"):
-        ref = f"deal-{claim.pk}-{line.pk}"
+    for line in lines:
         sale, created = Sale.objects.get_or_create(
-            organisation_id=claim.organisation_id,
-            external_ref=ref,
+            organisation_id=organisation.pk,
+            external_ref=f"deal-{deal_id}-{line.line_id}",
             defaults={
-                "customer_name": claim.customer_name[:300],
-                "customer_inn": claim.customer_inn,
+                "customer_name": customer_name[:300],
+                "customer_inn": customer_inn,
                 "product_family": line.product_family,
                 "product": line.product,
                 "sale_type": line.sale_type,
                 "amount": line.amount,
-                "currency": claim.currency,
-                "sold_on": claim.closed_on or timezone.localdate(),
+                "currency": currency,
+                "sold_on": closed_on or timezone.localdate(),
                 "source": Sale.Source.DEAL,
+                "uplift_percent": uplift_percent or Decimal(0),
+                "share_percent": Decimal(100) if share_percent is None else share_percent,
+                "cooperation_model": COOPERATION_MODELS.get(cooperation_model, ""),
             },
         )
         if created:
-            audit.record(actor=actor, action="sale.recorded", obj=sale, organisation=claim.organisation,
-                         after={"amount": sale.amount, "currency": sale.currency, "deal": claim.pk,
-                                "sold_on": sale.sold_on, "product_family": line.product_family.code})  # fmt: skip
+            audit.record(actor=actor, action="sale.recorded", obj=sale, organisation=organisation,
+                         after={"amount": sale.amount, "currency": sale.currency, "deal": deal_id,
+                                "sold_on": sale.sold_on, "product_family": line.product_family.code,
+                                "uplift_percent": sale.uplift_percent,
+                                "share_percent": sale.share_percent})  # fmt: skip
         sales.append(sale)
+    _rate(sales, actor)
     return sales
+
+
+def _rate(sales: list[Sale], actor) -> None:
+    rate_sales(sales=sales, actor=actor)
 
 
 @transaction.atomic
@@ -408,4 +256,5 @@ def record_referral_sale(
         audit.record(actor=actor, action="sale.recorded", obj=sale, organisation=organisation,
                      after={"amount": sale.amount, "currency": sale.currency, "sold_on": sale.sold_on,
                             "product_family": product_family.code, "referral": reference})  # fmt: skip
+        _rate([sale], actor)
     return sale
