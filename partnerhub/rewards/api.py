@@ -10,11 +10,13 @@ from partnerhub.identity import selectors as identity_selectors
 
 from . import selectors, services
 from .api_catalogue import router as catalogue_router
+from .api_earnings import router as earnings_router
 from .api_rates import router as rates_router
 
 router = Router(tags=["sales"])
 router.add_router("", catalogue_router)
 router.add_router("", rates_router)
+router.add_router("", earnings_router)
 
 
 class SaleOut(Schema):

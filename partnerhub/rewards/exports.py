@@ -26,3 +26,36 @@ def price_list_xlsx(*, terms: PartnerTerms, rows: list[PriceRow], currency: str,
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+STATEMENT_COLUMNS = (
+    "line", "posted_on", "entry", "sale", "sold_on", "customer", "invoice", "product_family", "sale_type",
+    "sale_amount", "sale_currency", "exchange_rate", "base_amount", "rule", "basis", "tier", "programme_version",
+    "rate_percent", "uplift_percent", "share_percent", "reward", "currency",
+)  # fmt: skip
+
+
+def statement_csv(rows: list[dict]) -> str:
+    """A statement as CSV (UTF-8 with a byte-order mark for Excel; semicolons): every line traced to its sale,
+    rule, tier and programme version."""
+    import csv
+
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    w = csv.writer(buf, delimiter=";")
+    w.writerow(STATEMENT_COLUMNS)
+    for row in rows:
+        r, sale = row["rating"], row["rating"].sale
+        invoice = f"{sale.invoice_number}/{sale.invoice_line}" if sale.invoice_number else ""
+        w.writerow([
+            row["kind"], row["entry"].posted_on.isoformat(), row["entry"].pk, sale.pk, sale.sold_on.isoformat(),
+            _safe(sale.customer_name), _safe(invoice), sale.product_family.code, sale.sale_type, row["sale_amount"],
+            r.sale_currency, r.fx_rate, row["base_amount"], r.rule, r.basis, r.tier_code, str(r.version),
+            r.rate_percent, r.uplift_percent, r.share_percent, row["reward"], r.currency,
+        ])  # fmt: skip
+    return buf.getvalue()
+
+
+def _safe(text: str) -> str:
+    """No spreadsheet formulas from partner-typed text (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -54,3 +54,12 @@ class RateForm(forms.Form):
 
 class RatesFileForm(forms.Form):
     file = forms.FileField(label=_("Bank of Russia daily rates (XML_daily)"))
+
+
+class PostingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Posting"), choices=[
+        ("adjustment", _("Adjustment")), ("release", _("Released for payment")), ("hold", _("Put on hold")),
+        ("unhold", _("Released from hold"))])  # fmt: skip
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
+    amount = forms.CharField(label=_("Amount"), max_length=30, help_text=_("an adjustment may be negative"))
+    reason = forms.CharField(label=_("Reason"), max_length=500)
