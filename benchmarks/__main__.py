@@ -7,9 +7,9 @@ Run one with `python -m benchmarks tiers`.
 
 import sys
 
-from . import deal_conflicts, tier_evaluation
+from . import deal_conflicts, rewards, tier_evaluation
 
-BENCHMARKS = {"tiers": tier_evaluation.main, "deals": deal_conflicts.main}
+BENCHMARKS = {"tiers": tier_evaluation.main, "deals": deal_conflicts.main, "rewards": rewards.main}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(BENCHMARKS)

@@ -319,9 +319,14 @@ class Rating(models.Model):
 
     tenant_path = "organisation"
 
-    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="ratings")
-    organisation = models.ForeignKey("identity.Organisation", on_delete=models.PROTECT, related_name="+")
-    version = models.ForeignKey("programmes.ProgrammeVersion", on_delete=models.PROTECT, related_name="+")
+    # Written only by the engine, a million at a time: the partial unique index on the current rating and
+    # the (organisation, entry) index serve every read, and organisation and version are copies of what the
+    # sale and the programme already hold (no per-row foreign-key check for them).
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="ratings", db_index=False)
+    organisation = models.ForeignKey("identity.Organisation", on_delete=models.DO_NOTHING, related_name="+",
+                                     db_index=False, db_constraint=False)  # fmt: skip
+    version = models.ForeignKey("programmes.ProgrammeVersion", on_delete=models.DO_NOTHING, related_name="+",
+                                db_index=False, db_constraint=False)  # fmt: skip
     role_code = models.SlugField(_("role"), max_length=50)
     tier_code = models.SlugField(_("tier"), max_length=50, blank=True)
     basis = models.CharField(_("basis"), max_length=12, choices=Basis.choices)
@@ -336,8 +341,9 @@ class Rating(models.Model):
     currency = CurrencyField(_("reward currency"))
     reward = MoneyField(_("reward"))
     is_current = models.BooleanField(default=True)
-    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="ratings")
-    reversal = models.ForeignKey(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="reversed")
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="ratings", db_index=False)
+    reversal = models.ForeignKey(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="reversed",
+                                 db_index=False)  # fmt: skip
     rated_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()
@@ -351,7 +357,10 @@ class Rating(models.Model):
                 condition=Q(is_current=False) | Q(reversal=None), name="rating_current_not_reversed"
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "entry"])]
+        indexes = [
+            models.Index(fields=["organisation", "entry"]),
+            models.Index(fields=["reversal"], condition=Q(reversal__isnull=False), name="rating_reversed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.sale_id}: {self.reward} {self.currency} ({self.rule})"

@@ -23,7 +23,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerhub.core import audit
+from partnerhub.core import request_context
+from partnerhub.core.bulk import insert_many
+from partnerhub.core.models import AuditEntry
 from partnerhub.core.money import CURRENCIES, quantize
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity.models import Organisation, User
@@ -72,11 +74,27 @@ def post_many(*, kind: str, postings: Iterable[Posting], key_prefix: str, actor=
         lines.append(LedgerLine(entry=e, organisation_id=p.organisation_id, account=credit, currency=p.currency,
                                 amount=-amount))  # fmt: skip
     LedgerLine.objects.bulk_create(lines, batch_size=4000)
-    for p, e in zip(postings, entries, strict=True):
-        audit.record(actor=actor, action=f"ledger.{kind}", obj=e, organisation=Organisation(pk=p.organisation_id),
-                     after={"amount": quantize(p.amount), "currency": p.currency, "debit": debit, "credit": credit,
-                            "posted_on": on})  # fmt: skip
+    audit_postings(actor=actor, kind=kind, on=on, entries=[(e, quantize(p.amount)) for p, e in zip(postings, entries,
+                                                                                         strict=True)])  # fmt: skip
     return {(e.organisation_id, e.currency): e for e in entries}
+
+
+def audit_postings(*, actor, kind: str, on: date, entries: list[tuple[JournalEntry, Decimal]]) -> None:
+    """One audit row per posted entry, written in one statement (a run posts one per partner and currency)."""
+    ctx = request_context.current()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    debit, credit = SIDES[kind]
+    now = timezone.now()
+    rows = [
+        AuditEntry(at=now, actor=user, actor_label=user.email if user else (ctx.via or "system"),
+                   organisation_id=e.organisation_id, action=f"ledger.{kind}", object_type=e._meta.label_lower,
+                   object_id=str(e.pk), object_repr=f"{JournalEntry.Kind(kind).label} #{e.pk} {e.currency}"[:300],
+                   before=None, after={"amount": amount, "currency": e.currency, "debit": debit, "credit": credit,
+                                       "posted_on": on},
+                   reason="", via=ctx.via or "job", request_id=ctx.request_id, ip=ctx.ip)
+        for e, amount in entries
+    ]  # fmt: skip
+    insert_many(AuditEntry, rows)
 
 
 def balances(organisation_ids: Iterable[int] | None = None) -> dict[tuple[int, str], dict[str, Decimal]]:
