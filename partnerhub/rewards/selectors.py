@@ -39,7 +39,7 @@ def sales(
     currency: str = "", product_family: str = "",
 ) -> QuerySet[Sale]:  # fmt: skip
     """Sales facts the actor may see; ``until`` is inclusive."""
-    qs = Sale.objects.visible_to(actor).select_related("organisation", "product_family")
+    qs = Sale.objects.visible_to(actor).select_related("organisation", "product_family", "item")
     if organisation_id:
         qs = qs.filter(organisation_id=organisation_id)
     if since:
