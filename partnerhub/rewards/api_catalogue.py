@@ -51,12 +51,15 @@ class PriceItemIn(InputSchema):
     price: str
 
 
-class PriceListIn(InputSchema):
+class PriceListFileIn(Schema):
     name: str
     kind: PriceList.Kind = PriceList.Kind.RETAIL
     currency: str
     valid_from: date
     valid_until: date | None = None
+
+
+class PriceListIn(PriceListFileIn, InputSchema):
     items: list[PriceItemIn]
 
 
@@ -73,14 +76,6 @@ class PriceListOut(Schema):
 class PriceListFilter(Schema):
     currency: str = ""
     kind: str = ""
-
-
-class PriceListFileIn(Schema):
-    name: str
-    kind: PriceList.Kind = PriceList.Kind.RETAIL
-    currency: str
-    valid_from: date
-    valid_until: date | None = None
 
 
 @router.get("/products", response=list[ProductOut], summary="Products, with the price in force (on, currency, kind)")

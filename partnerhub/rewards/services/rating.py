@@ -27,7 +27,7 @@ from partnerhub.identity.models import User
 from .. import rating as engine
 from ..fx import max_age as fx_max_age
 from ..models import JournalEntry, Rating, RatingIssue, Sale
-from .ledger import Posting, post_many, require_finance
+from .ledger import Posting, audit_postings, post_many, require_finance
 from .rows import Lookups, check_row
 
 LOCK_KEY = 7_311_002  # the advisory lock of rating runs
@@ -96,12 +96,42 @@ def _store_issues(issues: list[engine.Issue]) -> None:
     )  # fmt: skip
 
 
-def _rate_pending_in_sql(*, actor, sale_ids: list[int] | None, on: date) -> RatingRun:
-    """PostgreSQL: the same rating, computed and written by the database (a million lines in one pass).
+SINGLE_STATEMENT_SQL = """
+WITH rated AS MATERIALIZED (SELECT * FROM ({rated}) x WHERE issue IS NULL),
+sums AS (SELECT organisation_id, reward_currency AS currency, SUM(reward) AS total FROM rated GROUP BY 1, 2),
+entries AS (
+  INSERT INTO rewards_journalentry (organisation_id, kind, currency, posted_on, posted_at, memo, key, actor_id)
+  SELECT organisation_id, 'accrual', currency, %(on)s, %(now)s, %(memo)s,
+         %(prefix)s || ':' || organisation_id || ':' || currency, %(actor)s
+  FROM sums
+  RETURNING id, organisation_id, currency
+), lines AS (
+  INSERT INTO rewards_ledgerline (entry_id, organisation_id, account, currency, amount)
+  SELECT e.id, e.organisation_id, a.account, e.currency,
+         CASE WHEN a.account = 'vendor_expense' THEN s.total ELSE -s.total END
+  FROM entries e JOIN sums s ON s.organisation_id = e.organisation_id AND s.currency = e.currency
+  CROSS JOIN (VALUES ('vendor_expense'), ('accrued')) AS a(account)
+  RETURNING 1
+), ratings AS (
+  INSERT INTO rewards_rating (sale_id, organisation_id, version_id, role_code, tier_code, basis, rule, rate_percent,
+    uplift_percent, share_percent, sale_amount, sale_currency, fx_rate, base_amount, currency, reward, is_current,
+    entry_id, reversal_id, rated_at)
+  SELECT r.sale_id, r.organisation_id, r.version_id, r.role_code, r.tier, r.basis, r.rule, r.rate, r.uplift_eff,
+         r.share, r.amount, r.currency, r.fx, r.base, r.reward_currency, r.reward, true, e.id, NULL, %(now)s
+  FROM rated r JOIN entries e ON e.organisation_id = r.organisation_id AND e.currency = r.reward_currency
+  RETURNING 1
+)
+SELECT (SELECT COUNT(*) FROM ratings), (SELECT COUNT(*) FROM entries)
+"""
 
-    Resolution and rating (:func:`engine.rated_sql`) fill a temporary table in one pass; lines that cannot
-    be rated are read back and explained by :func:`engine.rate_row`; the rest are summed into one accrual per
-    partner and currency and inserted as ratings pointing at their entry — all inside this transaction.
+
+def _rate_pending_in_sql(*, actor, sale_ids: list[int] | None, on: date) -> RatingRun:
+    """PostgreSQL: the same rating, computed and written by the database in one statement.
+
+    Resolution and rating (:func:`engine.rated_sql`) feed, in one pass, the accruals (one entry per partner
+    and currency, its two lines from the sum) and one rating per line pointing at its entry. The sales left
+    pending are then the ones that cannot be rated: they are read back and explained by
+    :func:`engine.rate_row`. All inside the caller's transaction.
     """
     run = RatingRun()
     sale_filter = ""
@@ -109,48 +139,32 @@ def _rate_pending_in_sql(*, actor, sale_ids: list[int] | None, on: date) -> Rati
         ids = sorted({int(i) for i in sale_ids}) or [0]
         sale_filter = f"AND s.id IN ({', '.join(str(i) for i in ids)})"
     prefix = f"accrual:{uuid.uuid4().hex}"
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    params = {"max_age": fx_max_age(), "on": on, "now": timezone.now(), "memo": _("Rated sales"), "prefix": prefix,
+              "actor": user.pk if user else None}  # fmt: skip
+    resolution = engine.resolution_sql(sale_filter=sale_filter, order=False)
     with connection.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS rewards_resolved, rewards_run_entries")
-        resolution = engine.resolution_sql(sale_filter=sale_filter, order=False)
-        cur.execute(f"CREATE TEMP TABLE rewards_resolved ON COMMIT DROP AS {engine.rated_sql(resolution)}",
-                    {"max_age": fx_max_age()})  # fmt: skip
-        cur.execute("DELETE FROM rewards_ratingissue WHERE sale_id IN (SELECT sale_id FROM rewards_resolved)")
-        cur.execute(f"SELECT {', '.join(engine.COLUMNS)} FROM rewards_resolved WHERE issue IS NOT NULL")  # noqa: S608
-        issues = [engine.rate_row(dict(zip(engine.COLUMNS, row, strict=True))) for row in cur.fetchall()]
-        issues = [i for i in issues if isinstance(i, engine.Issue)]
+        cur.execute("SET LOCAL work_mem = '256MB'")
+        cur.execute(SINGLE_STATEMENT_SQL.format(rated=engine.rated_sql(resolution)), params)
+        run.rated, run.entries = cur.fetchone()
+        cur.execute("DELETE FROM rewards_ratingissue i WHERE EXISTS "
+                    "(SELECT 1 FROM rewards_rating r WHERE r.sale_id = i.sale_id AND r.is_current)")  # fmt: skip
+        cur.execute(resolution, {"max_age": fx_max_age()})
+        left = [engine.rate_row(dict(zip(engine.COLUMNS, row, strict=True))) for row in cur.fetchall()]
+        issues = [i for i in left if isinstance(i, engine.Issue)]
+        RatingIssue.objects.filter(sale_id__in=[i.sale_id for i in issues]).delete()
         _store_issues(issues)
         run.issues = len(issues)
-        cur.execute("SELECT organisation_id, reward_currency, SUM(reward), COUNT(*) FROM rewards_resolved "
-                    "WHERE issue IS NULL GROUP BY organisation_id, reward_currency "
-                    "ORDER BY organisation_id, reward_currency")  # fmt: skip
-        sums = cur.fetchall()
-    if not sums:
-        return run
-    entries = post_many(kind=JournalEntry.Kind.ACCRUAL, key_prefix=prefix, actor=actor, memo=_("Rated sales"), on=on,
-                        postings=[Posting(org, cur_code, total) for org, cur_code, total, _n in sums])  # fmt: skip
-    with connection.cursor() as cur:
-        cur.execute("CREATE TEMP TABLE rewards_run_entries (organisation_id bigint, currency varchar(3), "
-                    "entry_id bigint) ON COMMIT DROP")  # fmt: skip
-        with cur.connection.cursor().copy("COPY rewards_run_entries FROM STDIN") as copy:
-            for (org, cur_code), entry in entries.items():
-                copy.write_row((org, cur_code, entry.pk))
         cur.execute(
-            """INSERT INTO rewards_rating (sale_id, organisation_id, version_id, role_code, tier_code, basis, rule,
-                 rate_percent, uplift_percent, share_percent, sale_amount, sale_currency, fx_rate, base_amount,
-                 currency, reward, is_current, entry_id, reversal_id, rated_at)
-               SELECT r.sale_id, r.organisation_id, r.version_id, r.role_code, r.tier, r.basis, r.rule, r.rate,
-                 r.uplift_eff, r.share, r.amount, r.currency, r.fx, r.base, r.reward_currency, r.reward, true,
-                 e.entry_id, NULL, %s
-               FROM rewards_resolved r JOIN rewards_run_entries e
-                 ON e.organisation_id = r.organisation_id AND e.currency = r.reward_currency
-               WHERE r.issue IS NULL""",
-            [timezone.now()],
+            "SELECT e.id, l.amount FROM rewards_journalentry e JOIN rewards_ledgerline l "
+            "ON l.entry_id = e.id AND l.account = 'vendor_expense' WHERE e.key LIKE %s",
+            [f"{prefix}:%"],
         )
-        run.rated = cur.rowcount
-        cur.execute("DROP TABLE rewards_run_entries; DROP TABLE rewards_resolved")
-    run.entries = len(entries)
-    for _org, cur_code, total, _n in sums:
-        run.totals[cur_code] = run.totals.get(cur_code, Decimal(0)) + total
+        posted = dict(cur.fetchall())
+    entries = list(JournalEntry.objects.filter(pk__in=posted))
+    audit_postings(actor=actor, kind=JournalEntry.Kind.ACCRUAL, on=on, entries=[(e, posted[e.pk]) for e in entries])
+    for e in entries:
+        run.totals[e.currency] = run.totals.get(e.currency, Decimal(0)) + posted[e.pk]
     return run
 
 
