@@ -319,10 +319,11 @@ class Rating(models.Model):
 
     tenant_path = "organisation"
 
-    # Written only by the engine, a million at a time: the partial unique index on the current rating and
-    # the (organisation, entry) index serve every read, and organisation and version are copies of what the
-    # sale and the programme already hold (no per-row foreign-key check for them).
-    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="ratings", db_index=False)
+    # Written only by the engine, a million at a time, from the very rows it joins: the partial unique index
+    # on the current rating and the (organisation, entry) index serve every read, and the database checks no
+    # reference per row (Django's deferred foreign-key checks would queue one event per line until commit).
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="ratings", db_index=False,
+                             db_constraint=False)  # fmt: skip
     organisation = models.ForeignKey("identity.Organisation", on_delete=models.DO_NOTHING, related_name="+",
                                      db_index=False, db_constraint=False)  # fmt: skip
     version = models.ForeignKey("programmes.ProgrammeVersion", on_delete=models.DO_NOTHING, related_name="+",
@@ -341,7 +342,8 @@ class Rating(models.Model):
     currency = CurrencyField(_("reward currency"))
     reward = MoneyField(_("reward"))
     is_current = models.BooleanField(default=True)
-    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="ratings", db_index=False)
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="ratings", db_index=False,
+                              db_constraint=False)  # fmt: skip
     reversal = models.ForeignKey(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="reversed",
                                  db_index=False)  # fmt: skip
     rated_at = models.DateTimeField(auto_now_add=True)

@@ -119,6 +119,7 @@ entries AS (
   SELECT r.sale_id, r.organisation_id, r.version_id, r.role_code, r.tier, r.basis, r.rule, r.rate, r.uplift_eff,
          r.share, r.amount, r.currency, r.fx, r.base, r.reward_currency, r.reward, true, e.id, NULL, %(now)s
   FROM rated r JOIN entries e ON e.organisation_id = r.organisation_id AND e.currency = r.reward_currency
+  ORDER BY r.sale_id  -- index insertions and foreign-key lookups in key order
   RETURNING 1
 )
 SELECT (SELECT COUNT(*) FROM ratings), (SELECT COUNT(*) FROM entries)
