@@ -13,7 +13,11 @@ Each ends with `bench: NAME figure=… baseline=… ratio=… goal=… met|misse
 import subprocess
 import sys
 
-BENCHMARKS = {"tiers": "benchmarks.tier_evaluation", "deals": "benchmarks.deal_conflicts"}
+BENCHMARKS = {
+    "tiers": "benchmarks.tier_evaluation",
+    "deals": "benchmarks.deal_conflicts",
+    "rewards": "benchmarks.rewards",
+}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(BENCHMARKS)

@@ -155,6 +155,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "deals-escalate-overdue": {"task": "deals.escalate_overdue", "schedule": crontab(minute="*/15")},
     "leads-expire-offers": {"task": "leads.expire_offers", "schedule": crontab(minute="*/15")},
     "referrals-settle-attributions": {"task": "referrals.settle_attributions", "schedule": crontab(minute=20)},
+    # Sales are rated as they arrive; this catches up what waited (a missing rate, tier or enrolment).
+    "rewards-rate-pending": {"task": "rewards.rate_pending", "schedule": crontab(minute=40)},
 }
 
 # An operator may move a job: JOB_SCHEDULES="deals-sweep-protection-daily=30 2 * * 1-5; deliver-webhooks=20"
@@ -279,6 +281,15 @@ CUSTOMER_SIGNUPS_PER_HOUR = env_int("CUSTOMER_SIGNUPS_PER_HOUR", 10)
 # "Contact this partner" requests accepted from one address per window (seconds).
 LEADS_CONTACTS_PER_IP = env_int("LEADS_CONTACTS_PER_IP", 5)
 LEADS_CONTACTS_WINDOW_SECONDS = env_int("LEADS_CONTACTS_WINDOW_SECONDS", 3600)
+
+# --- Rewards (partnerhub/rewards): sales imports, exchange rates, rating.
+# A sales file stops being read past this many rows (the import is refused, nothing lands).
+SALES_IMPORT_MAX_ROWS = env_int("SALES_IMPORT_MAX_ROWS", 50_000)
+# The Bank of Russia daily rates (XML_daily); fetched by "import from the URL" when set. Empty: files only.
+REWARDS_CBR_URL = env_str("REWARDS_CBR_URL", "")
+# A sale on a day without a published rate uses the latest rate at most this many days older
+# (weekends, the New Year holidays); older than that, the line is not rated and the error names the currency and date.
+REWARDS_FX_MAX_AGE_DAYS = env_int("REWARDS_FX_MAX_AGE_DAYS", 10)
 
 # --- API
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)

@@ -106,3 +106,64 @@ def test_sales_page_import_with_row_report(world, ui):
     assert r.status_code == 302
     html = client.get("/sales/?currency=rub").content.decode()
     assert "125,000.50 RUB" in html or "125 000,50 RUB" in html or "125000.50 RUB" in html
+
+
+# ---------------------------------------------------------------- hardening (issue 7)
+
+
+def _post(client, f):
+    return client.client.post("/api/v1/sales/import", {"file": f}, headers=client.headers)
+
+
+def test_a_customer_is_refused_before_the_file_is_parsed(world, api, monkeypatch):
+    from partnerhub.rewards.services import sales as sales_services  # read_rows as the import sees it
+
+    def boom(**_kw):
+        raise AssertionError("the file was parsed before the permission check")
+
+    monkeypatch.setattr(sales_services, "read_rows", boom)
+    r = _post(api(world.customer_admin), SimpleUploadedFile("big.xlsx", b"PK\x03\x04 not really a workbook"))
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+
+
+def test_reading_stops_at_the_row_cap(world, api, settings):
+    settings.SALES_IMPORT_MAX_ROWS = 3
+    rows = [row(world, ref=f"R-{i}") for i in range(10)]
+    r = _post(api(world.finance), csv_file(world, *rows))
+    assert r.status_code == 422
+    assert r.json()["errors"] == [{"field": "file", "message": "At most 3 rows per file.", "code": "too_many_rows"}]
+    assert not Sale.objects.exists()
+
+
+def test_a_file_the_sniffer_cannot_read_is_a_422_not_a_500(world, api):
+    r = _post(api(world.finance), SimpleUploadedFile("s.csv", b"abc\n1\n"))
+    assert r.status_code == 422 and r.json()["code"] == "validation"
+    assert {e["field"] for e in r.json()["errors"]} == {"file"}
+
+
+def test_an_over_long_field_is_that_rows_error_and_nothing_lands(world, api):
+    huge = "x" * 131_073
+    f = csv_file(world, row(world), f"{world.partner_a.inn};;{huge};;software;new;10;RUB;01.03.2026;R-2")
+    r = _post(api(world.finance), f)
+    assert r.status_code == 422
+    errors = r.json()["errors"]
+    assert [e["field"] for e in errors] == ["rows[2]"] and errors[0]["code"] == "malformed"
+    assert not Sale.objects.exists()
+
+
+def test_a_long_customer_name_is_a_field_error_not_silently_cut(world, api):
+    f = csv_file(world, f"{world.partner_a.inn};;{'Я' * 301};;software;new;10;RUB;01.03.2026;R-2")
+    r = _post(api(world.finance), f)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "rows[1].customer_name"
+
+
+def test_a_nul_byte_is_a_row_error(world, api):
+    f = csv_file(world, f"{world.partner_a.inn};;ООО\x00;;software;new;10;RUB;01.03.2026;R-2")
+    r = _post(api(world.finance), f)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"].startswith("rows[1]")
+    assert not Sale.objects.exists()
+
+
+def test_a_damaged_workbook_is_a_file_error(world, api):
+    r = _post(api(world.finance), SimpleUploadedFile("s.xlsx", b"PK\x03\x04garbage"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "file"

@@ -48,6 +48,7 @@ def b_objects(world):
         **_deals_b(world),
         **_referrals_b(world),
         **_leads_b(world, enrolment),
+        **_rewards_b(world),
     }
 
 
@@ -63,6 +64,19 @@ def _leads_b(world, enrolment):
                              email="buyer@tender.example", region="Санкт-Петербург")  # fmt: skip
     offer = lead.offers.get(organisation=world.partner_b)
     return {"lead": lead.pk, "lead_offer": offer.pk}
+
+
+def _rewards_b(world):
+    """A sale of B (rated or waiting: its rewards pages and corrections are B's)."""
+    from partnerhub.programmes.models import ProductFamily
+    from partnerhub.rewards.models import Sale
+
+    fam = ProductFamily.objects.get_or_create(code="software", defaults={"name": "Software"})[0]
+    from datetime import date
+
+    sale = Sale.objects.create(organisation=world.partner_b, customer_name="ООО Б", product_family=fam,
+                               amount=1000, currency="RUB", sold_on=date(2026, 3, 10))  # fmt: skip
+    return {"sale": sale.pk}
 
 
 def _referrals_b(world):
@@ -165,6 +179,36 @@ API_MATRIX = {
             "currency": "RUB",
             "sold_on": "2026-01-01",
         },
+    ),
+    ("get", "/api/v1/organisations/{org_id}/price-list.xlsx"): lambda o: (
+        f"/organisations/{o['org']}/price-list.xlsx",
+        None,
+    ),
+    ("get", "/api/v1/organisations/{org_id}/earnings"): lambda o: (f"/organisations/{o['org']}/earnings", None),
+    ("get", "/api/v1/organisations/{org_id}/statements/{period}"): lambda o: (
+        f"/organisations/{o['org']}/statements/2026-03",
+        None,
+    ),
+    ("get", "/api/v1/organisations/{org_id}/statements/{period}/lines"): lambda o: (
+        f"/organisations/{o['org']}/statements/2026-03/lines",
+        None,
+    ),
+    ("get", "/api/v1/organisations/{org_id}/statements/{period}/csv"): lambda o: (
+        f"/organisations/{o['org']}/statements/2026-03/csv",
+        None,
+    ),
+    ("get", "/api/v1/organisations/{org_id}/ledger"): lambda o: (f"/organisations/{o['org']}/ledger", None),
+    ("post", "/api/v1/organisations/{org_id}/ledger"): lambda o: (
+        f"/organisations/{o['org']}/ledger",
+        {"kind": "adjustment", "currency": "RUB", "amount": "1.00", "reason": "x"},
+    ),
+    ("post", "/api/v1/sales/{sale_id}/correct"): lambda o: (
+        f"/sales/{o['sale']}/correct",
+        {"amount": "2.00", "reason": "x"},
+    ),
+    ("post", "/api/v1/sales/{sale_id}/end"): lambda o: (
+        f"/sales/{o['sale']}/end",
+        {"status": "cancelled", "reason": "x"},
     ),
     ("post", "/api/v1/organisations/{org_id}/obligations"): lambda o: (
         f"/organisations/{o['org']}/obligations",
@@ -557,6 +601,10 @@ UI_MATRIX = {
     "lead-offer-accept": lambda o: {"offer_id": o["lead_offer"]},
     "lead-offer-decline": lambda o: {"offer_id": o["lead_offer"]},
     "locator-contact": lambda o: {"org_id": o["org"]},  # B is not listed: 404 for everyone
+    "price-list-download": lambda o: {"org_id": o["org"]},
+    "earnings": lambda o: {"org_id": o["org"]},
+    "statement": lambda o: {"org_id": o["org"], "period": "2026-03"},
+    "statement-csv": lambda o: {"org_id": o["org"], "period": "2026-03"},
 }
 
 

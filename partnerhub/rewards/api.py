@@ -2,22 +2,30 @@
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from partnerhub.core.api import InputSchema, Pagination, model_type
 from partnerhub.identity import selectors as identity_selectors
-from partnerhub.programmes.models import ProductFamily
 
 from . import selectors, services
+from .api_catalogue import router as catalogue_router
+from .api_earnings import router as earnings_router
+from .api_rates import router as rates_router
 from .models import Sale
 
 router = Router(tags=["sales"])
+router.add_router("", catalogue_router)
+router.add_router("", rates_router)
+router.add_router("", earnings_router)
 
 
 class SaleOut(Schema):
     id: int
+    sku: str | None = None
+    quantity: int
+    invoice_number: str
+    invoice_line: int | None
     organisation_id: int
     customer_name: str
     customer_inn: str
@@ -31,6 +39,10 @@ class SaleOut(Schema):
     source: str
 
     @staticmethod
+    def resolve_sku(obj) -> str | None:
+        return obj.item.sku if obj.item_id else None
+
+    @staticmethod
     def resolve_amount(obj) -> str:
         return str(obj.amount)
 
@@ -38,13 +50,19 @@ class SaleOut(Schema):
 class SaleIn(InputSchema):
     customer_name: model_type(Sale, "customer_name")
     customer_inn: model_type(Sale, "customer_inn") = ""
-    product_family: model_type(ProductFamily, "code")
+    product_family: str = ""
+    sku: str = ""
+    quantity: int = Field(1, ge=1, le=2_147_483_647)
     product: model_type(Sale, "product") = ""
     sale_type: model_type(Sale, "sale_type") = "new"
-    amount: model_type(Sale, "amount", description="decimal, e.g. 125000.00")
+    amount: str = Field(
+        "", max_length=40, description="Decimal string, e.g. 125000.00; with a SKU, the list price × quantity"
+    )
     currency: model_type(Sale, "currency")
     sold_on: date
     reference: model_type(Sale, "external_ref") = ""
+    invoice_number: model_type(Sale, "invoice_number") = ""
+    invoice_line: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
 class SaleFilter(Schema):
@@ -75,8 +93,5 @@ def create_sale(request, org_id: int, payload: SaleIn):
 @router.post("/sales/import", response={201: ImportOut},
              summary="Import sales from CSV or XLSX: all rows or none, with a per-row error report")  # fmt: skip
 def import_sales(request, file: File[UploadedFile]):
-    if file.size > 20 * 1024 * 1024:
-        raise ValidationError({"file": ["The file is larger than 20 MB."]})
-    rows = services.read_rows(name=file.name, content=file.read())
-    report = services.import_sales(actor=request.auth, rows=rows)
+    report = services.import_sales_file(actor=request.auth, name=file.name or "", size=file.size, read=file.read)
     return Status(201, {"created": report.created, "skipped": report.skipped})

@@ -87,9 +87,17 @@ def move_stage(*, actor: User, claim: Claim, stage: str, lock_version: int | Non
     audit.record(actor=actor, action=event, obj=claim, organisation=claim.organisation, before=before,
                  after=audit.snapshot(claim))  # fmt: skip
     if stage == Claim.Stage.WON:
-        from partnerhub.rewards.services import record_won_deal
+        from partnerhub.rewards.services import WonLine, record_won_deal
 
-        record_won_deal(claim=claim, actor=actor)
+        record_won_deal(
+            actor=actor, deal_id=claim.pk, organisation=claim.organisation, customer_name=claim.customer_name,
+            customer_inn=claim.customer_inn, currency=claim.currency, closed_on=claim.closed_on,
+            lines=[WonLine(line_id=line.pk, product_family=line.product_family, product=line.product,
+                           sale_type=line.sale_type, amount=line.amount)
+                   for line in claim.lines.select_related("product_family")],
+            uplift_percent=claim.uplift_percent, share_percent=claim.benefit_share_percent,
+            cooperation_model=claim.cooperation_model,
+        )  # fmt: skip
     notify(users=_deciders(claim), organisation=claim.organisation, kind=event, url=_url(claim), email=False,
            title=_("Deal #%(id)s: %(stage)s") % {"id": claim.pk, "stage": claim.get_stage_display()})  # fmt: skip
     _publish(event, claim)
