@@ -17,6 +17,8 @@ BENCHMARKS = {
     "tiers": "benchmarks.tier_evaluation",
     "deals": "benchmarks.deal_conflicts",
     "rewards": "benchmarks.rewards",
+    "matching": "benchmarks.deal_matching",
+    "lists": "benchmarks.list_pages",
 }
 
 if __name__ == "__main__":
