@@ -21,6 +21,9 @@ HUGE = "99999999999999999999"  # past a 64-bit integer: PostgreSQL refused the O
 
 # path parameter -> key of tests.test_tenancy_matrix.b_objects
 PATH_OBJECTS = {"org_id": "org", "enrolment_id": "enrolment", "deal_id": "deal", "endpoint_id": "webhook"}
+PATH_VALUES = {"period": "2026-11"}  # parameters that name no object
+# Lists with required query parameters: what to give them (from the same objects).
+REQUIRED_QUERY = {"/api/v1/role-rates": lambda objects: f"programme={objects['programme']}&version=1"}
 
 
 def _operations():
@@ -39,8 +42,11 @@ def paginated_lists():
 def _fill(path, objects):
     for name, key in PATH_OBJECTS.items():
         path = path.replace("{" + name + "}", str(objects[key]))
+    for name, value in PATH_VALUES.items():
+        path = path.replace("{" + name + "}", value)
     assert "{" not in path, f"add the object for {path} to PATH_OBJECTS"
-    return path.removeprefix("/api/v1")
+    query = REQUIRED_QUERY.get(path)
+    return path.removeprefix("/api/v1") + (f"?{query(objects)}&" if query else "?")
 
 
 def test_the_paginated_lists_are_found():
@@ -52,7 +58,7 @@ def test_the_paginated_lists_are_found():
 def test_a_page_beyond_the_limit_is_a_field_error_on_every_list(world, api, path):
     objects = b_objects(world)
     url = _fill(path, objects)
-    r = api(world.b_admin).get(f"{url}?page={HUGE}")
+    r = api(world.b_admin).get(f"{url}page={HUGE}")
     assert r.status_code == 422, r.content
     assert r["Content-Type"] == "application/problem+json"
     assert [e["field"] for e in r.json()["errors"]] == ["page"]
@@ -64,7 +70,7 @@ def test_the_last_allowed_page_is_an_empty_page_on_every_list(world, api, path):
     url = _fill(path, objects)
     answers = {}
     for user in (world.vendor_admin, world.b_admin):  # some lists are for the vendor, some for partners
-        r = api(user).get(f"{url}?page={MAX_PAGE}&page_size=500")
+        r = api(user).get(f"{url}page={MAX_PAGE}&page_size=500")
         answers[user.email] = r.status_code
         if r.status_code == 200:
             assert r.json()["items"] == []

@@ -157,10 +157,11 @@ def test_a_long_customer_name_is_a_field_error_not_silently_cut(world, api):
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "rows[1].customer_name"
 
 
-def test_a_nul_byte_is_a_row_error(world, api):
+def test_a_nul_byte_refuses_the_file(world, api):
+    """Text with a NUL byte is not text: the upload policy refuses the file before any row is read."""
     f = csv_file(world, f"{world.partner_a.inn};;ООО\x00;;software;new;10;RUB;01.03.2026;R-2")
     r = _post(api(world.finance), f)
-    assert r.status_code == 422 and r.json()["errors"][0]["field"].startswith("rows[1]")
+    assert r.status_code == 422 and [(e["field"], e["code"]) for e in r.json()["errors"]] == [("file", "file_type")]
     assert not Sale.objects.exists()
 
 

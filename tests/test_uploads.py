@@ -166,8 +166,9 @@ API_UPLOADS = {
     "POST /api/v1/deals/{deal_id}/extensions evidence": "test_api_extension_evidence",
     "POST /api/v1/onboarding/contract/upload file": "test_onboarding.test_contract_upload_accepts_only_pdf_files",
     "POST /api/v1/programmes/import/upload file": "test_api_programme_upload",
-    # owned by the rewards helper's change; it wires uploads.SPREADSHEET_IMPORT (see the merge note)
-    "POST /api/v1/sales/import file": "rewards: uploads.SPREADSHEET_IMPORT",
+    "POST /api/v1/sales/import file": "test_api_spreadsheet_imports",
+    "POST /api/v1/price-lists/import file": "test_api_spreadsheet_imports",
+    "POST /api/v1/exchange-rates/import file": "test_api_spreadsheet_imports",
 }
 FORM_UPLOADS = {
     "partnerhub.deals.forms.ResolveForm.evidence": "test_api_conflict_evidence (same service)",
@@ -175,7 +176,9 @@ FORM_UPLOADS = {
     "partnerhub.partners.forms.EvidenceForm.evidence_file": "test_page_obligation_evidence",
     "partnerhub.onboarding.forms.ContractUploadForm.file": "test_onboarding.test_full_path_through_the_pages",
     "partnerhub.programmes.forms.ImportForm.file": "test_page_programme_import",
-    "partnerhub.rewards.forms.SaleImportForm.file": "rewards: uploads.SPREADSHEET_IMPORT",
+    "partnerhub.rewards.forms.SaleImportForm.file": "test_api_spreadsheet_imports (same service)",
+    "partnerhub.rewards.forms.PriceListFileForm.file": "test_api_spreadsheet_imports (same service)",
+    "partnerhub.rewards.forms.RatesFileForm.file": "test_api_spreadsheet_imports (same service)",
 }
 
 
@@ -300,3 +303,30 @@ def test_page_programme_import(world, ui):
     page = r.content.decode()
     assert "Upload a file of one of these types" in page and 'data-field="file"' in page
     assert not Programme.objects.exists()
+
+
+def test_api_spreadsheet_imports(world, api, settings):
+    """The sales import and the price-list import take CSV or XLSX by content, within the size limit."""
+    from partnerhub.rewards.models import PriceList, Sale
+
+    client = api(world.finance)
+    admin = api(world.vendor_admin)
+    details = {"name": "2026", "kind": "retail", "currency": "RUB", "valid_from": "2026-01-01"}
+
+    def sales(name, content):
+        return client.client.post("/api/v1/sales/import", {"file": upload(name, content)}, headers=client.headers)
+
+    def prices(name, content):
+        return admin.client.post("/api/v1/price-lists/import", {**details, "file": upload(name, content)},
+                                 headers=admin.headers)  # fmt: skip
+
+    for post in (sales, prices):
+        assert _field_error(post("sales.csv", EXE), "file") == "file_type"
+        assert _field_error(post("sales.xlsx", HTML), "file") == "file_type"
+        assert _field_error(post("sales.xlsx", PLAIN_ZIP), "file") == "file_type"
+    rates = admin.client.post("/api/v1/exchange-rates/import", {"file": upload("XML_daily.xml", HTML)},
+                              headers=admin.headers)  # fmt: skip
+    assert _field_error(rates, "file") == "file_type"
+    settings.UPLOAD_IMPORT_MAX_BYTES = 10
+    assert _field_error(sales("sales.csv", b"customer_name;amount\nX;1\n"), "file") == "file_size"
+    assert not Sale.objects.exists() and not PriceList.objects.exists()

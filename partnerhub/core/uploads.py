@@ -54,12 +54,14 @@ KINDS = {
         Kind("xlsx", "XLSX", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         Kind("odt", "ODT", "odt", "application/vnd.oasis.opendocument.text"),
         Kind("text", _("UTF-8 text"), "txt", "text/plain"),
+        Kind("xml", "XML", "xml", "application/xml"),
     )
 }
 # The name endings each kind may carry: a name that names another kind (or none of these) is refused.
 EXTENSIONS = {
     "pdf": {"pdf"}, "png": {"png"}, "jpeg": {"jpg", "jpeg"}, "docx": {"docx"}, "xlsx": {"xlsx"}, "odt": {"odt"},
     "text": {"csv", "txt", "yaml", "yml"},
+    "xml": {"xml", "asp"},  # the Bank of Russia serves its daily rates as XML_daily.asp
 }  # fmt: skip
 
 
@@ -87,6 +89,17 @@ def _zip_kind(file) -> str | None:
         if "xl/workbook.xml" in names:
             return "xlsx"
     return None
+
+
+def _has_nul(file) -> bool:
+    file.seek(0)
+    try:
+        while chunk := file.read(CHUNK):
+            if b"\x00" in chunk:
+                return True
+    finally:
+        file.seek(0)
+    return False
 
 
 def _is_utf8_text(file) -> bool:
@@ -119,6 +132,8 @@ def sniff(file) -> str | None:
         return "jpeg"
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(file)
+    if _read_head(file, 64).removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<?xml") and not _has_nul(file):
+        return "xml"  # any declared encoding (the Bank of Russia's files are windows-1251)
     if _is_utf8_text(file):
         return "text"
     return None
@@ -215,3 +230,5 @@ CONTRACT = UploadPolicy(("pdf",), name="contract")
 SPREADSHEET_IMPORT = UploadPolicy(("text", "xlsx"), limit_setting="UPLOAD_IMPORT_MAX_BYTES", name="spreadsheet")
 #: A programme definition: UTF-8 YAML text; read, never stored.
 YAML_IMPORT = UploadPolicy(("text",), limit_setting="UPLOAD_YAML_MAX_BYTES", name="yaml")
+# Exchange rates in the Bank of Russia's XML_daily format.
+XML_IMPORT = UploadPolicy(("xml",), limit_setting="UPLOAD_YAML_MAX_BYTES", name="xml")

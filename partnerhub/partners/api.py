@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from partnerhub.core.api import InputSchema, Pagination, ProblemOut, model_type
+from partnerhub.core.api import InputSchema, Pagination, model_type
 from partnerhub.core.tenancy import actor_for
 from partnerhub.programmes.models import Tier
 
@@ -167,11 +167,8 @@ class WhatIfOut(Schema):
     tiers: list[dict[str, Any]]
 
 
-ERRORS = {401: ProblemOut, 404: ProblemOut, 422: ProblemOut}
-
-
 @router.get(
-    "/enrolments/{enrolment_id}/needs", response={200: NeedsOut, **ERRORS},
+    "/enrolments/{enrolment_id}/needs", response=NeedsOut,
     summary="What would I need: the smallest additional sales, certified specialists or deals reaching the next tier",
     description="Read-only. 404 (problem document) when the enrolment is not visible to you.",
 )  # fmt: skip
@@ -190,7 +187,7 @@ def get_needs(request, enrolment_id: int):
 
 
 @router.post(
-    "/enrolments/{enrolment_id}/what-if", response={200: WhatIfOut, **ERRORS},
+    "/enrolments/{enrolment_id}/what-if", response=WhatIfOut,
     summary="What if: the evaluation with additional sales, certificates or deals — evaluated, never saved",
     description="Nothing is written. 404 when the enrolment is not visible to you; 422 with field errors for "
                 "negative or malformed figures or an unknown product family.",

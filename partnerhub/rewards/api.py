@@ -93,5 +93,5 @@ def create_sale(request, org_id: int, payload: SaleIn):
 @router.post("/sales/import", response={201: ImportOut},
              summary="Import sales from CSV or XLSX: all rows or none, with a per-row error report")  # fmt: skip
 def import_sales(request, file: File[UploadedFile]):
-    report = services.import_sales_file(actor=request.auth, name=file.name or "", size=file.size, read=file.read)
+    report = services.import_sales_file(actor=request.auth, file=file)
     return Status(201, {"created": report.created, "skipped": report.skipped})

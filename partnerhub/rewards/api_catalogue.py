@@ -124,8 +124,7 @@ def create_price_list(request, payload: PriceListIn):
 @router.post("/price-lists/import", response={201: PriceListOut},
              summary="Create a price list from a CSV or XLSX file (columns sku, price)")  # fmt: skip
 def import_price_list(request, details: Form[PriceListFileIn], file: File[UploadedFile]):
-    pl = catalogue.import_price_list_file(actor=request.auth, **details.dict(), file_name=file.name or "",
-                                          size=file.size, read=file.read)  # fmt: skip
+    pl = catalogue.import_price_list_file(actor=request.auth, **details.dict(), file=file)
     pl.item_count = pl.items.count()
     return Status(201, pl)
 

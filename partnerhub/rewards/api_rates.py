@@ -66,7 +66,7 @@ def set_rate(request, payload: RateIn):
 @router.post("/exchange-rates/import", response={200: RatesReportOut},
              summary="Import the Bank of Russia daily rates file (XML_daily)")  # fmt: skip
 def import_rates(request, file: File[UploadedFile]):
-    return rates.import_cbr_daily(actor=request.auth, content=file.read(rates.MAX_XML_BYTES + 1))
+    return rates.import_cbr_daily_file(actor=request.auth, file=file)
 
 
 @router.post("/exchange-rates/fetch", response={200: RatesReportOut},

@@ -53,8 +53,7 @@ def sale_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = services.import_sales_file(actor=request.user, name=upload.name, size=upload.size,
-                                                read=upload.read)  # fmt: skip
+            report = services.import_sales_file(actor=request.user, file=upload)
         except ValidationError as exc:
             errors = [(field, m) for field, msgs in exc.message_dict.items() for m in msgs]
         else:
@@ -93,8 +92,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
                 else:
                     d = dict(list_form.cleaned_data)
                     upload = d.pop("file")
-                    catalogue.import_price_list_file(actor=request.user, **d, file_name=upload.name,
-                                                     size=upload.size, read=upload.read)  # fmt: skip
+                    catalogue.import_price_list_file(actor=request.user, **d, file=upload)
                     messages.success(request, _("Price list created."))
             except ValidationError as exc:
                 add_service_errors(bound, exc)
@@ -154,8 +152,8 @@ def rate_list(request: HttpRequest) -> HttpResponse:
                     return redirect("rate-list")
             elif file_form.is_bound:
                 if file_form.is_valid():
-                    content = file_form.cleaned_data["file"].read(rates.MAX_XML_BYTES + 1)
-                    return _rates_done(request, rates.import_cbr_daily(actor=request.user, content=content))
+                    report = rates.import_cbr_daily_file(actor=request.user, file=file_form.cleaned_data["file"])
+                    return _rates_done(request, report)
             elif "fetch" in request.POST:
                 return _rates_done(request, rates.fetch_cbr_daily(actor=request.user))
         except ValidationError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -10,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from partnerhub.core import audit
+from partnerhub.core import audit, uploads
 from partnerhub.core.money import CURRENCIES, quantize
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity.models import User
@@ -18,7 +17,7 @@ from partnerhub.identity.roles import Role
 from partnerhub.programmes.models import ProductFamily
 
 from ..models import PriceList, PriceListItem, Product
-from .files import MAX_UPLOAD_BYTES, ROW_ERROR, read_rows
+from .files import ROW_ERROR, read_rows
 from .rows import parse_amount
 
 MAX_PRICE_ROWS = 20_000
@@ -130,13 +129,12 @@ def create_price_list(
 
 def import_price_list_file(
     *, actor: User, name: str, kind: str, currency: str, valid_from: date | None, valid_until: date | None,
-    file_name: str, size: int, read: Callable[[], bytes],
+    file,
 ) -> PriceList:  # fmt: skip
     """A price list from a CSV or XLSX file with the columns ``sku`` and ``price``."""
     require_catalogue_manager(actor)
-    if size > MAX_UPLOAD_BYTES:
-        raise ValidationError({"file": [ValidationError(_("The file is larger than 20 MB."), code="too_large")]})
-    rows = read_rows(name=file_name, content=read(), cap=MAX_PRICE_ROWS)
+    file = uploads.SPREADSHEET_IMPORT.accept(file, field="file", required=True)
+    rows = read_rows(name=file.name, content=file.read(), cap=MAX_PRICE_ROWS)
     if rows and not {"sku", "price"} <= {k for r in rows for k in r}:
         raise ValidationError({"file": [_("Missing columns: %(cols)s.") % {"cols": "sku, price"}]})
     return create_price_list(actor=actor, name=name, kind=kind, currency=currency, valid_from=valid_from,

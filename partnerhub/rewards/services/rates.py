@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from partnerhub.core import audit
+from partnerhub.core import audit, uploads
 from partnerhub.core.money import CURRENCIES
 from partnerhub.core.problems import Problem
 from partnerhub.identity.models import User
@@ -140,6 +140,13 @@ def parse_cbr_daily(content: bytes) -> tuple[date, list[tuple[str, date, Decimal
 
 
 @transaction.atomic
+def import_cbr_daily_file(*, actor: User, file) -> RatesReport:
+    """An uploaded XML_daily file: permission first, then the upload policy (XML by content, size)."""
+    require_catalogue_manager(actor)
+    file = uploads.XML_IMPORT.accept(file, field="file", required=True)
+    return import_cbr_daily(actor=actor, content=file.read(MAX_XML_BYTES + 1))
+
+
 def import_cbr_daily(*, actor: User | None, content: bytes, source: str = ExchangeRate.Source.CBR_FILE) -> RatesReport:
     if actor is not None:
         require_catalogue_manager(actor)

@@ -27,6 +27,12 @@ MAX_LENGTHS = {"customer_name": 300, "product": 200, "reference": 100, "partner_
 REQUIRED = {"partner_inn", "customer_name", "currency", "sold_on"}
 
 
+# What the amount column holds (its digits before the point), so a larger figure is a field error, not a 500.
+_AMOUNT_FIELD = Sale._meta.get_field("amount")
+AMOUNT_DIGITS = _AMOUNT_FIELD.max_digits - _AMOUNT_FIELD.decimal_places
+AMOUNT_LIMIT = Decimal(10) ** AMOUNT_DIGITS
+
+
 def parse_amount(raw: str) -> Decimal:
     text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
     if "," in text and "." in text:
@@ -148,6 +154,8 @@ def check_row(n: int, row: dict, ctx: Lookups) -> tuple[Sale | None, list[dict]]
                 err("amount", _("The amount must be positive."))
             elif amount != quantize(amount):
                 err("amount", _("At most two decimal places."))
+            elif amount >= AMOUNT_LIMIT:
+                err("amount", _("Too large: at most %(n)s digits before the decimal point.") % {"n": AMOUNT_DIGITS})
         except (InvalidOperation, ValueError):
             err("amount", _("Not a number."))
     currency = text("currency").upper()

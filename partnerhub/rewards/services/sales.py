@@ -7,7 +7,6 @@ already imported with the same content are skipped, so importing a file twice is
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,14 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerhub.core import audit
+from partnerhub.core import audit, uploads
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity.models import Organisation, User
 from partnerhub.identity.roles import Role
 from partnerhub.programmes.models import ProductFamily
 
 from ..models import Sale
-from .files import MAX_UPLOAD_BYTES, ROW_ERROR, read_rows
+from .files import ROW_ERROR, read_rows
 from .rating import rate_sales
 from .rows import REQUIRED, Lookups, check_row
 
@@ -42,12 +41,12 @@ class ImportReport:
     errors: list[dict[str, str]] = field(default_factory=list)
 
 
-def import_sales_file(*, actor: User, name: str, size: int, read: Callable[[], bytes]) -> ImportReport:
-    """An uploaded file, checked in order of cost: permission, size, then parsing and rows."""
+def import_sales_file(*, actor: User, file) -> ImportReport:
+    """An uploaded file, checked in order of cost: permission, the upload policy (kind by content,
+    size), then parsing and rows."""
     _require_finance(actor)
-    if size > MAX_UPLOAD_BYTES:
-        raise ValidationError({"file": [ValidationError(_("The file is larger than 20 MB."), code="too_large")]})
-    return import_sales(actor=actor, rows=read_rows(name=name, content=read(), cap=_cap()))
+    file = uploads.SPREADSHEET_IMPORT.accept(file, field="file", required=True)
+    return import_sales(actor=actor, rows=read_rows(name=file.name, content=file.read(), cap=_cap()))
 
 
 def _cap() -> int:
