@@ -62,6 +62,7 @@ def test_from_the_public_page_to_an_active_listed_partner(world, programme, new_
     # The vendor administrator approves it from the queue.
     vendor = new_page()
     sign_in(vendor, world.vendor_admin.email)
+    vendor.click("[data-testid=navgroup-partners] > summary")
     vendor.click("nav.mainnav >> text=Applications")
     vendor.wait_for_url("**/onboarding/applications/")
     vendor.click("text=Browserco")

@@ -43,11 +43,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {})
-
-
-@login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -63,12 +58,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 def audit_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = get_object_or_404(audit_entries(actor=request.user), pk=entry_id)
     return render(request, "core/audit_detail.html", {"entry": entry})
-
-
-def index(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return home(request)
-    return redirect(settings.LOGIN_URL)
 
 
 def _is_api(request: HttpRequest) -> bool:

@@ -16,6 +16,9 @@ class Command(BaseCommand):
         load_demo_programmes()
         load_demo_partners()
         load_demo_deals()
+        from partnerhub.portal.demo_activity import load_demo_activity
+
+        load_demo_activity()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for email, role, org in logins:
             self.stdout.write(f"  {email:<26} {role!s:<28} {org}")
