@@ -21,7 +21,7 @@ register = template.Library()
 def tier_name(code, enrolment) -> str:
     if not code:
         return "—"
-    for tier in ((getattr(enrolment, "explanation", None) or {}).get("tiers") or []):
+    for tier in (getattr(enrolment, "explanation", None) or {}).get("tiers") or []:
         if tier.get("code") == code:
             return tier.get("name") or code
     return code
