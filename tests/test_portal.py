@@ -147,3 +147,18 @@ def test_the_console_prints_e_mails_as_people_read_them(settings):
     out = stream.getvalue()
     assert "Subject: Заявка одобрена" in out and "Здравствуйте, Анна!" in out
     assert "=D0" not in out and "utf-8?b?" not in out.lower()
+
+
+def test_the_audit_log_says_what_happened_in_words_and_fields_by_their_labels(demo):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(demo["admin@vendor.demo"])
+    html = client.get("/audit/?action=lead.offered").content.decode()
+    assert "Lead offered to a partner" in html
+    assert "<code>lead.offered</code>" not in html
+    from partnerhub.core.audit_labels import labelled_changes
+    from partnerhub.core.models import AuditEntry
+
+    entry = AuditEntry.objects.filter(action="lead.offered").first()
+    with translation.override("en"):
+        changes = {field: new for field, _old, new in labelled_changes(entry)}
+    assert changes["Status"] == "Offered" and changes["Found at"] == "Whole country"

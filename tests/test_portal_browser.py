@@ -25,9 +25,10 @@ ROLES = {
 }
 # The pages this branch reworked; the rest of the product is toured as its pages are cleaned (see the report).
 TOUR = {
-    "vendor": ["/"],
+    "vendor": ["/", "/deals/overview/", "/deals/review/", "/leads/", "/onboarding/applications/", "/tiers/",
+               "/obligations/", "/notifications/"],
     "manager": ["/"],
-    "partner": ["/", "/tier/"],
+    "partner": ["/", "/tier/", "/obligations/", "/deals/", "/lead-inbox/", "/referrals/"],
     "customer": ["/"],
 }  # fmt: skip
 

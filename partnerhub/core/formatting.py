@@ -39,3 +39,12 @@ def money(amount, currency: str = "RUB") -> str:
     if len(symbol) == 1:
         return f"{symbol}{digits}" if not digits.startswith("-") else f"-{symbol}{digits[1:]}"
     return f"{symbol}{NBSP}{digits}"
+
+
+def choice_label(field_path: str, value) -> str:
+    """The label of ``value`` in the choices of ``app_label.Model.field`` (the value itself when not a choice)."""
+    from django.apps import apps
+
+    app_label, model_name, field_name = field_path.split(".")
+    field = apps.get_model(app_label, model_name)._meta.get_field(field_name)
+    return str(dict(field.flatchoices).get(value, value))

@@ -15,3 +15,25 @@ def money(amount, currency="RUB"):
 @register.filter
 def number(value):
     return formatting.number(value)
+
+
+@register.filter
+def label(value, field_path: str):
+    """``{{ code|label:"deals.Claim.status" }}``: the translated label of a stored choice (the code if unknown)."""
+    return formatting.choice_label(field_path, value)
+
+
+@register.filter
+def audit_action(entry) -> str:
+    """``{{ entry|audit_action }}``: what happened, in words."""
+    from partnerhub.core.audit_labels import action_label
+
+    return action_label(entry.action, entry.object_type)
+
+
+@register.filter
+def audit_changes(entry):
+    """``{% for field, old, new in entry|audit_changes %}``: changed fields by their labels, values by theirs."""
+    from partnerhub.core.audit_labels import labelled_changes
+
+    return labelled_changes(entry)

@@ -48,3 +48,11 @@ def benefit_text(benefit) -> str:
     if benefit.on_request:
         text += f" ({_('on request')})"
     return text
+
+
+@register.filter
+def obligation_label(code) -> str:
+    """The translated name of a programme obligation (``renewals_work`` → "Работа с продлениями")."""
+    from partnerhub.programmes.models import Requirement
+
+    return str(dict(Requirement.Obligation.choices).get(code, code))
