@@ -19,7 +19,7 @@ from partnerhub.core.charts import Chart, bar_chart
 from partnerhub.core.formatting import money, number
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity.models import Organisation, User
-from partnerhub.identity.roles import OrgKind
+from partnerhub.identity.roles import OrgKind, Role
 
 from . import selectors
 
@@ -156,31 +156,37 @@ def partner_dashboard(user: User, organisation: Organisation, *, today: date | N
     signups = referrals["conversions"].series("signup")
     purchases = referrals["conversions"].series("purchase")
     tier_text = ", ".join(p["tier"] or _("No tier yet") for p in progress) or _("Not enrolled yet")
+    # Deals, leads and sales are the work of the partner's administrators and sales people (engineers do not see them).
+    sells = bool({Role.PARTNER_ADMIN, Role.SALES} & actor_for(user).roles_in(organisation.pk))
     kpis = [
         Kpi("tier", _("Tier"), tier_text, url=reverse("partner-tier"),
             note=", ".join(_("%(p)s%% toward %(t)s") % {"p": p["percent"], "t": p["next"]} for p in progress
                            if p["next"])),
-        Kpi("protected", _("Protected deals"), number(deals["protected"]), url=reverse("deal-board"),
-            note=_("%(n)s awaiting approval") % {"n": deals["awaiting"]}),
-        Kpi("leads", _("Leads to accept"), number(len(offers)), url=reverse("lead-inbox"),
-            tone="warn" if offers else ""),
-        Kpi("sales", _("Sales this year"), _year_total(sales, today), url=reverse("sale-list")),
+    ]  # fmt: skip
+    if sells:
+        kpis += [
+            Kpi("protected", _("Protected deals"), number(deals["protected"]), url=reverse("deal-board"),
+                note=_("%(n)s awaiting approval") % {"n": deals["awaiting"]}),
+            Kpi("leads", _("Leads to accept"), number(len(offers)), url=reverse("lead-inbox"),
+                tone="warn" if offers else ""),
+            Kpi("sales", _("Sales this year"), _year_total(sales, today), url=reverse("sale-list")),
+        ]  # fmt: skip
+    kpis.append(
         Kpi("clicks", _("Referral clicks"), number(sum(v for _, v in clicks)), url=reverse("referral-home"),
             note=_("%(s)s sign-ups, %(p)s purchases in twelve months")
-            % {"s": sum(v for _, v in signups), "p": sum(v for _, v in purchases)}),
-    ]  # fmt: skip
-    charts = [
-        _pipeline_chart(stages),
-        *_sales_charts(sales),
-        monthly_chart(key="clicks", title=_("Referral clicks by month"), series=clicks, heading=_("Clicks")),
-        monthly_chart(
-            key="conversions",
-            title=_("Referred sign-ups and purchases by month"),
-            series=[(m, s + p) for (m, s), (_m, p) in zip(signups, purchases, strict=True)],
-            heading=_("Conversions"),
-        ),
-    ]
-    return {"kpis": kpis, "charts": charts, "progress": progress, "offers": offers, "now": timezone.now()}
+            % {"s": sum(v for _, v in signups), "p": sum(v for _, v in purchases)})
+    )  # fmt: skip
+    conversions = monthly_chart(
+        key="conversions",
+        title=_("Referred sign-ups and purchases by month"),
+        series=[(m, s + p) for (m, s), (_m, p) in zip(signups, purchases, strict=True)],
+        heading=_("Conversions"),
+    )
+    clicks_chart = monthly_chart(key="clicks", title=_("Referral clicks by month"), series=clicks, heading=_("Clicks"))
+    charts = [_pipeline_chart(stages), *_sales_charts(sales)] if sells else []
+    charts += [clicks_chart, conversions]
+    return {"kpis": kpis, "charts": charts, "progress": progress, "offers": offers if sells else None,
+            "sells": sells, "now": timezone.now()}  # fmt: skip
 
 
 def customer_dashboard(user: User, organisation: Organisation, *, today: date | None = None) -> dict:
