@@ -94,11 +94,12 @@ def bar_chart(
         height = max(len(points), 1) * ROW + 6
     else:
         n = max(len(points), 1)
-        slot = WIDTH / n
+        pad = 18.0  # room for the first and last labels, centred under their bars
+        slot = (WIDTH - 2 * pad) / n
         bw = slot * 0.66
         for i, (label, value) in enumerate(points):
             h = float(value) / float(top) * (PLOT_HEIGHT - 18)
-            x = i * slot + (slot - bw) / 2
+            x = pad + i * slot + (slot - bw) / 2
             y = PLOT_HEIGHT - h
             bars.append(Bar(label=label, value=value, display=fmt(value), x=x, y=y, width=bw,
                             height=max(h, 1.0 if value else 0), label_x=x + bw / 2, label_y=PLOT_HEIGHT + 18,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -238,7 +238,7 @@ def referral_activity(*, actor: User, organisation_id: int, today: date | None =
 
 
 def customer_overview(*, actor: User, customer: Organisation, today: date | None = None) -> dict:
-    """A customer's partners and what it bought (four queries).
+    """A customer's partners and what it bought (five queries).
 
     Scoped by the customer's own identity: its referral attributions, the deals registered on it
     that the vendor protected or won, and the sales recorded under its INN. Only partner names,
@@ -257,6 +257,9 @@ def customer_overview(*, actor: User, customer: Organisation, today: date | None
     for org_id, name, since in claims.values_list("organisation_id", "organisation__name", "registered_at"):
         partners.setdefault(org_id, {"name": name, "since": since.date(), "how": "deal"})
     sales = Sale.objects.filter(customer_inn=customer.inn) if customer.inn else Sale.objects.none()
+    sold = sales.values("organisation_id", "organisation__name").annotate(first=Min("sold_on")).order_by()
+    for r in sold:
+        partners.setdefault(r["organisation_id"], {"name": r["organisation__name"], "since": r["first"], "how": "sale"})
     purchases = list(sales.select_related("organisation", "product_family").order_by("-sold_on", "-id")[:10])
     months = last_months(today or timezone.localdate())
     by_month = Monthly(months)
