@@ -33,7 +33,8 @@ def test_login_switch_language_and_create_api_token(world, page):
     page.click("[data-testid=lang-en]")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
-    page.click("text=API tokens")
+    page.click("[data-testid=navgroup-organisation] > summary")  # the menu groups the settings pages
+    page.click("nav.mainnav >> text=API tokens")
     page.wait_for_url("**/tokens/")
     assert page.locator("h1").inner_text() == "API tokens"
 
