@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from partnerhub.core.charts import bar_chart
+from partnerhub.core.formatting import money
 from partnerhub.core.forms import add_service_errors
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity import selectors as identity_selectors
@@ -62,9 +64,10 @@ def earnings(request: HttpRequest, org_id: int) -> HttpResponse:
                 return redirect("earnings", org_id=org.pk)
     entries = Paginator(selectors.ledger_entries(actor=request.user, organisation=org), 20).get_page(
         request.GET.get("page"))  # fmt: skip
+    months = selectors.earnings_by_month(actor=request.user, organisation=org)
     ctx = {
         "org": org, "balances": selectors.earnings_balances(actor=request.user, organisation=org),
-        "months": selectors.earnings_by_month(actor=request.user, organisation=org), "page": entries, "query": "",
+        "months": months, "charts": _month_charts(months), "page": entries, "query": "",
         "periods": _recent_periods(), "form": form if _can_post(request.user) else None,
     }  # fmt: skip
     return render(request, "rewards/earnings.html", ctx, status=422 if form.errors else 200)
@@ -108,3 +111,21 @@ def rate_now(request: HttpRequest) -> HttpResponse:
     messages.success(request, _("Rated %(rated)s sales; %(issues)s wait with a reason.")
                      % {"rated": run.rated, "issues": run.issues})  # fmt: skip
     return redirect("rewards-finance")
+
+
+def _month_charts(months: list[dict]) -> list:
+    """One chart of earnings by month per currency (oldest month first); the table keeps exact figures."""
+    by_currency: dict[str, list[tuple[str, object]]] = {}
+    for m in reversed(months):
+        by_currency.setdefault(m["currency"], []).append((m["month"], max(m["amount"], 0)))
+    return [
+        bar_chart(
+            key=f"earnings-{currency}",
+            title=_("Earnings by month, %(currency)s") % {"currency": currency},
+            points=points,
+            fmt=lambda v, c=currency: money(v, c),
+            label_heading=_("Month"),
+            value_heading=_("Earned"),
+        )  # fmt: skip
+        for currency, points in sorted(by_currency.items())
+    ]
