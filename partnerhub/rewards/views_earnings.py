@@ -126,6 +126,6 @@ def _month_charts(months: list[dict]) -> list:
             fmt=lambda v, c=currency: money(v, c),
             label_heading=_("Month"),
             value_heading=_("Earned"),
-        )  # fmt: skip
+        )
         for currency, points in sorted(by_currency.items())
     ]
