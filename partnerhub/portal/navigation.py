@@ -82,6 +82,11 @@ VENDOR_NAVIGATION: list[Entry] = [
         NavItem(_("Referral traffic"), "referral-traffic", _vendor),
     ), "sales"),
     NavGroup(_("Programmes"), (NavItem(_("Programmes"), "programme-list", _vendor),), "programmes"),
+    NavGroup(_("Rewards"), (
+        NavItem(_("Rewards: finance"), "rewards-finance", lambda a: bool({"vendor_admin", "finance"} & a.vendor_roles)),
+        NavItem(_("Products"), "product-list", _vendor),
+        NavItem(_("Exchange rates"), "rate-list", _vendor),
+    ), "rewards"),
     NavGroup(_("Settings"), (
         NavItem(_("Members"), "my-members", _any),
         NavItem(_("API tokens"), "token-list", _any),
@@ -98,6 +103,7 @@ MEMBER_NAVIGATION: list[Entry] = [
         NavItem(_("Leads"), "lead-inbox", _partner_sales),
         NavItem(_("Referrals"), "referral-home", _partner_staff),
         NavItem(_("Sales"), "sale-list", _partner_sales),
+        NavItem(_("Earnings"), "earnings-home", _partner_sales),
     ), "sales"),
     NavGroup(_("Programme"), (
         NavItem(_("My tier"), "partner-tier", _partner_staff),
