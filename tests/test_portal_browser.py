@@ -4,7 +4,6 @@ or not, and no page of a tour shows a raw code from a choices list."""
 
 from __future__ import annotations
 
-import importlib
 import io
 import re
 from pathlib import Path
@@ -12,7 +11,6 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection
 
 from partnerhub.identity.demo import DEMO_PASSWORD
 
@@ -51,24 +49,7 @@ def choice_codes() -> set[str]:
 @pytest.fixture
 def demo(db):
     call_command("load_demo", stdout=io.StringIO())
-    yield
-    empty_the_ledger_for_the_flush()
-
-
-def empty_the_ledger_for_the_flush() -> None:
-    """The demo posts sales to the append-only ledger; SQLite empties a test database with DELETE, which the
-    ledger's triggers refuse (PostgreSQL truncates, which fires no row trigger). Remove the rows with the
-    triggers lifted for that moment only, then put the triggers back."""
-    if connection.vendor != "sqlite":
-        return
-    migration = importlib.import_module("partnerhub.rewards.migrations.0006_ledger_append_only")
-    with connection.cursor() as cursor:
-        for sql in migration.SQLITE_DOWN:
-            cursor.execute(sql)
-        cursor.execute("DELETE FROM rewards_ledgerline")
-        cursor.execute("DELETE FROM rewards_journalentry")
-        for sql in migration.SQLITE_UP:
-            cursor.execute(sql)
+    yield  # conftest empties the append-only ledger before the flush
 
 
 def sign_in(new_page, email: str, width: int, locale: str = "en-US"):
