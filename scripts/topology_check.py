@@ -451,7 +451,13 @@ def _seed() -> dict:
 
     admin = User.objects.get(email="admin@alpha.demo")
     _, token = identity.token_create(actor=admin, name="topology")
-    claim = Claim.objects.filter(organisation__name="Альфа Интеграция", status=Claim.Status.PROTECTED).first()
+    # a deal with product lines (the demo's referral claims have none)
+    claim = (
+        Claim.objects.filter(organisation__name="Альфа Интеграция", status=Claim.Status.PROTECTED,
+                             kind=Claim.Kind.DEAL, lines__isnull=False)
+        .order_by("pk")
+        .first()
+    )  # fmt: skip
     if claim is None:
         raise TopologyFailure("the demo data has no protected deal of Альфа Интеграция")
     return {"token": token, "organisation": claim.organisation_id, "protected_claim": claim.pk,
