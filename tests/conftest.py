@@ -15,6 +15,7 @@ from partnerhub.identity.models import Organisation, User
 from partnerhub.identity.roles import OrgKind, Role
 
 from .factories import MembershipFactory, OrganisationFactory, UserFactory
+from .referral_builders import ref  # noqa: F401 - the referral fixture, shared by the referral test modules
 
 pytest_plugins = ["tests.browser"]
 
