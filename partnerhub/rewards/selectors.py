@@ -219,9 +219,6 @@ def earnings_by_month(*, actor: User, organisation: Organisation, months: int = 
     )[: months * 4]  # fmt: skip
     out = [{"month": r["month"].strftime("%Y-%m") if hasattr(r["month"], "strftime") else str(r["month"])[:7],
             "currency": r["currency"], "amount": quantize(r["total"])} for r in rows]  # fmt: skip
-    top = max((abs(r["amount"]) for r in out), default=Decimal(0))
-    for r in out:
-        r["width"] = int(abs(r["amount"]) * 100 / top) if top else 0
     return out
 
 

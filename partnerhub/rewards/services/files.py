@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 ROW_ERROR = "__row_error__"
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 class _TooManyRows(Exception):
