@@ -38,6 +38,13 @@ class MetricSpec:
     product_family_id: int | None = None
     certification: str = ""
 
+    def __hash__(self) -> int:  # computed once: a run looks specs up per partner and requirement
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash((self.metric, self.period, self.currency, self.product_family_id, self.certification))
+            object.__setattr__(self, "_hash", h)
+        return h
+
 
 @dataclass(frozen=True)
 class Window:
@@ -140,27 +147,39 @@ class BatchValues:
         self.windows = {s: spec_windows(s, on) for s in specs}
         self.columns: dict[tuple[MetricSpec, int], tuple[str, int]] = {}  # (spec, window) -> (source, column)
         self.rows: dict[str, dict[int, tuple]] = {}  # source -> organisation -> values
-        self._best: dict[tuple[MetricSpec, int], tuple[Decimal, Window | None]] = {}
+        self._best: dict[MetricSpec, dict[int, tuple[Decimal, Window | None]]] = {}
+        self._where: dict[MetricSpec, list[tuple[dict[int, tuple], int] | None]] = {}
+
+    def _places(self, spec: MetricSpec) -> list[tuple[dict[int, tuple], int] | None]:
+        """Per window of ``spec``: (its source's rows, the column) or None (not measured)."""
+        places = self._where.get(spec)
+        if places is None:
+            places = self._where[spec] = [
+                (self.rows[where[0]], where[1]) if (where := self.columns.get((spec, i))) else None
+                for i in range(len(self.windows[spec]))
+            ]
+        return places
 
     def per_window(self, spec: MetricSpec, org_id: int) -> list[Decimal]:
         out = []
-        for i in range(len(self.windows[spec])):
-            where = self.columns.get((spec, i))
-            row = self.rows[where[0]].get(org_id) if where else None
-            value = row[where[1]] if row is not None else None
+        for place in self._places(spec):
+            row = place[0].get(org_id) if place else None
+            value = row[place[1]] if row is not None else None
             out.append(ZERO if not value else value if isinstance(value, Decimal) else Decimal(value))
         return out
 
     def best(self, spec: MetricSpec, org_id: int) -> tuple[Decimal, Window | None]:
         """The best window's value and that window (None: nothing counted in any window)."""
-        key = (spec, org_id)
-        found = self._best.get(key)
+        per_org = self._best.get(spec)
+        if per_org is None:
+            per_org = self._best[spec] = {}
+        found = per_org.get(org_id)
         if found is None:
             best, source = ZERO, None
             for value, window in zip(self.per_window(spec, org_id), self.windows[spec], strict=True):
                 if value > best:
                     best, source = value, window
-            found = self._best[key] = (best, source)
+            found = per_org[org_id] = (best, source)
         return found
 
     def fingerprint(self, org_id: int) -> tuple:
