@@ -237,6 +237,8 @@ MEDIA_URL = "/media/"
 
 # --- Deal registration: the claim matcher.
 # Company names match when rapidfuzz's token-sort ratio of their normalised keys reaches this (0-100).
+# Threads (each with its own database connection) a tier run spreads its batches over on PostgreSQL.
+TIER_EVALUATION_WORKERS = max(1, env_int("TIER_EVALUATION_WORKERS", 2))
 DEALS_NAME_MATCH_THRESHOLD = env_int("DEALS_NAME_MATCH_THRESHOLD", 88)
 # PostgreSQL: the trigram similarity (0-1) a name must reach to be a candidate at all. Every connection
 # opens with it (pg_trgm.similarity_threshold), so the conflict check needs no extra round trip.

@@ -5,7 +5,10 @@ This module writes; ``evaluation`` is the read-only engine it calls (the arrow p
 
 from __future__ import annotations
 
+import contextvars
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -59,18 +62,28 @@ class RunSummary:
     written: int = 0  # enrolments whose tier, pending change or explanation changed
     batches: int = 0
 
+    def add(self, other: RunSummary) -> None:
+        for name in ("evaluated", "upgraded", "downgraded", "downgrade_scheduled", "unchanged", "written", "batches"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
 
 def evaluate_programme(
-    *, programme: Programme, on: date, enrolment_ids: list[int] | None = None, actor=None, batch_size: int = BATCH_SIZE
-) -> RunSummary:
+    *, programme: Programme, on: date, enrolment_ids: list[int] | None = None, actor=None, batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
+) -> RunSummary:  # fmt: skip
     """Evaluate every active, tiered enrolment of ``programme`` on ``on`` and apply the results.
 
-    Enrolments go in batches of ``batch_size`` in organisation order, each in its own transaction that
-    locks only that batch's rows (``FOR UPDATE``), so memory and lock time are bounded by the
-    batch, not the programme. Per batch: one grouped query per metric source, one for
-    obligations, one for websites. A partner whose inputs digest is unchanged and whose tier
-    state has nothing due is skipped without building its explanation; only enrolments whose
+    Enrolments go in batches of ``batch_size`` organisations (ranges of organisation ids), each in
+    its own transaction that locks only that batch's rows (``FOR UPDATE``), so memory and lock time
+    are bounded by the batch, not the programme. Per batch: one grouped query per metric source,
+    one for obligations, one for websites. A partner whose inputs digest is unchanged and whose
+    tier state has nothing due is skipped without building its explanation; only enrolments whose
     tier, pending change or explanation changed are written.
+
+    On PostgreSQL, outside a caller's transaction, ``workers`` (``TIER_EVALUATION_WORKERS``,
+    default 2) threads each take batches on their own connection: while one thread waits for the
+    database to apply its batch, the other evaluates the next in Python. Batches cover disjoint
+    organisations, so they never wait for each other's locks.
     """
     summary = RunSummary(programme=programme.code, on=on)
     version = version_in_force(programme=programme, on=on)
@@ -82,22 +95,58 @@ def evaluate_programme(
     ).order_by()
     if enrolment_ids is not None:
         base = base.filter(pk__in=enrolment_ids)
-    last = 0  # organisation id: batches are ranges of organisations, so every source reads an index range
-    while True:
+    ranges = _batch_ranges(base, batch_size)
+    workers = workers or settings.TIER_EVALUATION_WORKERS
+    if connection.vendor != "postgresql" or connection.in_atomic_block or len(ranges) < 2:
+        workers = 1  # a caller's transaction (or SQLite's single writer) is one connection's work
+    lock = threading.Lock()
+
+    def run(bounds: tuple[int | None, int | None]) -> None:
+        part = RunSummary(programme=programme.code, on=on)
         with transaction.atomic():
             rows = list(
-                base.filter(organisation_id__gt=last).order_by("organisation_id").select_for_update()
-                .values_list(*STATE_FIELDS)[:batch_size]
+                base.filter(**_bounded(bounds)).order_by("organisation_id").select_for_update()
+                .values_list(*STATE_FIELDS)
             )  # fmt: skip
-            if not rows:
-                break
-            summary.batches += 1
-            first, last = rows[0][1], rows[-1][1]
-            m = Measurements(vdef, [r[1] for r in rows], on, org_range=(first, last))
-            _evaluate_batch(vdef, rows, m, on, summary, actor)
-        if len(rows) < batch_size:
-            break
+            if rows:
+                part.batches = 1
+                m = Measurements(vdef, [r[1] for r in rows], on, org_range=(rows[0][1], rows[-1][1]))
+                _evaluate_batch(vdef, rows, m, on, part, actor)
+        with lock:
+            summary.add(part)
+
+    if workers == 1:
+        for bounds in ranges:
+            run(bounds)
+        return summary
+    context = contextvars.copy_context()  # the request's audit context, in every thread
+
+    def in_thread(bounds):
+        try:
+            return context.copy().run(run, bounds)
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tiers") as pool:
+        for _ in pool.map(in_thread, ranges):
+            pass
     return summary
+
+
+def _batch_ranges(base, batch_size: int) -> list[tuple[int | None, int | None]]:
+    """Organisation id ranges of ``batch_size`` enrolments each; the first and last are open-ended, so
+    an enrolment added meanwhile still falls in one."""
+    ids = list(base.order_by("organisation_id").values_list("organisation_id", flat=True))
+    if not ids:
+        return []
+    starts = ids[::batch_size]
+    return [(None if i == 0 else lo, None if i == len(starts) - 1 else starts[i + 1] - 1)
+            for i, lo in enumerate(starts)]  # fmt: skip
+
+
+def _bounded(bounds: tuple[int | None, int | None]) -> dict[str, int]:
+    lo, hi = bounds
+    return {k: v for k, v in (("organisation_id__gte", lo), ("organisation_id__lte", hi)) if v is not None}
 
 
 def evaluate_all(*, on: date | None = None) -> list[RunSummary]:
