@@ -243,6 +243,8 @@ DEALS_NAME_MATCH_THRESHOLD = env_int("DEALS_NAME_MATCH_THRESHOLD", 88)
 # PostgreSQL: the trigram similarity (0-1) a name must reach to be a candidate at all. Every connection
 # opens with it (pg_trgm.similarity_threshold), so the conflict check needs no extra round trip.
 DEALS_TRIGRAM_THRESHOLD = env_str("DEALS_TRIGRAM_THRESHOLD", "0.6")
+# ... which a short name lowers (one typo costs it a larger share of its trigrams), never below this.
+DEALS_TRIGRAM_FLOOR = env_str("DEALS_TRIGRAM_FLOOR", "0.3")
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
     _pg_options["options"] = (
