@@ -39,6 +39,7 @@ from .reasons import Reason
 
 EXCERPT_CHARS = 2000
 MAX_BODY_BYTES = 1_000_000
+MAX_POLL_INTERVAL = 5.0
 RETRYABLE = frozenset({"timeout", "connection", "server"})
 
 
@@ -220,7 +221,8 @@ class ProvisioningClient:
         return self._call(operation, "GET", status_url, None, key, parse_operation)[1]
 
     def wait(self, completion: Completion, *, within: float, interval: float = 0.05) -> Completion:
-        """Poll a pending completion's status URL until it is done, failed or ``within`` seconds pass."""
+        """Poll a pending completion's status URL (waits doubling from ``interval``) until it is done, failed
+        or ``within`` seconds pass. A callback from the vendor is only a hint to call this early."""
         if completion.done:
             return completion
         assert completion.pending is not None
@@ -254,6 +256,7 @@ class ProvisioningClient:
                 reason = Reason(_("The operation did not complete within %(seconds)s seconds."), seconds=within)
                 raise ProvisioningError("not_completed", completion.operation, reason, calls=completion.calls)
             self.sleep(interval)
+            interval = min(interval * 2, MAX_POLL_INTERVAL)
 
     # -- plumbing
     def _action(self, action: str, subscription_id: str, idempotency_key: str) -> Completion:
