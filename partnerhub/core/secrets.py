@@ -126,15 +126,16 @@ def encrypted_fields() -> list[tuple[type[models.Model], str]]:
     ]
 
 
-def rotate_model_secrets() -> int:
-    """Re-encrypt every stored secret with the first key; returns how many values were rewritten.
+def rotate_model_secrets(fields: list[tuple[type[models.Model], str]] | None = None) -> int:
+    """Re-encrypt every stored secret (of ``fields``, default all) with the first key; returns how many
+    values were rewritten. Run it after putting a new key first, before dropping the old one.
 
     Reads and writes the raw column in SQL (going through the field would decrypt and re-encrypt with
     the same result, but also run model code), one transaction per table."""
     from django.db import connection, transaction
 
     rewritten = 0
-    for model, name in encrypted_fields():
+    for model, name in encrypted_fields() if fields is None else fields:
         column = model._meta.get_field(name).column
         table = model._meta.db_table
         pk_column = model._meta.pk.column

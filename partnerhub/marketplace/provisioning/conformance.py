@@ -19,12 +19,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .client import CallRecord, Completion, ProvisioningClient, ProvisioningError
 from .reasons import Reason
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
-VERDICT_LABELS = {PASSED: _("passed"), FAILED: _("failed"), SKIPPED: _("skipped")}
+VERDICT_LABELS = {
+    PASSED: pgettext_lazy("conformance verdict", "passed"),
+    FAILED: pgettext_lazy("conformance verdict", "failed"),
+    SKIPPED: pgettext_lazy("conformance verdict", "skipped"),
+}
 
 
 @dataclass
