@@ -128,7 +128,7 @@ def test_a_garbage_answer_to_the_first_call_shows_that_call_and_its_body():
     report, _ = _run(failures=["garbage@create_customer"])
 
     first = report.check("create_customer")
-    assert str(first.reason) == "The call create_customer failed: The answer is not valid JSON."
+    assert str(first.reason) == "The call POST /v1/customers failed: The answer is not valid JSON."
     assert first.calls[0].method == "POST" and first.calls[0].url.endswith("/v1/customers")
     assert "<html>" in first.calls[0].response_excerpt
 

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -317,6 +318,14 @@ _MISSING = {
 }
 
 
+def _named(error: ProvisioningError) -> str:
+    """The failed call as a developer finds it in the contract: ``PATCH /v1/subscriptions/sub_1``."""
+    if not error.calls:
+        return error.operation
+    last = error.calls[-1]
+    return f"{last.method} {urlsplit(last.url).path}"
+
+
 def _ready(run: _Run, need: str) -> bool:
     return {"": True, "customer": bool(run.customer_id), "subscription": bool(run.subscription_id)}.get(
         need, run.suspended
@@ -354,6 +363,6 @@ def run_conformance(
             verdict, reason = FAILED, failure.reason
         except ProvisioningError as error:
             verdict = FAILED
-            reason = Reason(_("The call %(call)s failed: %(reason)s"), call=error.operation, reason=error.reason)
+            reason = Reason(_("The call %(call)s failed: %(reason)s"), call=_named(error), reason=error.reason)
         report.checks.append(CheckResult(code, title, verdict, reason, calls=client.calls[first:]))
     return report
