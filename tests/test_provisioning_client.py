@@ -208,8 +208,9 @@ def test_a_refused_connection_is_retried_then_fails(client_for, sleeps):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again: nothing listens there
+    url = f"http://127.0.0.1:{port}/v1"
     client = ProvisioningClient(
-        f"http://127.0.0.1:{port}/v1", TOKEN, timeout=0.2, attempts=2, backoff=0.01, allow_private=True, sleep=sleeps.append
+        url, TOKEN, timeout=0.2, attempts=2, backoff=0.01, allow_private=True, sleep=sleeps.append
     )
 
     with pytest.raises(ProvisioningError) as caught:

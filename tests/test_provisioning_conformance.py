@@ -39,17 +39,21 @@ def test_a_vendor_that_follows_the_contract_passes_every_check_in_order(completi
     report, _ = _run(completion=completion)
 
     assert report.passed, [(c.code, str(c.reason)) for c in report.failed]
-    assert [check.code for check in report.checks] == ORDER == [
-        "create_customer",
-        "create_subscription",
-        "change_quantity",
-        "suspend",
-        "resume",
-        "cancel",
-        "report_usage",
-        "idempotent_retry",
-        "error_handling",
-    ]
+    assert (
+        [check.code for check in report.checks]
+        == ORDER
+        == [
+            "create_customer",
+            "create_subscription",
+            "change_quantity",
+            "suspend",
+            "resume",
+            "cancel",
+            "report_usage",
+            "idempotent_retry",
+            "error_handling",
+        ]
+    )
     assert all(check.calls for check in report.checks)
     assert all(call.idempotency_key for check in report.checks for call in check.calls)
 
@@ -156,7 +160,7 @@ def test_the_report_reads_in_russian_and_serialises():
 
 
 def test_the_sample_service_runs_from_the_command_line():
-    process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+    process = subprocess.Popen(
         [sys.executable, "-m", "partnerhub.marketplace.provisioning.sample_service", "--port", "0", "--token", "t"],
         stdout=subprocess.PIPE,
         text=True,
