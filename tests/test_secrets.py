@@ -133,3 +133,15 @@ def test_the_rotate_command_reports_what_it_did(db):
     out = StringIO()
     call_command("rotate_secrets", stdout=out)
     assert out.getvalue().startswith("Re-encrypted 0 stored secret(s)")
+
+
+def test_the_system_checks_refuse_a_malformed_key_and_warn_without_one(keys):
+    from partnerhub.core.checks import check_secret_encryption_key_set, check_secret_encryption_keys
+
+    keys("garbage")
+    assert [e.id for e in check_secret_encryption_keys(None)] == ["core.E001"]
+    keys()
+    assert check_secret_encryption_keys(None) == []
+    assert [w.id for w in check_secret_encryption_key_set(None)] == ["core.W002"]
+    keys(Fernet.generate_key().decode())
+    assert check_secret_encryption_key_set(None) == []

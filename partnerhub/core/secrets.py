@@ -60,6 +60,11 @@ def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
     return MultiFernet(fernets)
 
 
+def validate_keys(keys: tuple[str, ...]) -> None:
+    """ImproperlyConfigured naming the first key that is not a Fernet key."""
+    _fernet_for(tuple(keys))
+
+
 def _fernet() -> MultiFernet:
     return _fernet_for(configured_keys())
 
