@@ -7,11 +7,13 @@ import json
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
 
 import pytest
 from django.utils import translation
 
 from partnerhub.marketplace.provisioning.conformance import CHECKS, run_conformance
+from partnerhub.marketplace.provisioning.reasons import Reason
 from partnerhub.marketplace.provisioning.sample_service import SampleService
 
 TOKEN = "sample-token"
@@ -157,6 +159,19 @@ def test_the_report_reads_in_russian_and_serialises():
     assert stored["passed"] is False
     assert stored["checks"][7]["reason"]["message"].startswith("Sending the same request twice")
     assert stored["checks"][7]["calls"][1]["method"] == "POST"
+    with translation.override("ru"):
+        shown = Reason.from_dict(json.loads(json.dumps(stored["checks"][7]["reason"])))
+        assert str(shown).startswith("Один и тот же запрос, отправленный дважды")
+
+
+def test_a_stored_reason_with_a_nested_reason_is_shown_in_the_reader_language():
+    report, _ = _run(failures=["garbage@create_customer"])
+    stored = json.loads(json.dumps(report.as_dict()))
+
+    with translation.override("ru"):
+        shown = str(Reason.from_dict(stored["checks"][0]["reason"]))
+    assert shown == "Вызов POST /v1/customers не удался: Ответ — некорректный JSON."
+    assert stored["checks"][0]["reason"]["text"] == "The call POST /v1/customers failed: The answer is not valid JSON."
 
 
 def test_the_sample_service_runs_from_the_command_line():
@@ -164,6 +179,7 @@ def test_the_sample_service_runs_from_the_command_line():
         [sys.executable, "-m", "partnerhub.marketplace.provisioning.sample_service", "--port", "0", "--token", "t"],
         stdout=subprocess.PIPE,
         text=True,
+        cwd=Path(__file__).resolve().parent.parent,
     )
     try:
         line = process.stdout.readline()

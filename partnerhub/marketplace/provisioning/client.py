@@ -298,9 +298,9 @@ class ProvisioningClient:
             self.calls.append(record)
             started = time.monotonic()
             try:
-                status, content_type, raw, location = self._exchange(method, url, payload, headers)
+                status, content_type, raw = self._exchange(method, url, payload, headers)
                 record.status, record.response_excerpt = status, _excerpt(raw)
-                result = self._interpret(operation, status, content_type, raw, location, parser, accept_pending)
+                result = self._interpret(status, content_type, raw, parser, accept_pending)
             except _Failure as failure:
                 record.duration_ms = int((time.monotonic() - started) * 1000)
                 record.status = record.status or failure.status
@@ -323,7 +323,7 @@ class ProvisioningClient:
             return result
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _interpret(self, operation, status, content_type, raw, location, parser, accept_pending):
+    def _interpret(self, status, content_type, raw, parser, accept_pending):
         if status >= 500:
             raise _Failure(
                 "server", Reason(_("The vendor's API failed with status %(status)s."), status=status), status
@@ -366,7 +366,7 @@ class ProvisioningClient:
             raise _Failure("invalid_response", reason, status) from None
 
     # -- the wire
-    def _exchange(self, method: str, url: str, payload: bytes | None, headers: dict) -> tuple[int, str, bytes, str]:
+    def _exchange(self, method: str, url: str, payload: bytes | None, headers: dict) -> tuple[int, str, bytes]:
         parts = urlsplit(url)
         host = parts.hostname or ""
         if parts.scheme not in ("http", "https") or not host or parts.username or parts.password:
@@ -389,7 +389,7 @@ class ProvisioningClient:
             connection.request(method, target or "/", body=payload, headers=headers)
             response = connection.getresponse()
             raw = response.read(MAX_BODY_BYTES)
-            return response.status, response.getheader("Content-Type", ""), raw, response.getheader("Location", "")
+            return response.status, response.getheader("Content-Type", ""), raw
         except TimeoutError:
             reason = Reason(_("No answer within %(seconds)s seconds."), seconds=self.timeout)
             raise _Failure("timeout", reason) from None

@@ -95,7 +95,6 @@ class _CheckFailed(Exception):
 @dataclass
 class _Run:
     client: ProvisioningClient
-    token: str
     plan: str
     resource: str
     within: float
@@ -350,7 +349,7 @@ def run_conformance(
     if sleep is not None:
         options["sleep"] = sleep
     client = ProvisioningClient(base_url, token, **options)
-    run = _Run(client=client, token=token, plan=plan, resource=resource, within=completion_within)
+    run = _Run(client=client, plan=plan, resource=resource, within=completion_within)
     report = ConformanceReport(base_url=client.base_url, started_at=datetime.now(UTC), checks=[])
     for code, title, need, check in CHECKS:
         if not _ready(run, need):

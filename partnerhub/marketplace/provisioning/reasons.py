@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
 
 class Reason:
     __slots__ = ("message", "params")
@@ -30,6 +33,27 @@ class Reason:
         return hash(str(self))
 
     def as_dict(self) -> dict[str, Any]:
-        """The untranslated message and its parameters, for storing (``gettext(message) % params`` shows it)."""
-        message = getattr(self.message, "_args", (str(self.message),))[0]
-        return {"message": message, "params": {k: str(v) for k, v in self.params.items()}, "text": str(self)}
+        """The untranslated message and its parameters (translatable ones nested the same way) and the
+        text as rendered now: JSON to store, ``Reason.from_dict`` to show it later in any language."""
+        return {
+            "message": _msgid(self.message),
+            "params": {k: _stored(v) for k, v in self.params.items()},
+            "text": str(self),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reason:
+        params = {k: cls.from_dict(v) if isinstance(v, dict) else v for k, v in data.get("params", {}).items()}
+        return cls(gettext_lazy(data["message"]), **params)
+
+
+def _msgid(message) -> str:
+    return getattr(message, "_args", (str(message),))[0] if isinstance(message, Promise) else str(message)
+
+
+def _stored(value):
+    if isinstance(value, Reason):
+        return value.as_dict()
+    if isinstance(value, Promise):
+        return {"message": _msgid(value), "params": {}}
+    return str(value)
