@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.utils import translation
 
 from partnerhub.marketplace.provisioning.client import ProvisioningClient, ProvisioningError
 from partnerhub.marketplace.provisioning.parsing import Invalid, parse_subscription, parse_usage
@@ -173,7 +174,10 @@ def test_a_4xx_is_not_retried_and_carries_the_problem(vendor, client_for, sleeps
     assert error.status == 422
     assert error.problem["title"] == "Invalid subscription"
     assert {e["field"] for e in error.problem["errors"]} >= {"customer_id", "plan", "quantities.seats"}
-    assert len(error.calls) == 1 and error.calls[0].verdict == "failed"
+    assert len(error.calls) == 1 and error.calls[0].verdict == "refused"
+    with translation.override("ru"):
+        assert error.calls[0].verdict_label == "отклонён вендором"
+        assert str(error.reason) == "Вендор отклонил вызов (422): Invalid subscription"
     assert sleeps == []
     assert len(service.requests_seen()) == 1
 

@@ -71,7 +71,7 @@ def test_every_check_shows_its_exact_calls():
     assert json.loads(suspend.calls[1].response_excerpt)["status"] == "suspended"
     errors = report.check("error_handling")
     assert [c.status for c in errors.calls] == [422, 401]
-    assert [c.verdict for c in errors.calls] == ["failed", "failed"]  # refused, as the check wants: not retried
+    assert [c.verdict for c in errors.calls] == ["refused", "refused"]  # as the check wants, and not retried
 
 
 def test_transient_faults_are_retried_and_the_vendor_still_passes():

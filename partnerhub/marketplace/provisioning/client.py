@@ -33,6 +33,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .parsing import Invalid, parse_customer, parse_list, parse_operation, parse_subscription, parse_usage
 from .reasons import Reason
@@ -41,6 +42,12 @@ EXCERPT_CHARS = 2000
 MAX_BODY_BYTES = 1_000_000
 MAX_POLL_INTERVAL = 5.0
 RETRYABLE = frozenset({"timeout", "connection", "server"})
+CALL_VERDICT_LABELS = {
+    "ok": pgettext_lazy("provisioning call", "answered"),
+    "retried": pgettext_lazy("provisioning call", "failed, tried again"),
+    "refused": pgettext_lazy("provisioning call", "refused by the vendor"),
+    "failed": pgettext_lazy("provisioning call", "failed"),
+}
 
 
 @dataclass
@@ -56,8 +63,12 @@ class CallRecord:
     status: int | None = None
     response_excerpt: str = ""
     duration_ms: int = 0
-    verdict: str = "ok"  # ok | retried (failed, tried again) | failed
+    verdict: str = "ok"  # ok | retried (failed, tried again) | refused (a 4xx answer) | failed
     reason: Reason | None = None
+
+    @property
+    def verdict_label(self) -> str:
+        return str(CALL_VERDICT_LABELS[self.verdict])
 
     def as_dict(self) -> dict:
         return {
@@ -310,7 +321,7 @@ class ProvisioningClient:
                     record.verdict = "retried"
                     self.sleep(self.backoff * 2 ** (attempt - 1) * (1 + random.random() / 10))  # noqa: S311
                     continue
-                record.verdict = "failed"
+                record.verdict = "refused" if failure.kind == "rejected" else "failed"
                 raise ProvisioningError(
                     failure.kind,
                     operation,
