@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -330,3 +332,23 @@ def test_the_contract_document_resolves_and_covers_every_route_of_the_sample():
         assert paths[f"/subscriptions/{{subscription_id}}/{action}"] == {"$ref": "#/components/pathItems/Transition"}
     assert document["components"]["parameters"]["IdempotencyKey"]["required"] is True
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+def test_a_failure_mode_can_be_chosen_per_request_with_a_header(vendor):
+    service = vendor()
+
+    def post(extra: dict) -> tuple[int, str]:
+        request = urllib.request.Request(  # noqa: S310 - loopback
+            f"{service.base_url}/customers",
+            data=json.dumps({"external_id": "x", "name": "X"}).encode(),
+            headers={"Authorization": f"Bearer {TOKEN}", "Idempotency-Key": str(len(extra)), **extra},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+                return response.status, response.headers["Content-Type"]
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers["Content-Type"]
+
+    assert post({"Sample-Failure": "error500@create_customer"}) == (500, "application/problem+json")
+    assert post({}) == (200, "application/json")
