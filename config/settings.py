@@ -262,6 +262,18 @@ WEBHOOKS_RETRY_DELAYS = [int(s) for s in env_list("WEBHOOKS_RETRY_DELAYS", ["60"
 WEBHOOKS_DISABLE_AFTER_DEAD = env_int("WEBHOOKS_DISABLE_AFTER_DEAD", 5)
 WEBHOOKS_MAX_ENDPOINTS_PER_ORGANISATION = env_int("WEBHOOKS_MAX_ENDPOINTS_PER_ORGANISATION", 10)
 
+# --- Secrets at rest (partnerhub/core/secrets.py): Fernet keys, comma-separated, newest first. The first
+# encrypts; all decrypt (rotation). Empty: one key derived from SECRET_KEY with HKDF (the embedded default).
+SECRET_ENCRYPTION_KEYS = [k.strip() for k in env_secret("PARTNERHUB_SECRET_KEY_ENCRYPTION").split(",") if k.strip()]
+
+# --- Vendor provisioning APIs (partnerhub/marketplace/provisioning). Vendor base URLs are https; plain http and
+# private addresses (an on-premises vendor, the sample service on loopback) only when this is on. Against SSRF.
+PROVISIONING_ALLOW_PRIVATE_NETWORKS = env_bool("PROVISIONING_ALLOW_PRIVATE_NETWORKS", DEBUG)
+PROVISIONING_TIMEOUT_SECONDS = env_int("PROVISIONING_TIMEOUT_SECONDS", 10)
+# Attempts per call (the first included) for timeouts, connection errors and 5xx; waits double from the base.
+PROVISIONING_ATTEMPTS = env_int("PROVISIONING_ATTEMPTS", 3)
+PROVISIONING_BACKOFF_SECONDS = env_int("PROVISIONING_BACKOFF_SECONDS", 1)
+
 # --- Referral links (partnerhub/referrals).
 # Hosts of the vendor's sites a referral link may lead to, besides paths on this site. Nothing else: no open redirect.
 REFERRAL_ALLOWED_HOSTS = env_list("REFERRAL_ALLOWED_HOSTS", [])
