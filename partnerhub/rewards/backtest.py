@@ -48,24 +48,9 @@ VERSION_SQL = """
 
 
 @dataclass
-class Row:
-    organisation: Organisation
-    tier_code: str
-    tier_label: str
-    currency: str
-    lines: int = 0
-    base: Decimal = Decimal("0.00")  # the sales, in the reward currency
-    would_pay: Decimal = Decimal("0.00")
-    accrued_lines: int = 0
-    accrued: Decimal = Decimal("0.00")  # the current ratings of the same sales
-
-    @property
-    def difference(self) -> Decimal:
-        return self.would_pay - self.accrued
-
-
-@dataclass
 class Total:
+    """What the version would pay beside what was accrued, in one currency."""
+
     currency: str
     would_pay: Decimal = Decimal("0.00")
     accrued: Decimal = Decimal("0.00")
@@ -73,6 +58,18 @@ class Total:
     @property
     def difference(self) -> Decimal:
         return self.would_pay - self.accrued
+
+
+@dataclass
+class Row(Total):
+    """One partner at one tier: its lines, their sales in the reward currency, and the two figures."""
+
+    organisation: Organisation | None = None
+    tier_code: str = ""
+    tier_label: str = ""
+    lines: int = 0
+    base: Decimal = Decimal("0.00")
+    accrued_lines: int = 0
 
 
 @dataclass
@@ -125,7 +122,7 @@ def run_backtest(*, actor: User, version: ProgrammeVersion, start: date, end: da
                     unrated[outcome.message] += 1
                     continue
                 row = found.setdefault((outcome.organisation_id, outcome.tier_code, outcome.currency),
-                                       Row(None, outcome.tier_code, "", outcome.currency))  # fmt: skip
+                                       Row(outcome.currency, tier_code=outcome.tier_code))  # fmt: skip
                 row.lines += 1
                 row.base += outcome.base_amount
                 row.would_pay += outcome.reward
@@ -136,7 +133,7 @@ def run_backtest(*, actor: User, version: ProgrammeVersion, start: date, end: da
         .order_by()
     )  # fmt: skip
     for org_id, tier_code, currency, total, n in accrued:
-        row = found.setdefault((org_id, tier_code, currency), Row(None, tier_code, "", currency))
+        row = found.setdefault((org_id, tier_code, currency), Row(currency, tier_code=tier_code))
         row.accrued, row.accrued_lines = quantize(total), n
     orgs = Organisation.objects.in_bulk({k[0] for k in found})
     names = {t.code: t.name for t in version.tiers.all()}
