@@ -328,8 +328,8 @@ class Rating(models.Model):
                                      db_index=False, db_constraint=False)  # fmt: skip
     version = models.ForeignKey("programmes.ProgrammeVersion", on_delete=models.DO_NOTHING, related_name="+",
                                 db_index=False, db_constraint=False)  # fmt: skip
-    role_code = models.SlugField(_("role"), max_length=50)
-    tier_code = models.SlugField(_("tier"), max_length=50, blank=True)
+    role_code = models.SlugField(_("role"), max_length=50, db_index=False)  # read per partner, never searched
+    tier_code = models.SlugField(_("tier"), max_length=50, blank=True, db_index=False)
     basis = models.CharField(_("basis"), max_length=12, choices=Basis.choices)
     rule = models.CharField(_("rule"), max_length=120)
     rate_percent = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2)
