@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import translation
 
 from partnerhub.core.money import quantize
 from partnerhub.identity.models import Organisation
@@ -37,6 +38,7 @@ class TierDef:
     name: str
     rank: int
     requirements: list[Requirement]
+    name_en: str = ""
 
 
 @dataclass
@@ -60,15 +62,17 @@ class VersionDef:
 
 def load_version(version: ProgrammeVersion) -> VersionDef:
     tiers = [
-        TierDef(t.code, t.name, t.rank, list(t.requirements.all()))
+        TierDef(t.code, t.name, t.rank, list(t.requirements.all()), t.name_en)
         for t in Tier.objects.filter(version=version).prefetch_related("requirements").order_by("rank")
     ]
     roles = set(version.roles.filter(has_tiers=True).values_list("code", flat=True))
     for t in tiers:  # what is the same for every partner is worked out once, not once per partner
         for req in t.requirements:
-            req.display_label = str(
-                req.label or (req.get_metric_display() if req.metric else req.get_obligation_display())
-            )
+            # in both languages: the results are stored, and read later in either
+            with translation.override("ru"):
+                req.display_label = str(req.label or _kind_label(req))
+            with translation.override("en"):
+                req.display_label_en = str(req.label_en or req.label or _kind_label(req))
             req.spec = spec_of(req, version) if req.metric else None
     # "if it had sales" conditions look at the number of sales in the programme's period.
     activity = metrics.MetricSpec("purchase_count", version.evaluation_period)
@@ -77,6 +81,10 @@ def load_version(version: ProgrammeVersion) -> VersionDef:
         version=version, tiers=tiers, tiered_roles=roles, activity_spec=activity, specs=sorted(specs, key=repr),
         obligations={r.obligation for t in tiers for r in t.requirements if r.obligation},
     )  # fmt: skip
+
+
+def _kind_label(req: Requirement) -> str:
+    return str(req.get_metric_display() if req.metric else req.get_obligation_display())
 
 
 def spec_of(req: Requirement, version: ProgrammeVersion) -> metrics.MetricSpec:
@@ -108,6 +116,7 @@ class RequirementResult:
     optional: bool
     measured: bool = True
     window: dict[str, str] | None = None
+    label_en: str = ""  # the label in English (``label`` is the Russian, default one)
 
     @property
     def progress(self) -> int:
@@ -133,7 +142,7 @@ class RequirementResult:
     @cached_property
     def _dict(self) -> dict[str, Any]:
         return {
-            "code": self.code, "label": self.label, "kind": self.kind, "metric": self.metric,
+            "code": self.code, "label": self.label, "label_en": self.label_en, "kind": self.kind, "metric": self.metric,
             "have": self._fmt(self.have), "need": self._fmt(self.need),
             "unit": self.unit, "met": self.met, "applies": self.applies, "optional": self.optional,
             "measured": self.measured, "window": self.window,
@@ -147,20 +156,21 @@ class TierResult:
     rank: int
     met: bool
     requirements: list[RequirementResult] = field(default_factory=list)
+    name_en: str = ""
 
     @property
     def missing(self) -> list[RequirementResult]:
         return [r for r in self.requirements if r.applies and not r.optional and not r.met]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "rank": self.rank, "met": self.met,
+        return {"code": self.code, "name": self.name, "name_en": self.name_en, "rank": self.rank, "met": self.met,
                 "requirements": [r.as_dict() for r in self.requirements]}  # fmt: skip
 
     @cached_property
     def stored(self) -> dict[str, Any]:
         """This tier in ``Evaluation.stored`` (computed once however many partners share it)."""
         return {
-            "code": self.code, "name": self.name, "rank": self.rank, "met": self.met,
+            "code": self.code, "name": self.name, "name_en": self.name_en, "rank": self.rank, "met": self.met,
             "figures": {r.code: r.as_dict()["have"] for r in self.requirements if r.kind == "metric"},
             "missing": [{k: r.as_dict()[k] for k in ("code", "kind", "have", "need")} for r in self.missing],
         }  # fmt: skip
@@ -308,7 +318,7 @@ def evaluate_one(
         tier = m.tiers.get(key)
         if tier is None:
             met = all(r.met for r in results if r.applies and not r.optional)
-            tier = m.tiers[key] = TierResult(t.code, t.name, t.rank, met, results)
+            tier = m.tiers[key] = TierResult(t.code, t.name, t.rank, met, results, t.name_en)
         tier_results.append(tier)
         if tier.met:
             qualified = t.code
@@ -340,14 +350,14 @@ def _result(req, m: Measurements, key: tuple, applies: bool) -> RequirementResul
         need = req.threshold if req.threshold is not None else Decimal(0)
         unit = spec.currency if req.metric == "sales_volume" else ""
         return RequirementResult(
-            code=req.code, label=req.display_label, kind="metric", metric=req.metric,
+            code=req.code, label=req.display_label, label_en=req.display_label_en, kind="metric", metric=req.metric,
             have=have, need=need, unit=unit, met=have >= need, applies=applies, optional=req.optional,
             measured=metrics.is_measured(req.metric),
             window=(window or m.values.windows[spec][0]).as_dict(),
         )  # fmt: skip
     done = key[2]
     return RequirementResult(
-        code=req.code, label=req.display_label, kind="obligation", metric=req.obligation,
+        code=req.code, label=req.display_label, label_en=req.display_label_en, kind="obligation", metric=req.obligation,
         have=done, need=True, unit="", met=done, applies=applies, optional=req.optional,
     )  # fmt: skip
 
@@ -387,7 +397,7 @@ class Gap:
 
     def as_dict(self) -> dict[str, Any]:
         r = self.requirement
-        return {"code": r.code, "label": r.label, "metric": r.metric, "unit": r.unit,
+        return {"code": r.code, "label": r.label, "label_en": r.label_en, "metric": r.metric, "unit": r.unit,
                 "have": r._fmt(r.have), "need": r._fmt(r.need), "add": r._fmt(self.add)}  # fmt: skip
 
 

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from partnerhub.core.tenancy import actor_for
 
-from .models import Programme, ProgrammeVersion
+from .models import Programme, ProgrammeRole, ProgrammeVersion, Tier
 
 
 def version_in_force(*, programme: Programme, on: date) -> ProgrammeVersion | None:
@@ -59,3 +59,41 @@ def tiers_of(version: ProgrammeVersion) -> list:
         version.tiers.order_by("rank").prefetch_related("requirements__product_family", "benefits",
                                                          "reward_rates__product_family")
     )  # fmt: skip
+
+
+class Names:
+    """Tier and role names of programmes' versions in force, by (programme id, code): what people read
+    in place of ``tier_code`` and ``role_code``. Each name is read in the active language when asked for."""
+
+    def __init__(self, tiers: dict[tuple[int, str], object], roles: dict[tuple[int, str], object]) -> None:
+        self._tiers, self._roles = tiers, roles
+
+    def tier(self, programme_id: int, code: str | None) -> str:
+        """The tier's name; an unknown code (a tier dropped by a later version) is shown as it is stored."""
+        if not code:
+            return ""
+        found = self._tiers.get((programme_id, code))
+        return str(found) if found is not None else code
+
+    def role(self, programme_id: int, code: str | None) -> str:
+        if not code:
+            return ""
+        found = self._roles.get((programme_id, code))
+        return str(found) if found is not None else code
+
+    def tiers_of(self, programme_id: int) -> list[tuple[str, str]]:
+        """(code, name) of one programme's tiers, by rank."""
+        found = [(t.rank, code, str(t)) for (p, code), t in self._tiers.items() if p == programme_id]
+        return [(code, name) for _rank, code, name in sorted(found)]
+
+
+def names_in_force(*, programme_ids, on: date) -> Names:
+    """The names of the tiers and roles in force on ``on`` for these programmes (one query per programme, two more)."""
+    versions = {}
+    for p in Programme.objects.filter(pk__in=set(programme_ids)):
+        v = version_in_force(programme=p, on=on)
+        if v is not None:
+            versions[v.pk] = p.pk
+    tiers = {(versions[t.version_id], t.code): t for t in Tier.objects.filter(version_id__in=versions)}
+    roles = {(versions[r.version_id], r.code): r for r in ProgrammeRole.objects.filter(version_id__in=versions)}
+    return Names(tiers, roles)

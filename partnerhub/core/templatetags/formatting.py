@@ -37,3 +37,12 @@ def audit_changes(entry):
     from partnerhub.core.audit_labels import labelled_changes
 
     return labelled_changes(entry)
+
+
+@register.filter
+def localized(obj, field: str = "name") -> str:
+    """``{{ tier|localized }}``, ``{{ requirement|localized:"label" }}``: a programme text in the active language
+    (its ``<field>_en`` in English when given, the Russian ``<field>`` otherwise)."""
+    from partnerhub.core.i18n import localized as _localized
+
+    return _localized(obj, field)
