@@ -214,7 +214,7 @@ class Evaluation:
 # ------------------------------------------------------------------ measuring
 
 # Bump when the explanation's shape changes: every stored explanation is then rewritten once.
-EXPLANATION_FORMAT = 3
+EXPLANATION_FORMAT = 4  # 4: tier names and requirement labels in English too
 
 
 @dataclass(frozen=True)
