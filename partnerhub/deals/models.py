@@ -201,7 +201,7 @@ class ClaimLine(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="claim_line_amount_positive")]
 
     def __str__(self) -> str:
-        return f"{self.product_family_id} {self.product} {self.amount}"
+        return f"{self.product or self.product_family} {self.amount}"
 
 
 class ClaimActivity(models.Model):
@@ -232,7 +232,7 @@ class ClaimActivity(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.at:%Y-%m-%d}"
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
 
 
 class ClaimConflict(models.Model):
@@ -299,4 +299,4 @@ class ExtensionRequest(models.Model):
         ordering = ["-requested_at"]
 
     def __str__(self) -> str:
-        return f"#{self.claim_id} {self.status}"
+        return f"#{self.claim_id} {self.get_status_display()}"

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from partnerhub.core import audit, request_context
 from partnerhub.core.bulk import insert_many
+from partnerhub.core.i18n import pick
 from partnerhub.core.models import AuditEntry, Notification
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity.models import Membership, User
@@ -139,7 +140,7 @@ def apply_evaluations(*, vdef, enrolments: list[Enrolment], evaluations: dict, o
     """Apply fresh evaluations to locked enrolments (caller holds the transaction)."""
     history: list[TierChange] = []
     notices: list[tuple[Enrolment, str, str]] = []  # (enrolment, kind, text)
-    names = {t.code: t.name for t in vdef.tiers}
+    names = {t.code: pick(t.name, t.name_en) for t in vdef.tiers}
     for e in enrolments:
         ev = evaluations[e.pk]
         summary.evaluated += 1
@@ -184,7 +185,7 @@ def apply_evaluations(*, vdef, enrolments: list[Enrolment], evaluations: dict, o
             summary.unchanged += 1
     _save_evaluated(enrolments)
     insert_many(TierChange, history)
-    _audit_changes(history, actor)
+    _audit_changes(history, actor, str(vdef.version))
     _notify(notices)
 
 
@@ -221,7 +222,7 @@ def _save_evaluated(enrolments: list[Enrolment]) -> None:
         cur.execute("DROP TABLE enrolment_evaluated")
 
 
-def _audit_changes(history: list[TierChange], actor) -> None:
+def _audit_changes(history: list[TierChange], actor, version_name: str) -> None:
     ctx = request_context.current()
     entries = [
         AuditEntry(
@@ -231,7 +232,7 @@ def _audit_changes(history: list[TierChange], actor) -> None:
             action="tier.changed",
             object_type="partners.enrolment",
             object_id=str(h.enrolment_id),
-            object_repr=f"enrolment {h.enrolment_id}",
+            object_repr=version_name[:300],  # the organisation is shown beside it, the tiers among the changes
             before={"tier_code": h.from_tier_code},
             after={"tier_code": h.to_tier_code, "version_id": h.version_id, "cause": h.cause},
             reason=h.reason,

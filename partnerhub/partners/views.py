@@ -135,13 +135,13 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    programmes = Programme.objects.filter(pk__in=selectors.enrolments(actor=request.user).values("programme_id"))
-    names = names_in_force(programme_ids=programmes.values_list("pk", flat=True), on=timezone.localdate())
+    programme_ids = set(selectors.enrolments(actor=request.user).values_list("programme_id", flat=True).distinct())
+    names = names_in_force(programme_ids=programme_ids, on=timezone.localdate())
     for e in page:  # roles and tiers by their names, never their codes
         e.role_name = names.role(e.programme_id, e.role_code)
         e.tier_name = names.tier(e.programme_id, e.tier_code)
         e.evaluated_tier_name = names.tier(e.programme_id, e.evaluated_tier_code)
-    tiers = sorted({pair for p in programmes for pair in names.tiers_of(p.pk)}, key=lambda t: t[1])
+    tiers = sorted({pair for p in programme_ids for pair in names.tiers_of(p)}, key=lambda t: t[1])
     return render(request, "partners/enrolment_list.html", {"page": page, "query": query.urlencode(),
                                                              "statuses": Enrolment.Status.choices,
                                                              "tiers": tiers})  # fmt: skip

@@ -1,0 +1,119 @@
+"""No code reaches a person: on the demo data, the pages that show programme data and the audit log name
+statuses, tiers, roles, obligations and causes by their labels, in Russian and in English.
+
+The browser tour (tests/test_portal_browser.py) checks the rendered text of each role's pages; this
+checks the server's HTML of the pages that name programme codes, without a browser, in both languages.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.test import Client
+from django.utils import translation
+
+from partnerhub.core.models import AuditEntry
+from partnerhub.identity.models import User
+from partnerhub.partners.models import Enrolment
+from partnerhub.programmes.models import ProgrammeRole, Tier
+
+
+def choice_codes() -> set[str]:
+    """Every stored value of every choices list that is a code, not a word: its label differs from it and,
+    in neither language, says it (``partner`` is the word "Partner"; ``cookie`` is in "Referral link (cookie)")."""
+    codes = set()
+    for model in apps.get_models():
+        if not model.__module__.startswith("partnerhub."):
+            continue
+        for f in model._meta.get_fields():
+            for value, label in getattr(f, "choices", None) or []:
+                if not isinstance(value, str) or len(value) < 3:
+                    continue
+                said = []
+                for language in ("en", "ru"):
+                    with translation.override(language):
+                        said.append(re.search(rf"\b{re.escape(value)}\b", str(label), re.I) is not None)
+                if not any(said):
+                    codes.add(value)
+    return codes
+
+
+def programme_codes() -> set[str]:
+    """The codes of the demo programmes' tiers and roles that are not words of their names (``reseller``
+    is named "Реселлер" / "Reseller", a code; ``certified`` is the word of "Certified")."""
+    rows = [*Tier.objects.values_list("code", "name", "name_en"),
+            *ProgrammeRole.objects.values_list("code", "name", "name_en")]  # fmt: skip
+    return {
+        code for code, name, name_en in rows
+        if len(code) >= 3 and not re.search(rf"\b{re.escape(code)}\b", f"{name} {name_en}")
+    }  # fmt: skip
+
+
+def pattern(codes: set[str]) -> re.Pattern:
+    words = "|".join(sorted(map(re.escape, codes), key=len, reverse=True))
+    return re.compile(r"(?<![\w@./-])(" + words + r")(?![\w@/-])")
+
+
+def visible_text(page: str) -> str:
+    """The text of <main> as a person reads it: no tags, no attributes, no deliberate identifiers in <code>."""
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    main = re.sub(r"<code>.*?</code>", " ", main, flags=re.S)
+    main = re.sub(r"<(script|style|select)\b.*?</\1>", " ", main, flags=re.S)  # option values are codes by design
+    return html.unescape(re.sub(r"<[^>]+>", " ", main))
+
+
+@pytest.fixture
+def demo(db):
+    with translation.override("ru"):  # as the site's default language: what the log stores reads in Russian
+        call_command("load_demo", stdout=io.StringIO())
+    return {u.email: u for u in User.objects.filter(email__endswith=".demo")}
+
+
+def pages(demo) -> dict[str, list[str]]:
+    e = Enrolment.objects.filter(organisation__name__startswith="Альфа").order_by("pk").first()
+    tier_changes = AuditEntry.objects.filter(action="tier.changed").order_by("pk").first()
+    return {
+        "admin@vendor.demo": [
+            "/enrolments/", f"/enrolments/{e.pk}/", "/tiers/", "/audit/", "/audit/?action=tier.changed",
+            "/audit/?action=lead.offered", "/audit/?action=enrolment.created", f"/audit/{tier_changes.pk}/",
+            "/programmes/", f"/programmes/{e.programme.code}/v1/", "/onboarding/applications/",
+        ],
+        "admin@alpha.demo": ["/tier/", "/obligations/", "/lead-inbox/"],
+        None: ["/", "/become-a-partner/", f"/become-a-partner/{e.programme.code}/", "/partners/"],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_pages_that_show_programme_data_name_every_code(demo, language):
+    codes = choice_codes() | programme_codes()
+    if language == "en":  # a code that is an English word (partner, certified) is not told from English prose
+        codes = {c for c in codes if "_" in c or "-" in c}
+    found_codes = pattern(codes)
+    found = {}
+    for email, paths in pages(demo).items():
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        if email:
+            client.force_login(demo[email])
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            hits = sorted(set(found_codes.findall(visible_text(response.content.decode()))))
+            if hits:
+                found[(email, path)] = hits
+    assert found == {}, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+def test_an_audit_entry_names_its_object_and_the_tiers_it_moved_between(demo):
+    entry = AuditEntry.objects.filter(action="tier.changed").order_by("pk").first()
+    assert entry.object_repr and not entry.object_repr.startswith("enrolment")
+    assert entry.before["tier_code"] != entry.after["tier_code"]  # the log keeps the codes...
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(demo["admin@vendor.demo"])
+    page = visible_text(client.get(f"/audit/{entry.pk}/").content.decode())
+    new = str(Tier.objects.filter(code=entry.after["tier_code"]).order_by("version_id").last())
+    assert "Enrolment #" in page and "What changed it" in page and new in page  # ...and says their names
