@@ -234,6 +234,15 @@ class ClaimActivity(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
 
+    @property
+    def values_shown(self) -> tuple[str, str]:
+        """From and to as people read them: a stage or status by its label, anything else as written."""
+        field = {self.Kind.STAGE: "stage", self.Kind.STATUS: "status"}.get(self.kind)
+        if field is None:
+            return self.from_value, self.to_value
+        labels = dict(Claim._meta.get_field(field).flatchoices)
+        return str(labels.get(self.from_value, self.from_value)), str(labels.get(self.to_value, self.to_value))
+
 
 class ClaimConflict(models.Model):
     """A possible conflict between a new claim and an existing one, for the BDM to decide."""
