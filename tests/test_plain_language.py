@@ -27,20 +27,23 @@ def choice_codes(language: str) -> set[str]:
     """Every stored value of every choices list that is a code, not a word, in ``language``: its label there
     does not say it (``cookie`` is in "Реферальная ссылка (cookie)"). In English a code that is an English word
     (``partner``, ``registered``) cannot be told from prose, so only compound codes (``renewals_work``) count."""
-    codes = set()
+    from partnerhub.deals.models import Claim
+
+    lists = [Claim.HoldReason.choices]  # codes kept in a JSON list, not in a field with choices
     for model in apps.get_models():
-        if not model.__module__.startswith("partnerhub."):
-            continue
-        for f in model._meta.get_fields():
-            for value, label in getattr(f, "choices", None) or []:
-                if not isinstance(value, str) or len(value) < 3:
-                    continue
-                if language == "en" and "_" not in value and "-" not in value:
-                    continue
-                with translation.override(language):
-                    said = re.search(rf"\b{re.escape(value)}\b", str(label), re.I)
-                if not said:
-                    codes.add(value)
+        if model.__module__.startswith("partnerhub."):
+            lists += [getattr(f, "choices", None) or [] for f in model._meta.get_fields()]
+    codes = set()
+    for choices in lists:
+        for value, label in choices:
+            if not isinstance(value, str) or len(value) < 3:
+                continue
+            if language == "en" and "_" not in value and "-" not in value:
+                continue
+            with translation.override(language):
+                said = re.search(rf"\b{re.escape(value)}\b", str(label), re.I)
+            if not said:
+                codes.add(value)
     return codes
 
 
@@ -137,3 +140,17 @@ def test_an_audit_entry_names_its_object_and_the_tiers_it_moved_between(demo):
     page = visible_text(client.get(f"/audit/{entry.pk}/").content.decode())
     new = str(Tier.objects.filter(code=entry.after["tier_code"]).order_by("version_id").last())
     assert "Enrolment #" in page and "What changed it" in page and new in page  # ...and says their names
+
+
+def test_hold_reasons_read_as_sentences_on_the_deal_and_in_the_log(demo):
+    from partnerhub.deals.models import Claim
+
+    held = next(c for c in Claim.objects.order_by("pk") if "conflict" in c.hold_reasons)
+    entry = AuditEntry.objects.filter(action="deal.registered", object_id=str(held.pk)).get()
+    assert "conflict" in entry.after["hold_reasons"]  # the log keeps the code
+    client = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    client.force_login(demo["admin@vendor.demo"])
+    for path in (f"/deals/{held.pk}/", f"/audit/{entry.pk}/", "/deals/review/"):
+        page = visible_text(client.get(path).content.decode())
+        assert "тот же клиент зарегистрирован другим партнёром" in page, path
+        assert not re.search(r"\bconflict\b", page), path

@@ -177,6 +177,18 @@ def _model(object_type: str):
         return None
 
 
+STRUCTURED = _("(a structured value: the audit API returns it in full)")
+
+
+def _shown(value):
+    """A list as its items, a mapping (a whole definition) as a note, anything else as it is."""
+    if isinstance(value, dict):
+        return STRUCTURED
+    if isinstance(value, list):
+        return ", ".join(str(STRUCTURED if isinstance(v, (dict, list)) else v) for v in value) or None
+    return value
+
+
 def _value(field, value):
     if value is None or value == "" or isinstance(value, (list, dict)):
         return value
@@ -197,6 +209,23 @@ def register_values(object_type: str, fields: Iterable[str], namer: Namer) -> No
         _NAMERS[(object_type, field)] = namer
 
 
+def _codes(value) -> list[str]:
+    """The codes in a value: itself, or the items of a list of codes."""
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str) and v]
+    return []
+
+
+def _named(value, names: dict):
+    if isinstance(value, str) and value:
+        return str(names.get(value, value))
+    if isinstance(value, list):
+        return ", ".join(str(names.get(v, v)) if isinstance(v, str) else str(v) for v in value) or None
+    return value
+
+
 def prepare(entries: Iterable) -> None:
     """Name the registered codes of these entries' changes, each namer called once for all of them."""
     entries = list(entries)
@@ -205,7 +234,7 @@ def prepare(entries: Iterable) -> None:
         for name, before, after in entry.changes:
             namer = _NAMERS.get((entry.object_type, name))
             if namer is not None:
-                wanted[namer] |= {v for v in (before, after) if isinstance(v, str) and v}
+                wanted[namer] |= {v for value in (before, after) for v in _codes(value)}
     named = {namer: namer(codes) for namer, codes in wanted.items()}
     for entry in entries:
         entry.value_names = named
@@ -221,18 +250,18 @@ def labelled_changes(entry) -> list[tuple[str, object, object]]:
         namer = _NAMERS.get((entry.object_type, name))
         if namer is not None:
             names = entry.value_names.get(namer, {})
-            before, after = (str(names.get(v, v)) if isinstance(v, str) and v else v for v in (before, after))
+            before, after = _named(before, names), _named(after, names)
         try:
             field = model._meta.get_field(name) if model else None
         except FieldDoesNotExist:
             field = None
         if field is None:
-            out.append((str(FIELDS.get(name, name.replace("_", " "))).capitalize(), before, after))
+            out.append((str(FIELDS.get(name, name.replace("_", " "))).capitalize(), _shown(before), _shown(after)))
             continue
         named = FIELDS.get(f"{entry.object_type}.{name}") or FIELDS.get(name)
         label = str(named or getattr(field, "verbose_name", name)).capitalize()
         if namer is not None:
-            out.append((label, before, after))
+            out.append((label, _shown(before), _shown(after)))
             continue
-        out.append((label, _value(field, before), _value(field, after)))
+        out.append((label, _shown(_value(field, before)), _shown(_value(field, after))))
     return out

@@ -57,6 +57,14 @@ class Claim(models.Model):
         RESALE = "resale", _("Resale")
         AGENCY = "agency", _("Agency")
 
+    class HoldReason(models.TextChoices):
+        """Why a registration waits for the partner manager (``hold_reasons``, several at once)."""
+
+        CONFLICT = "conflict", _("another partner registered the same customer")
+        DIRECT_CUSTOMER = "direct_customer", _("the vendor works with this customer directly")
+        OWN_DOMAIN = "own_domain", _("the customer's address is the partner's own")
+        BURST = "burst", _("more registrations in a day than the programme allows")
+
     # Statuses whose claims block other organisations' claims on the same customer.
     ACTIVE = (Status.PENDING, Status.HELD, Status.PROTECTED)
     OPEN_STAGES = (Stage.REGISTERED, Stage.QUALIFIED, Stage.PROPOSAL, Stage.NEGOTIATION)
@@ -166,6 +174,12 @@ class Claim(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def hold_reasons_shown(self) -> list[str]:
+        """The hold reasons as people read them."""
+        labels = dict(self.HoldReason.choices)
+        return [str(labels.get(r, r)) for r in self.hold_reasons or []]
 
     @property
     def is_open(self) -> bool:

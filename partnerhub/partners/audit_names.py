@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from partnerhub.core import audit_labels
 from partnerhub.programmes.models import Requirement
-from partnerhub.programmes.selectors import roles_by_code, tiers_by_code
+from partnerhub.programmes.selectors import families_by_code, roles_by_code, tiers_by_code
 
 from .models import TierChange
 
@@ -25,3 +25,4 @@ def register() -> None:
     audit_labels.register_values("partners.application", ("role_code",), roles_by_code)
     audit_labels.register_values("partners.application", ("starting_tier_code",), tiers_by_code)
     audit_labels.register_values("partners.obligationrecord", ("obligation",), obligations)
+    audit_labels.register_values("partners.partnerprofile", ("product_families",), families_by_code)
