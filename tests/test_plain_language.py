@@ -15,7 +15,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from partnerhub.core.models import AuditEntry
 from partnerhub.identity.models import User
@@ -103,7 +103,8 @@ def pages(demo) -> dict[str, list[str]]:
             f"/organisations/{e.organisation_id}/", f"/deals/{deal.pk}/", f"/leads/{Lead.objects.first().pk}/",
             "/deals/review/", "/deals/overview/", "/referrals/traffic/", "/rewards/finance/",
         ],
-        "admin@alpha.demo": [*LISTS, "/", "/tier/", "/lead-inbox/", "/enrolments/", "/audit/", "/earnings/"],
+        "admin@alpha.demo": [*LISTS, "/", "/tier/", "/lead-inbox/", "/enrolments/", "/audit/", "/earnings/",
+                             f"/earnings/{e.organisation_id}/statements/{timezone.localdate():%Y-%m}/"],
         "bdm@vendor.demo": ["/", "/enrolments/", "/deals/review/"],
         "admin@customer.demo": ["/"],
         None: ["/", "/become-a-partner/", f"/become-a-partner/{e.programme.code}/", "/partners/",

@@ -114,12 +114,17 @@ def tier_overview(request: HttpRequest) -> HttpResponse:
     programme_id = int(programme_id) if programme_id and programme_id.isdigit() else None
     rows = selectors.distribution(actor=request.user, programme_id=programme_id)
     today = timezone.localdate()
-    names = names_in_force(programme_ids={r["programme_id"] for r in rows}, on=today)
+    movers = selectors.movers(actor=request.user, programme_id=programme_id)
+    moving = [e for group in movers.values() for e in group]
+    names = names_in_force(programme_ids={r["programme_id"] for r in rows} | {e.programme_id for e in moving}, on=today)
     for r in rows:
         r["tier_name"] = names.tier(r["programme_id"], r["tier_code"]) or _("no tier")
+    for e in moving:
+        e.tier_name = names.tier(e.programme_id, e.tier_code)
+        e.evaluated_tier_name = names.tier(e.programme_id, e.evaluated_tier_code)
     ctx = {
         "rows": rows,
-        "movers": selectors.movers(actor=request.user, programme_id=programme_id),
+        "movers": movers,
         "programmes": Programme.objects.order_by("name"),
         "programme_id": programme_id,
     }

@@ -112,3 +112,10 @@ def roles_by_code(codes: set[str]) -> dict[str, ProgrammeRole]:
 
 def families_by_code(codes: set[str]) -> dict[str, ProductFamily]:
     return {f.code: f for f in ProductFamily.objects.filter(code__in=codes)}
+
+
+def tiers_of_versions(pairs) -> dict[tuple[int, str], Tier]:
+    """Tiers by (version id, code), in one query: names for rows that keep the version they were made under."""
+    pairs = {(v, c) for v, c in pairs if v and c}
+    tiers = Tier.objects.filter(version_id__in={v for v, _c in pairs}, code__in={c for _v, c in pairs})
+    return {(t.version_id, t.code): t for t in tiers}
