@@ -155,3 +155,12 @@ def test_hold_reasons_read_as_sentences_on_the_deal_and_in_the_log(demo):
         page = visible_text(client.get(path).content.decode())
         assert "тот же клиент зарегистрирован другим партнёром" in page, path
         assert not re.search(r"\bconflict\b", page), path
+
+
+def test_the_front_page_names_programmes_and_roles_in_the_visitors_language(demo):
+    en = visible_text(Client(HTTP_ACCEPT_LANGUAGE="en").get("/").content.decode())
+    assert "Security software vendor's partner programme" in en and "Reseller" in en
+    assert "Партнёрская программа разработчика средств защиты" not in en
+    ru = visible_text(Client(HTTP_ACCEPT_LANGUAGE="ru").get("/").content.decode())
+    assert "Партнёрская программа разработчика средств защиты" in ru and "Реселлер" in ru
+    assert "White Label" in ru and "White Label" in en  # a role named only once reads the same in both
