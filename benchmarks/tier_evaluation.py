@@ -81,7 +81,8 @@ def build(n: int) -> dict:
             raw.cursor() as c,
             c.copy(
                 "COPY rewards_sale (organisation_id, customer_name, customer_inn, product_family_id, product, "
-                "sale_type, amount, currency, sold_on, external_ref, source, created_at) FROM STDIN"
+                "quantity, sale_type, amount, currency, sold_on, external_ref, source, invoice_number, "
+                "uplift_percent, share_percent, cooperation_model, status, created_at) FROM STDIN"
             ) as copy,
         ):
             for org in org_ids:
@@ -90,8 +91,9 @@ def build(n: int) -> dict:
                     day = ON - timedelta(days=30 * month + rng.randint(1, 28))
                     for _ in range(rng.randint(0, 3)):
                         amount = Decimal(rng.randint(scale // 4, scale)).quantize(Decimal("0.01"))
-                        copy.write_row((org, "Customer", "", rng.choice(families), "", rng.choice(["new", "renewal"]),
-                                        amount, "RUB", day, "", "import", now))  # fmt: skip
+                        copy.write_row((org, "Customer", "", rng.choice(families), "", 1,
+                                        rng.choice(["new", "renewal"]), amount, "RUB", day, "", "import", "",
+                                        Decimal(0), Decimal(100), "", "active", now))  # fmt: skip
                         sales += 1
         with (
             raw.cursor() as c,
@@ -144,7 +146,8 @@ LEFT JOIN (
            SUM(amount) FILTER (WHERE sold_on < %(this_year)s AND currency = 'RUB') AS v1,
            COUNT(*) FILTER (WHERE sold_on >= %(this_year)s) AS c0,
            COUNT(*) FILTER (WHERE sold_on < %(this_year)s) AS c1
-    FROM rewards_sale WHERE sold_on >= %(last_year)s AND sold_on <= %(on)s GROUP BY organisation_id
+    FROM rewards_sale WHERE sold_on >= %(last_year)s AND sold_on <= %(on)s AND status = 'active'
+    GROUP BY organisation_id
 ) s ON s.organisation_id = e.organisation_id
 LEFT JOIN (
     SELECT sp.organisation_id, COUNT(DISTINCT sp.id) AS n

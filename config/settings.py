@@ -237,10 +237,14 @@ MEDIA_URL = "/media/"
 
 # --- Deal registration: the claim matcher.
 # Company names match when rapidfuzz's token-sort ratio of their normalised keys reaches this (0-100).
+# Threads (each with its own database connection) a tier run spreads its batches over on PostgreSQL.
+TIER_EVALUATION_WORKERS = max(1, env_int("TIER_EVALUATION_WORKERS", 2))
 DEALS_NAME_MATCH_THRESHOLD = env_int("DEALS_NAME_MATCH_THRESHOLD", 88)
 # PostgreSQL: the trigram similarity (0-1) a name must reach to be a candidate at all. Every connection
 # opens with it (pg_trgm.similarity_threshold), so the conflict check needs no extra round trip.
 DEALS_TRIGRAM_THRESHOLD = env_str("DEALS_TRIGRAM_THRESHOLD", "0.6")
+# ... which a short name lowers (one typo costs it a larger share of its trigrams), never below this.
+DEALS_TRIGRAM_FLOOR = env_str("DEALS_TRIGRAM_FLOOR", "0.3")
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
     _pg_options["options"] = (
@@ -257,6 +261,18 @@ WEBHOOKS_RETRY_DELAYS = [int(s) for s in env_list("WEBHOOKS_RETRY_DELAYS", ["60"
 # Disable an endpoint after this many deliveries in a row were given up (0: never).
 WEBHOOKS_DISABLE_AFTER_DEAD = env_int("WEBHOOKS_DISABLE_AFTER_DEAD", 5)
 WEBHOOKS_MAX_ENDPOINTS_PER_ORGANISATION = env_int("WEBHOOKS_MAX_ENDPOINTS_PER_ORGANISATION", 10)
+
+# --- Secrets at rest (partnerhub/core/secrets.py): Fernet keys, comma-separated, newest first. The first
+# encrypts; all decrypt (rotation). Empty: one key derived from SECRET_KEY with HKDF (the embedded default).
+SECRET_ENCRYPTION_KEYS = [k.strip() for k in env_secret("PARTNERHUB_SECRET_KEY_ENCRYPTION").split(",") if k.strip()]
+
+# --- Vendor provisioning APIs (partnerhub/marketplace/provisioning). Vendor base URLs are https; plain http and
+# private addresses (an on-premises vendor, the sample service on loopback) only when this is on. Against SSRF.
+PROVISIONING_ALLOW_PRIVATE_NETWORKS = env_bool("PROVISIONING_ALLOW_PRIVATE_NETWORKS", DEBUG)
+PROVISIONING_TIMEOUT_SECONDS = env_int("PROVISIONING_TIMEOUT_SECONDS", 10)
+# Attempts per call (the first included) for timeouts, connection errors and 5xx; waits double from the base.
+PROVISIONING_ATTEMPTS = env_int("PROVISIONING_ATTEMPTS", 3)
+PROVISIONING_BACKOFF_SECONDS = env_int("PROVISIONING_BACKOFF_SECONDS", 1)
 
 # --- Referral links (partnerhub/referrals).
 # Hosts of the vendor's sites a referral link may lead to, besides paths on this site. Nothing else: no open redirect.

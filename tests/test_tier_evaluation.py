@@ -1,5 +1,6 @@
 """The tier engine: thresholds, explanations, upgrades, delayed downgrades, overrides, versions."""
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -243,3 +244,15 @@ def test_the_stored_explanation_says_what_is_missing(world, programme, enrolment
     certified = next(t for t in enrolment.explanation["tiers"] if t["code"] == "certified")
     assert certified["met"] is False and certified["figures"] == {"sales": "450000.00", "staff": "1"}
     assert certified["missing"] == [{"code": "sales", "kind": "metric", "have": "450000.00", "need": "500000.00"}]
+
+
+def test_the_stored_explanation_is_the_evaluation_as_json(world, programme):
+    """A run writes each explanation as JSON assembled from shared pieces: it must read back as the evaluation."""
+    _thirty(programme)
+    evaluate_programme(programme=programme, on=ON)
+    seen = set()
+    for e in Enrolment.objects.filter(programme=programme):
+        ev = evaluate_enrolment(e, ON)
+        assert json.loads(ev.stored_json()) == ev.stored() == e.explanation
+        seen.add((ev.qualified, tuple(len(t["missing"]) for t in e.explanation["tiers"])))
+    assert len(seen) > 2  # partners in different tiers, missing different things

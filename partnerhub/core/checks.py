@@ -27,3 +27,32 @@ def check_shared_cache(app_configs, **kwargs) -> list[Warning]:
             id="core.W001",
         )
     ]
+
+
+@register(Tags.security)
+def check_secret_encryption_keys(app_configs, **kwargs) -> list:
+    """A malformed PARTNERHUB_SECRET_KEY_ENCRYPTION stops the start, instead of the first save of a secret."""
+    from django.core.checks import Error
+    from django.core.exceptions import ImproperlyConfigured
+
+    from .secrets import configured_keys, validate_keys
+
+    try:
+        validate_keys(configured_keys())
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), id="core.E001")]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def check_secret_encryption_key_set(app_configs, **kwargs) -> list[Warning]:
+    """Without its own key, stored secrets are bound to SECRET_KEY: changing that makes them unreadable."""
+    if getattr(settings, "SECRET_ENCRYPTION_KEYS", None):
+        return []
+    return [
+        Warning(
+            "Secrets at rest (vendor API tokens) are encrypted with a key derived from SECRET_KEY.",
+            hint="Set PARTNERHUB_SECRET_KEY_ENCRYPTION to a Fernet key, then run `manage.py rotate_secrets`.",
+            id="core.W002",
+        )
+    ]

@@ -13,8 +13,9 @@ of every other organisation, the vendor's direct opportunities included:
 
 On PostgreSQL the check is one round trip: one statement joins the INN, domain and name
 candidates (``UNION ALL`` of three partial-index scans over the active claims only; the names
-through the trigram GIN index with pg_trgm's ``%`` operator, whose threshold every connection
-opens with), capped at ``MAX_CANDIDATES`` each, and the
+through the trigram GIN index with pg_trgm's ``%`` operator, whose threshold the same round trip
+sets for this name: :func:`trigram_threshold`),
+capped at ``MAX_CANDIDATES`` each, and the
 names are then scored in Python. On SQLite (the embedded default, small data) the active claims
 are read and scored directly.
 """
@@ -79,13 +80,21 @@ UNION ALL
 """
 
 
-def _use_trigram_threshold(cur) -> None:
-    """pg_trgm's ``%`` floor. Connections open with ``DEALS_TRIGRAM_THRESHOLD`` (settings put it in
-    the connection options); only a value changed since start-up costs a statement per check."""
-    wanted = float(settings.DEALS_TRIGRAM_THRESHOLD)
-    options = connection.settings_dict.get("OPTIONS", {}).get("options", "")
-    if f"pg_trgm.similarity_threshold={wanted}" not in options:
-        cur.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, false)", [str(wanted)])
+def trigram_threshold(name_key: str) -> float:
+    """pg_trgm's ``%`` floor for this name: ``DEALS_TRIGRAM_THRESHOLD``, lowered for a short name just
+    enough that a slip of the keyboard (an adjacent swap changes up to 4 of its trigrams) still makes
+    the other spelling a candidate, never below ``DEALS_TRIGRAM_FLOOR``. A long name keeps the
+    configured threshold, so its candidate query stays narrow; a short one has few trigrams to search
+    by. The rapidfuzz score decides the match either way (``benchmarks/deal_matching.py``)."""
+    configured = float(settings.DEALS_TRIGRAM_THRESHOLD)
+    trigrams = sum(len(word) + 1 for word in name_key.split())  # pg_trgm pads each word: n letters, n + 1
+    one_slip = (trigrams - 4) / (trigrams + 4) - 0.01 if trigrams > 4 else 0.0
+    return round(max(float(settings.DEALS_TRIGRAM_FLOOR), min(configured, one_slip)), 2)
+
+
+# Sent with every candidate query, in the same round trip (one message, two statements): no state is
+# kept on the connection, which a rolled-back transaction or a reconnection would silently reset.
+SET_THRESHOLD = "SELECT set_config('pg_trgm.similarity_threshold', %(threshold)s, false);\n"
 
 
 def _candidates(*, name_key: str, inn: str, domain_key: str, exclude_organisation_id: int | None):
@@ -93,9 +102,10 @@ def _candidates(*, name_key: str, inn: str, domain_key: str, exclude_organisatio
     if connection.vendor == "postgresql":
         params = {"inn": inn, "domain": domain_key, "name": name_key, "org": exclude_organisation_id or 0,
                   "cap": MAX_CANDIDATES}  # fmt: skip
+        params["threshold"] = str(trigram_threshold(name_key))
         with connection.cursor() as cur:
-            _use_trigram_threshold(cur)
-            cur.execute(CANDIDATES_SQL, params)
+            cur.execute(SET_THRESHOLD + CANDIDATES_SQL, params)
+            cur.nextset()  # past set_config's row: the candidates
             return list(cur.fetchall())
     rows = Claim.objects.filter(status__in=ACTIVE).exclude(organisation_id=exclude_organisation_id)
     out = []

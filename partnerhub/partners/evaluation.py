@@ -11,15 +11,20 @@ same engine over the measured figures plus the additions asked for, and saves no
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cached_property
+from functools import lru_cache
+from json.encoder import encode_basestring as _encode_str
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 from django.utils import translation
+from django.utils.functional import cached_property
 
+from partnerhub.core.bulk import RawJSON, id_list
 from partnerhub.core.money import quantize
 from partnerhub.identity.models import Organisation
 from partnerhub.programmes.models import ProgrammeVersion, Requirement, Tier
@@ -100,6 +105,20 @@ def spec_of(req: Requirement, version: ProgrammeVersion) -> metrics.MetricSpec:
 # ------------------------------------------------------------------ results
 
 
+MISSING_KEYS = ("code", "kind", "have", "need")
+
+
+@lru_cache(maxsize=65536)
+def _figure(value: Decimal | int, money: bool) -> str:
+    """A measured figure as stored: money with its two decimals, counts whole (the same values recur)."""
+    return str(quantize(Decimal(value))) if money else str(Decimal(value).quantize(Decimal(1)))
+
+
+def _js(value: Any) -> str:
+    """One JSON value: strings (the usual case) by the C encoder directly, anything else by ``json.dumps``."""
+    return _encode_str(value) if type(value) is str else json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
 @dataclass(frozen=True)
 class RequirementResult:
     """One requirement for one partner. Immutable: a run shares equal results between partners."""
@@ -132,12 +151,16 @@ class RequirementResult:
         """Money with its two decimals, counts as whole numbers, obligations as booleans."""
         if isinstance(value, bool) or value is None:
             return value
-        if self.unit:
-            return str(quantize(Decimal(value)))
-        return str(Decimal(value).quantize(Decimal(1)))
+        return _figure(value, bool(self.unit))
 
     def as_dict(self) -> dict[str, Any]:
         return self._dict
+
+    @cached_property
+    def missing_json(self) -> str:
+        """This result in a tier's stored ``missing`` list, serialised."""
+        d = self._dict
+        return "{" + ", ".join(f'"{k}": {_js(d[k])}' for k in MISSING_KEYS) + "}"
 
     @cached_property
     def _dict(self) -> dict[str, Any]:
@@ -167,12 +190,23 @@ class TierResult:
                 "requirements": [r.as_dict() for r in self.requirements]}  # fmt: skip
 
     @cached_property
+    def stored_json(self) -> str:
+        """``stored`` serialised (equal to ``json.dumps(self.stored)``), once however many partners share
+        this result; written out directly, as a run serialises one per tier of every changed partner."""
+        figures = ", ".join(f"{_js(r.code)}: {_js(r._fmt(r.have))}" for r in self.requirements
+                            if r.kind == "metric")  # fmt: skip
+        missing = ", ".join(r.missing_json for r in self.missing)
+        return (f'{{"code": {_js(self.code)}, "name": {_js(self.name)}, "name_en": {_js(self.name_en)}, '
+                f'"rank": {_js(self.rank)}, "met": {_js(self.met)}, "figures": {{{figures}}}, '
+                f'"missing": [{missing}]}}')  # fmt: skip
+
+    @cached_property
     def stored(self) -> dict[str, Any]:
         """This tier in ``Evaluation.stored`` (computed once however many partners share it)."""
         return {
             "code": self.code, "name": self.name, "name_en": self.name_en, "rank": self.rank, "met": self.met,
             "figures": {r.code: r.as_dict()["have"] for r in self.requirements if r.kind == "metric"},
-            "missing": [{k: r.as_dict()[k] for k in ("code", "kind", "have", "need")} for r in self.missing],
+            "missing": [{k: r.as_dict()[k] for k in MISSING_KEYS} for r in self.missing],
         }  # fmt: skip
 
 
@@ -209,6 +243,12 @@ class Evaluation:
             "qualified": self.qualified,
             "tiers": [t.stored for t in self.tiers],
         }  # fmt: skip
+
+    def stored_json(self) -> RawJSON:
+        """``stored()`` as JSON, assembled from each tier's serialised result (shared between partners)."""
+        head = json.dumps({"on": self.on.isoformat(), "version_id": self.version_id,
+                           "version_number": self.version_number, "qualified": self.qualified})  # fmt: skip
+        return RawJSON(f'{head[:-1]}, "tiers": [{", ".join(t.stored_json for t in self.tiers)}]}}')
 
 
 # ------------------------------------------------------------------ measuring
@@ -254,6 +294,8 @@ class Measurements:
     ):
         """``org_ids``: a queryset of ids or a list (a batch); ``org_range``: their lowest and highest id."""
         self.vdef, self.on = vdef, on
+        if isinstance(org_ids, list):
+            org_ids = id_list(org_ids)  # one array parameter, not a placeholder per id in every query
         self.values = metrics.measure_batch(vdef.specs, org_ids, on, org_range=org_range)
         self.obligations_met: dict[int, set[str]] = {}
         if vdef.obligations:

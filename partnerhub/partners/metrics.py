@@ -9,9 +9,9 @@ of requirements (``measure_batch``).
 Partners is a lower layer than the apps that own most of the facts (rewards, deals): it must
 not import them. The app that owns a source registers its metrics here from its
 ``AppConfig.ready()`` (``register``), so the engine measures what it is given and the
-programme validator can ask which metrics are measured (``measured_metrics``). Sales are
-read through ``apps.get_model("rewards", "Sale")`` until the rewards app registers them
-itself; certificates (enablement, a lower layer) are registered here.
+programme validator can ask which metrics are measured (``measured_metrics``): rewards
+registers sales (``rewards.tier_metrics``), deals its claims (``deals.tier_metrics``);
+certificates (enablement, a lower layer) are registered here.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.apps import apps
-from django.db.models import Aggregate, Count, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, Q, QuerySet
 
 from partnerhub.enablement.models import Certification
 from partnerhub.programmes import measures
@@ -37,6 +36,13 @@ class MetricSpec:
     currency: str = ""
     product_family_id: int | None = None
     certification: str = ""
+
+    def __hash__(self) -> int:  # computed once: a run looks specs up per partner and requirement
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash((self.metric, self.period, self.currency, self.product_family_id, self.certification))
+            object.__setattr__(self, "_hash", h)
+        return h
 
 
 @dataclass(frozen=True)
@@ -140,27 +146,39 @@ class BatchValues:
         self.windows = {s: spec_windows(s, on) for s in specs}
         self.columns: dict[tuple[MetricSpec, int], tuple[str, int]] = {}  # (spec, window) -> (source, column)
         self.rows: dict[str, dict[int, tuple]] = {}  # source -> organisation -> values
-        self._best: dict[tuple[MetricSpec, int], tuple[Decimal, Window | None]] = {}
+        self._best: dict[MetricSpec, dict[int, tuple[Decimal, Window | None]]] = {}
+        self._where: dict[MetricSpec, list[tuple[dict[int, tuple], int] | None]] = {}
+
+    def _places(self, spec: MetricSpec) -> list[tuple[dict[int, tuple], int] | None]:
+        """Per window of ``spec``: (its source's rows, the column) or None (not measured)."""
+        places = self._where.get(spec)
+        if places is None:
+            places = self._where[spec] = [
+                (self.rows[where[0]], where[1]) if (where := self.columns.get((spec, i))) else None
+                for i in range(len(self.windows[spec]))
+            ]
+        return places
 
     def per_window(self, spec: MetricSpec, org_id: int) -> list[Decimal]:
         out = []
-        for i in range(len(self.windows[spec])):
-            where = self.columns.get((spec, i))
-            row = self.rows[where[0]].get(org_id) if where else None
-            value = row[where[1]] if row is not None else None
+        for place in self._places(spec):
+            row = place[0].get(org_id) if place else None
+            value = row[place[1]] if row is not None else None
             out.append(ZERO if not value else value if isinstance(value, Decimal) else Decimal(value))
         return out
 
     def best(self, spec: MetricSpec, org_id: int) -> tuple[Decimal, Window | None]:
         """The best window's value and that window (None: nothing counted in any window)."""
-        key = (spec, org_id)
-        found = self._best.get(key)
+        per_org = self._best.get(spec)
+        if per_org is None:
+            per_org = self._best[spec] = {}
+        found = per_org.get(org_id)
         if found is None:
             best, source = ZERO, None
             for value, window in zip(self.per_window(spec, org_id), self.windows[spec], strict=True):
                 if value > best:
                     best, source = value, window
-            found = self._best[key] = (best, source)
+            found = per_org[org_id] = (best, source)
         return found
 
     def fingerprint(self, org_id: int) -> tuple:
@@ -206,30 +224,7 @@ def measure_batch(
     return out
 
 
-# ------------------------------------------------------------------ sales and certificates
-
-
-def _sales_rows(org_ids: QuerySet, start: date, end: date, on: date) -> QuerySet:
-    sale = apps.get_model("rewards", "Sale")
-    return sale.objects.filter(organisation_id__in=org_ids, sold_on__gte=start, sold_on__lt=end)
-
-
-def _sales_filter(spec: MetricSpec, window: Window) -> Q:
-    q = Q(sold_on__gte=window.start, sold_on__lt=window.end)
-    if spec.product_family_id:
-        q &= Q(product_family_id=spec.product_family_id)
-    return q
-
-
-SALES = Source("sales", _sales_rows)
-
-
-def sales_volume(spec: MetricSpec, window: Window, on: date) -> Aggregate:
-    return Sum("amount", filter=_sales_filter(spec, window) & Q(currency=spec.currency))
-
-
-def purchase_count(spec: MetricSpec, window: Window, on: date) -> Aggregate:
-    return Count("id", filter=_sales_filter(spec, window))
+# ------------------------------------------------------------------ certificates
 
 
 def _certificate_rows(org_ids: QuerySet, start: date, end: date, on: date) -> QuerySet:
@@ -251,6 +246,4 @@ def certified_staff(spec: MetricSpec, window: Window, on: date) -> Aggregate:
     return Count("specialist_id", distinct=True, filter=q)
 
 
-register("sales_volume", source=SALES, value=sales_volume)
-register("purchase_count", source=SALES, value=purchase_count)
 register("certified_staff", source=CERTIFICATES, value=certified_staff, point_in_time=True)

@@ -5,21 +5,23 @@ This module writes; ``evaluation`` is the read-only engine it calls (the arrow p
 
 from __future__ import annotations
 
+import contextvars
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection, send_mass_mail
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnerhub.core import audit, request_context
-from partnerhub.core.bulk import insert_many
+from partnerhub.core.bulk import id_list, insert_rows
 from partnerhub.core.i18n import pick
 from partnerhub.core.models import AuditEntry, Notification
 from partnerhub.core.tenancy import actor_for
@@ -35,12 +37,14 @@ UPDATE_FIELDS = [
     "evaluated_tier_code", "evaluated_on", "evaluated_version", "explanation", "evaluation_digest", "tier_code",
     "tier_since", "downgrade_due_on", "override_tier_code", "override_until", "override_reason",
 ]  # fmt: skip
-# What a run reads of each enrolment: the tier state and the digest, never the explanation (in the
-# model's field order: Enrolment.from_db builds the changed ones from these rows).
+# What a run reads of each enrolment: the tier state and the digest, never the explanation.
 STATE_FIELDS = (
     "id", "organisation_id", "tier_code", "tier_since", "evaluated_tier_code", "evaluated_on", "evaluated_version_id",
     "downgrade_due_on", "override_tier_code", "override_until", "override_reason", "evaluation_digest",
 )  # fmt: skip
+STATE_ATTRS = ("pk", *STATE_FIELDS[1:])  # the same, as attributes of a _State
+HISTORY_ATTRS = ("enrolment_id", "effective_on", "from_tier_code", "to_tier_code", "version_id", "cause", "actor_id",
+                 "explanation")  # fmt: skip
 BATCH_SIZE = 5000
 
 
@@ -59,18 +63,28 @@ class RunSummary:
     written: int = 0  # enrolments whose tier, pending change or explanation changed
     batches: int = 0
 
+    def add(self, other: RunSummary) -> None:
+        for name in ("evaluated", "upgraded", "downgraded", "downgrade_scheduled", "unchanged", "written", "batches"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
 
 def evaluate_programme(
-    *, programme: Programme, on: date, enrolment_ids: list[int] | None = None, actor=None, batch_size: int = BATCH_SIZE
-) -> RunSummary:
+    *, programme: Programme, on: date, enrolment_ids: list[int] | None = None, actor=None, batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
+) -> RunSummary:  # fmt: skip
     """Evaluate every active, tiered enrolment of ``programme`` on ``on`` and apply the results.
 
-    Enrolments go in batches of ``batch_size`` in organisation order, each in its own transaction that
-    locks only that batch's rows (``FOR UPDATE``), so memory and lock time are bounded by the
-    batch, not the programme. Per batch: one grouped query per metric source, one for
-    obligations, one for websites. A partner whose inputs digest is unchanged and whose tier
-    state has nothing due is skipped without building its explanation; only enrolments whose
+    Enrolments go in batches of ``batch_size`` organisations (ranges of organisation ids), each in
+    its own transaction that locks only that batch's rows (``FOR UPDATE``), so memory and lock time
+    are bounded by the batch, not the programme. Per batch: one grouped query per metric source,
+    one for obligations, one for websites. A partner whose inputs digest is unchanged and whose
+    tier state has nothing due is skipped without building its explanation; only enrolments whose
     tier, pending change or explanation changed are written.
+
+    On PostgreSQL, outside a caller's transaction, ``workers`` (``TIER_EVALUATION_WORKERS``,
+    default 2) threads each take batches on their own connection: while one thread waits for the
+    database to apply its batch, the other evaluates the next in Python. Batches cover disjoint
+    organisations, so they never wait for each other's locks.
     """
     summary = RunSummary(programme=programme.code, on=on)
     version = version_in_force(programme=programme, on=on)
@@ -82,22 +96,58 @@ def evaluate_programme(
     ).order_by()
     if enrolment_ids is not None:
         base = base.filter(pk__in=enrolment_ids)
-    last = 0  # organisation id: batches are ranges of organisations, so every source reads an index range
-    while True:
+    ranges = _batch_ranges(base, batch_size)
+    workers = workers or settings.TIER_EVALUATION_WORKERS
+    if connection.vendor != "postgresql" or connection.in_atomic_block or len(ranges) < 2:
+        workers = 1  # a caller's transaction (or SQLite's single writer) is one connection's work
+    lock = threading.Lock()
+
+    def run(bounds: tuple[int | None, int | None]) -> None:
+        part = RunSummary(programme=programme.code, on=on)
         with transaction.atomic():
             rows = list(
-                base.filter(organisation_id__gt=last).order_by("organisation_id").select_for_update()
-                .values_list(*STATE_FIELDS)[:batch_size]
+                base.filter(**_bounded(bounds)).order_by("organisation_id").select_for_update()
+                .values_list(*STATE_FIELDS)
             )  # fmt: skip
-            if not rows:
-                break
-            summary.batches += 1
-            first, last = rows[0][1], rows[-1][1]
-            m = Measurements(vdef, [r[1] for r in rows], on, org_range=(first, last))
-            _evaluate_batch(vdef, rows, m, on, summary, actor)
-        if len(rows) < batch_size:
-            break
+            if rows:
+                part.batches = 1
+                m = Measurements(vdef, [r[1] for r in rows], on, org_range=(rows[0][1], rows[-1][1]))
+                _evaluate_batch(vdef, rows, m, on, part, actor)
+        with lock:
+            summary.add(part)
+
+    if workers == 1:
+        for bounds in ranges:
+            run(bounds)
+        return summary
+    context = contextvars.copy_context()  # the request's audit context, in every thread
+
+    def in_thread(bounds):
+        try:
+            return context.copy().run(run, bounds)
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tiers") as pool:
+        for _ in pool.map(in_thread, ranges):
+            pass
     return summary
+
+
+def _batch_ranges(base, batch_size: int) -> list[tuple[int | None, int | None]]:
+    """Organisation id ranges of ``batch_size`` enrolments each; the first and last are open-ended, so
+    an enrolment added meanwhile still falls in one."""
+    ids = list(base.order_by("organisation_id").values_list("organisation_id", flat=True))
+    if not ids:
+        return []
+    starts = ids[::batch_size]
+    return [(None if i == 0 else lo, None if i == len(starts) - 1 else starts[i + 1] - 1)
+            for i, lo in enumerate(starts)]  # fmt: skip
+
+
+def _bounded(bounds: tuple[int | None, int | None]) -> dict[str, int]:
+    lo, hi = bounds
+    return {k: v for k, v in (("organisation_id__gte", lo), ("organisation_id__lte", hi)) if v is not None}
 
 
 def evaluate_all(*, on: date | None = None) -> list[RunSummary]:
@@ -119,8 +169,20 @@ def _due(vdef, row: tuple, qualified: str | None, on: date) -> bool:
     return downgrade_due_on is not None
 
 
+class _State:
+    """One enrolment's tier state as a run reads and writes it: a row, not a model instance
+    (building 50,000 instances with their descriptors costs more than evaluating them)."""
+
+    __slots__ = (*STATE_ATTRS, "explanation")
+
+    def __init__(self, row: tuple):
+        for name, value in zip(STATE_ATTRS, row, strict=True):
+            setattr(self, name, value)
+        self.explanation = None
+
+
 def _evaluate_batch(vdef, rows: list[tuple], m: Measurements, on: date, summary, actor) -> None:
-    changed: list[Enrolment] = []
+    changed: list[_State] = []
     evaluations = {}
     for row in rows:
         digest = m.digest(row[1], contract_signed=True)
@@ -128,7 +190,7 @@ def _evaluate_batch(vdef, rows: list[tuple], m: Measurements, on: date, summary,
             summary.evaluated += 1
             summary.unchanged += 1
             continue
-        e = Enrolment.from_db(None, STATE_FIELDS, row)
+        e = _State(row)
         evaluations[e.pk] = evaluate_one(vdef, m, e.organisation_id, contract_signed=True)
         e.evaluation_digest = digest
         changed.append(e)
@@ -136,17 +198,19 @@ def _evaluate_batch(vdef, rows: list[tuple], m: Measurements, on: date, summary,
     summary.written += len(changed)
 
 
-def apply_evaluations(*, vdef, enrolments: list[Enrolment], evaluations: dict, on: date, summary, actor=None) -> None:
+def apply_evaluations(*, vdef, enrolments: list[_State], evaluations: dict, on: date, summary, actor=None) -> None:
     """Apply fresh evaluations to locked enrolments (caller holds the transaction)."""
-    history: list[TierChange] = []
-    notices: list[tuple[Enrolment, str, str]] = []  # (enrolment, kind, text)
+    history: list[tuple] = []  # rows of HISTORY_ATTRS
+    notices: list[tuple[_State, str, str]] = []  # (enrolment, kind, text)
     names = {t.code: pick(t.name, t.name_en) for t in vdef.tiers}
+    version_id = vdef.version.pk
+    actor_id = actor.pk if actor else None
     for e in enrolments:
         ev = evaluations[e.pk]
         summary.evaluated += 1
         q, cur = ev.qualified, e.tier_code
-        e.evaluated_tier_code, e.evaluated_on, e.evaluated_version_id = q, on, vdef.version.pk
-        e.explanation = ev.stored()
+        e.evaluated_tier_code, e.evaluated_on, e.evaluated_version_id = q, on, version_id
+        e.explanation = ev.stored_json()
         new, cause = cur, None
         if e.override_tier_code:
             if e.override_until is not None and e.override_until < on:
@@ -175,21 +239,18 @@ def apply_evaluations(*, vdef, enrolments: list[Enrolment], evaluations: dict, o
                 summary.upgraded += 1
             else:
                 summary.downgraded += 1
-            history.append(TierChange(
-                enrolment=e, effective_on=on, from_tier_code=cur, to_tier_code=new, version=vdef.version,
-                cause=cause, actor=actor, explanation=e.explanation,
-            ))  # fmt: skip
+            history.append((e.pk, e.organisation_id, on, cur, new, version_id, str(cause), actor_id, e.explanation))
             notices.append((e, "tier.changed", _("Your tier changed from %(old)s to %(new)s.") % {
                 "old": names.get(cur, cur) or _("no tier"), "new": names.get(new, new) or _("no tier")}))  # fmt: skip
         else:
             summary.unchanged += 1
     _save_evaluated(enrolments)
-    insert_many(TierChange, history)
+    insert_rows(TierChange, HISTORY_ATTRS, (h[:1] + h[2:] for h in history))
     _audit_changes(history, actor, str(vdef.version))
     _notify(notices)
 
 
-def _save_evaluated(enrolments: list[Enrolment]) -> None:
+def _save_evaluated(enrolments: list[_State]) -> None:
     """Write the evaluated fields of many enrolments at once.
 
     On PostgreSQL the rows are copied into a temporary table and applied with one
@@ -198,8 +259,14 @@ def _save_evaluated(enrolments: list[Enrolment]) -> None:
     """
     if not enrolments:
         return
+    attnames = [Enrolment._meta.get_field(f).attname for f in UPDATE_FIELDS]
     if connection.vendor != "postgresql":
-        Enrolment.objects.bulk_update(enrolments, UPDATE_FIELDS, batch_size=2000)
+        objs = []
+        for e in enrolments:
+            obj = Enrolment(id=e.pk, **{a: getattr(e, a) for a in attnames if a != "explanation"})
+            obj.explanation = json.loads(e.explanation)
+            objs.append(obj)
+        Enrolment.objects.bulk_update(objs, UPDATE_FIELDS, batch_size=2000)
         return
     columns = ["id", *[Enrolment._meta.get_field(f).column for f in UPDATE_FIELDS]]
     with connection.cursor() as cur:
@@ -208,55 +275,41 @@ def _save_evaluated(enrolments: list[Enrolment]) -> None:
         cur.execute(f"CREATE TEMP TABLE enrolment_evaluated AS SELECT {names} FROM partners_enrolment WITH NO DATA")  # noqa: S608
         with cur.connection.cursor().copy(f"COPY enrolment_evaluated ({', '.join(columns)}) FROM STDIN") as copy:
             for e in enrolments:
-                row = [e.pk]
-                for f in UPDATE_FIELDS:
-                    value = getattr(e, Enrolment._meta.get_field(f).attname)
-                    row.append(
-                        json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False) if f == "explanation" else value
-                    )
-                copy.write_row(row)
-        cur.execute("ANALYZE enrolment_evaluated")  # else the planner guesses its size and may loop over it
+                copy.write_row([e.pk, *[getattr(e, a) for a in attnames]])
         cur.execute("ANALYZE enrolment_evaluated")  # else the planner guesses its size and may loop over it
         assignments = ", ".join(f"{c} = u.{c}" for c in columns[1:])
         cur.execute(f"UPDATE partners_enrolment AS e SET {assignments} FROM enrolment_evaluated AS u WHERE e.id = u.id")  # noqa: S608
         cur.execute("DROP TABLE enrolment_evaluated")
 
 
-def _audit_changes(history: list[TierChange], actor, version_name: str) -> None:
+AUDIT_ATTRS = ("actor_id", "actor_label", "organisation_id", "action", "object_type", "object_id", "object_repr",
+               "before", "after", "via", "request_id", "ip")  # fmt: skip
+
+
+def _audit_changes(history: list[tuple], actor, version_name: str) -> None:
+    """One row per change; its object is named by the programme version (the organisation is shown beside
+    it, the tiers among the changes)."""
     ctx = request_context.current()
-    entries = [
-        AuditEntry(
-            actor=actor,
-            actor_label=actor.email if actor else "system",
-            organisation_id=h.enrolment.organisation_id,
-            action="tier.changed",
-            object_type="partners.enrolment",
-            object_id=str(h.enrolment_id),
-            object_repr=version_name[:300],  # the organisation is shown beside it, the tiers among the changes
-            before={"tier_code": h.from_tier_code},
-            after={"tier_code": h.to_tier_code, "version_id": h.version_id, "cause": h.cause},
-            reason=h.reason,
-            via=ctx.via or "job",
-            request_id=ctx.request_id,
-            ip=ctx.ip,
-        )
-        for h in history
-    ]
-    insert_many(AuditEntry, entries)
+    label, via = (actor.email if actor else "system"), ctx.via or "job"
+    insert_rows(AuditEntry, AUDIT_ATTRS, (
+        (actor_id, label, org_id, "tier.changed", "partners.enrolment", str(pk), version_name[:300],
+         {"tier_code": old}, {"tier_code": new, "version_id": version_id, "cause": cause}, via, ctx.request_id, ctx.ip)
+        for pk, org_id, _on, old, new, version_id, cause, actor_id, _explanation in history
+    ))  # fmt: skip
 
 
-def _notify(notices: list[tuple[Enrolment, str, str]]) -> None:
+def _notify(notices: list[tuple[_State, str, str]]) -> None:
     """In-app notices to each partner's administrators and its partner manager; e-mail after commit."""
     if not notices:
         return
     org_ids = {e.organisation_id for e, _k, _t in notices}
     admins: dict[int, list[int]] = {}
-    for org_id, user_id in Membership.objects.filter(organisation_id__in=org_ids, role=Role.PARTNER_ADMIN).values_list(
-        "organisation_id", "user_id"
-    ):
+    for org_id, user_id in Membership.objects.filter(
+        organisation_id__in=id_list(list(org_ids)), role=Role.PARTNER_ADMIN
+    ).values_list("organisation_id", "user_id"):
         admins.setdefault(org_id, []).append(user_id)
     managers = dict(
-        Enrolment.objects.filter(pk__in=[e.pk for e, _k, _t in notices]).values_list(
+        Enrolment.objects.filter(pk__in=id_list([e.pk for e, _k, _t in notices])).values_list(
             "organisation_id", "organisation__partner_manager_id"
         )
     )

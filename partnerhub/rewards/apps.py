@@ -6,6 +6,10 @@ class RewardsConfig(AppConfig):
     label = "rewards"
 
     def ready(self) -> None:
+        from .tier_metrics import register_metrics
+
+        register_metrics()  # sales_volume and purchase_count, measured by the tier engine (partners.metrics)
+
         from partnerhub.core import audit_labels
         from partnerhub.programmes.selectors import families_by_code
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_earnings
+from . import views, views_backtest, views_earnings
 
 urlpatterns = [
     path("sales/", views.sale_list, name="sale-list"),
@@ -14,4 +14,5 @@ urlpatterns = [
     path("earnings/<int:org_id>/statements/<str:period>.csv", views_earnings.statement_csv, name="statement-csv"),
     path("rewards/finance/", views_earnings.finance, name="rewards-finance"),
     path("rewards/finance/rate/", views_earnings.rate_now, name="rewards-rate-now"),
+    path("rewards/backtest/", views_backtest.backtest_page, name="rewards-backtest"),
 ]
