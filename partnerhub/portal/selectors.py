@@ -15,6 +15,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from partnerhub.core.i18n import localized
 from partnerhub.core.tenancy import actor_for
 from partnerhub.deals.models import Claim
 from partnerhub.identity.models import Organisation, User
@@ -209,13 +210,13 @@ def tier_progress(*, actor: User, organisation_id: int) -> list[dict]:
             if r["kind"] == "metric" and r.get("need") not in (None, "", "0", 0):
                 need, have = Decimal(str(r["need"])), Decimal(str(r["have"] or 0))
                 percent = min(100, int(have * 100 / need)) if need else 100
-            reqs.append({"label": r.get("label") or r["code"], "met": r["met"], "percent": percent,
+            reqs.append({"label": localized(r, "label") or r["code"], "met": r["met"], "percent": percent,
                          "optional": r.get("optional", False), "kind": r["kind"], "have": r.get("have"),
                          "need": r.get("need"), "unit": r.get("unit", "")})  # fmt: skip
         required = [r for r in reqs if not r["optional"]]
         overall = int(sum(r["percent"] for r in required) / len(required)) if required else 100
-        out.append({"enrolment": e, "programme": e.programme.name, "tier": current["name"] if current else None,
-                    "next": nxt["name"] if nxt else None, "requirements": reqs, "percent": overall})  # fmt: skip
+        out.append({"enrolment": e, "programme": str(e.programme), "tier": localized(current) if current else None,
+                    "next": localized(nxt) if nxt else None, "requirements": reqs, "percent": overall})  # fmt: skip
     return out
 
 

@@ -18,6 +18,7 @@ from partnerhub.core.formatting import money
 from partnerhub.core.forms import add_service_errors
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity import selectors as identity_selectors
+from partnerhub.programmes.selectors import tiers_of_versions
 
 from . import selectors
 from .api_earnings import statement_csv_response
@@ -78,8 +79,12 @@ def statement(request: HttpRequest, org_id: int, period: str) -> HttpResponse:
     org = identity_selectors.organisation(actor=request.user, pk=org_id)
     lines = selectors.statement_lines(actor=request.user, organisation=org, period=period)
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
-    ctx = {"org": org, "period": period, "page": page, "query": "",
-           "rows": selectors.statement_rows(page.object_list, period),
+    rows = selectors.statement_rows(page.object_list, period)
+    tiers = tiers_of_versions((row["rating"].version_id, row["rating"].tier_code) for row in rows)
+    for row in rows:  # the tier by its name, as the version the sale was rated under names it
+        r = row["rating"]
+        row["tier_name"] = str(tiers.get((r.version_id, r.tier_code), r.tier_code))
+    ctx = {"org": org, "period": period, "page": page, "query": "", "rows": rows,
            "totals": selectors.statement_totals(actor=request.user, organisation=org, period=period)}  # fmt: skip
     return render(request, "rewards/statement.html", ctx)
 
