@@ -15,7 +15,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from partnerhub.core.i18n import localized
+from partnerhub.core.i18n import localized, pick
 from partnerhub.core.tenancy import actor_for
 from partnerhub.deals.models import Claim
 from partnerhub.identity.models import Organisation, User
@@ -164,7 +164,7 @@ def partners_by_tier(*, actor: User, today: date | None = None) -> dict:
     quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     rows = list(
         Enrolment.objects.visible_to(actor).filter(status=Enrolment.Status.ACTIVE)
-        .values("programme_id", "programme__name", "tier_code").annotate(n=Count("id")).order_by()
+        .values("programme_id", "programme__name", "programme__name_en", "tier_code").annotate(n=Count("id")).order_by()
     )  # fmt: skip
     changes = list(
         TierChange.objects.visible_to(actor).filter(effective_on__gte=quarter)
@@ -174,7 +174,8 @@ def partners_by_tier(*, actor: User, today: date | None = None) -> dict:
     per_tier = []
     for r in rows:
         name, rank = tiers.get((r["programme_id"], r["tier_code"] or ""), (None, 0))
-        per_tier.append({"programme": r["programme__name"], "tier": name, "rank": rank, "n": r["n"]})
+        per_tier.append({"programme": pick(r["programme__name"], r["programme__name_en"]), "tier": name, "rank": rank,
+                         "n": r["n"]})  # fmt: skip
     per_tier.sort(key=lambda r: (r["programme"], r["rank"]))
     moves = {"up": 0, "down": 0, "new": 0}
     for programme_id, before, after in changes:
