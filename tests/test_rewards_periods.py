@@ -93,8 +93,8 @@ def test_a_reversal_after_the_close_lands_in_the_open_month_and_the_closed_state
     march = client.get(f"/organisations/{world.partner_a.pk}/statements/2026-03/lines").json()
     march_totals = client.get(f"/organisations/{world.partner_a.pk}/statements/2026-03").json()
     # A late sale rated "on" 31 March, and a correction: both post after the closed month.
-    late = Sale.objects.create(organisation=world.partner_a, customer_name="Поздно", product_family=sales[0].product_family,
-                               amount="100.00", currency="RUB", sold_on=date(2026, 3, 30))  # fmt: skip
+    late = Sale.objects.create(organisation=world.partner_a, customer_name="Поздно", amount="100.00", currency="RUB",
+                               product_family=sales[0].product_family, sold_on=date(2026, 3, 30))  # fmt: skip
     services.rate_pending(on=date(2026, 3, 31), sale_ids=[late.pk])
     assert JournalEntry.objects.get(ratings__sale=late).posted_on == APRIL
     r = finance.post(f"/sales/{sales[1].pk}/end", {"status": "refunded", "reason": "Возврат"})

@@ -32,6 +32,10 @@ def require_finance_reader(actor: User) -> None:
     raise Http404
 
 
+def is_finance(actor: User) -> bool:
+    return bool(actor_for(actor).vendor_roles & FINANCE)
+
+
 def payout_runs(*, actor: User, status: str = "", currency: str = "") -> QuerySet[PayoutRun]:
     who = actor_for(actor)
     if not who.is_vendor_staff:

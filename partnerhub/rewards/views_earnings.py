@@ -19,7 +19,7 @@ from partnerhub.core.forms import add_service_errors
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity import selectors as identity_selectors
 
-from . import selectors
+from . import selectors, selectors_payouts
 from .api_earnings import statement_csv_response
 from .forms import PostingForm
 from .services import ledger, rating
@@ -69,6 +69,7 @@ def earnings(request: HttpRequest, org_id: int) -> HttpResponse:
         "org": org, "balances": selectors.earnings_balances(actor=request.user, organisation=org),
         "months": months, "charts": _month_charts(months), "page": entries, "query": "",
         "periods": _recent_periods(), "form": form if _can_post(request.user) else None,
+        "payouts": selectors_payouts.partner_payouts(actor=request.user, organisation=org)[:20],
     }  # fmt: skip
     return render(request, "rewards/earnings.html", ctx, status=422 if form.errors else 200)
 
