@@ -18,13 +18,17 @@ from .periods import parse_month
 CSS = Path(__file__).with_name("statement_pdf.css")
 
 
+def html(*, org, period: str, rows: list[dict], totals: list[dict], settlement: list[dict]) -> str:
+    closed = RewardPeriod.objects.filter(month=parse_month(period)).first()
+    return render_to_string("rewards/statement_pdf.html", {
+        "org": org, "period": period, "rows": rows, "totals": totals, "closed": closed, "settlement": settlement,
+        "generated": timezone.localtime(),
+    })  # fmt: skip
+
+
 def render(*, org, period: str, rows: list[dict], totals: list[dict], settlement: list[dict]) -> bytes:
     from weasyprint import CSS as StyleSheet
     from weasyprint import HTML
 
-    closed = RewardPeriod.objects.filter(month=parse_month(period)).first()
-    html = render_to_string("rewards/statement_pdf.html", {
-        "org": org, "period": period, "rows": rows, "totals": totals, "closed": closed, "settlement": settlement,
-        "generated": timezone.localtime(),
-    })  # fmt: skip
-    return HTML(string=html).write_pdf(stylesheets=[StyleSheet(filename=str(CSS))])
+    text = html(org=org, period=period, rows=rows, totals=totals, settlement=settlement)
+    return HTML(string=text).write_pdf(stylesheets=[StyleSheet(filename=str(CSS))])
