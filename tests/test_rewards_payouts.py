@@ -118,9 +118,12 @@ def test_statement_pdf_traces_every_line(world, api, ui, payable):
     assert api(world.b_admin).get(f"/organisations/{world.partner_a.pk}/statements/2026-03/pdf").status_code == 404
     org, actor = world.partner_a, world.a_admin
     lines = selectors.statement_lines(actor=actor, organisation=org, period="2026-03")
-    text = html(org=org, period="2026-03", rows=selectors.statement_rows(lines, "2026-03"),
-                totals=selectors.statement_totals(actor=actor, organisation=org, period="2026-03"),
-                settlement=selectors_payouts.statement_settlement(actor=actor, organisation=org, period="2026-03"))  # fmt: skip
+    period = "2026-03"
+    text = html(
+        org=org, period=period, rows=selectors.statement_rows(lines, period),
+        totals=selectors.statement_totals(actor=actor, organisation=org, period=period),
+        settlement=selectors_payouts.statement_settlement(actor=actor, organisation=org, period=period),
+    )  # fmt: skip
     for needle in ("tier:certified:software:new", "tier:certified:hardware:new", "INV-1/1", "INV-1/2",
                    "ООО Альфа-Клиент", str(lines[0].version)):  # fmt: skip
         assert needle in text, needle
