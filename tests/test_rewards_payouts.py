@@ -154,3 +154,29 @@ def test_finance_console_pages_run_the_whole_flow(world, ui, payable):
     assert ui(world.a_admin).get("/rewards/finance/payouts/").status_code == 404
     html = ui(world.a_admin).get(f"/earnings/{world.partner_a.pk}/").content.decode()
     assert 'data-testid="partner-payouts"' in html and "data-payout=" in html
+
+
+def test_run_lists_query_the_same_for_one_run_or_many(world, api, ui, payable):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from partnerhub.rewards.services.ledger import post_by_hand
+
+    def counts():
+        out = []
+        for get in (lambda: api(world.finance).get("/rewards/payout-runs"),
+                    lambda: ui(world.finance).get("/rewards/finance/payouts/"),
+                    lambda: api(world.a_admin).get(f"/organisations/{world.partner_a.pk}/payouts")):  # fmt: skip
+            with CaptureQueriesContext(connection) as ctx:
+                assert get().status_code == 200
+            out.append(len(ctx.captured_queries))
+        return out
+
+    payouts.prepare_run(actor=world.finance, currency="RUB")
+    one = counts()
+    for currency in ("USD", "EUR", "CNY"):
+        for kind in ("adjustment", "release"):
+            post_by_hand(actor=world.finance, organisation=world.partner_a, kind=kind, currency=currency,
+                         amount="10", reason="x")  # fmt: skip
+        payouts.prepare_run(actor=world.finance, currency=currency)
+    assert counts() == one
