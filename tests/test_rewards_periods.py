@@ -129,3 +129,16 @@ def test_partners_and_other_staff_cannot_preview_or_close(world, api):
     assert api(world.a_admin).get("/rewards/periods").status_code == 404
     assert len(api(world.finance).get("/rewards/periods").json()) == 12
     assert RewardPeriod.objects.count() == 0
+
+
+def test_finance_records_the_customer_payment_and_the_close_releases(world, api):
+    _version, sales = rated_march(world)
+    finance = api(world.finance)
+    r = finance.post(f"/sales/{sales[1].pk}/paid", {"paid_on": "2026-03-20"})
+    assert r.status_code == 200 and r.json()["paid_on"] == "2026-03-20"
+    assert finance.post(f"/sales/{sales[1].pk}/paid", {"paid_on": "2999-01-01"}).json()["errors"][0]["field"] == (
+        "paid_on")  # fmt: skip
+    assert api(world.a_admin).post(f"/sales/{sales[1].pk}/paid", {"paid_on": "2026-03-20"}).status_code == 403
+    assert AuditEntry.objects.filter(action="sale.paid").count() == 1
+    [row] = settlement.preview(month=MARCH)
+    assert (row.held_after, row.release) == (Decimal("300.00"), Decimal("100.00"))  # the paid hardware sale

@@ -238,6 +238,7 @@ API_MATRIX = {
         f"/sales/{o['sale']}/correct",
         {"amount": "2.00", "reason": "x"},
     ),
+    ("post", "/api/v1/sales/{sale_id}/paid"): lambda o: (f"/sales/{o['sale']}/paid", {"paid_on": "2026-03-15"}),
     ("post", "/api/v1/sales/{sale_id}/end"): lambda o: (
         f"/sales/{o['sale']}/end",
         {"status": "cancelled", "reason": "x"},

@@ -51,6 +51,10 @@ class PreviewOut(Schema):
     rows: list[SettlementOut]
 
 
+class PaymentIn(InputSchema):
+    paid_on: date | None = Field(..., description="when the customer paid; null clears it")
+
+
 class RunIn(InputSchema):
     currency: str
     minimum: str = Field("0", description="the smallest payable balance paid in this run")
@@ -140,6 +144,14 @@ def period_close(request, period: str):
     settlement.close_period(actor=request.auth, month=month)
     [row] = [p for p in settlement.period_list(months=240) if p["month"] == month] or [None]
     return Status(201, _period_out(row))
+
+
+@router.post("/sales/{sale_id}/paid", response={200: dict},
+             summary="Finance: record when the customer paid a sale (released at the next close)")  # fmt: skip
+def sale_paid(request, sale_id: int, payload: PaymentIn):
+    sale = selectors.sale(actor=request.auth, pk=sale_id)
+    done = settlement.record_customer_payment(actor=request.auth, sale=sale, paid_on=payload.paid_on)
+    return {"id": done.pk, "paid_on": done.paid_on}
 
 
 @router.get("/organisations/{org_id}/statements/{period}/pdf", response={200: None},

@@ -39,12 +39,30 @@ from partnerhub.identity.models import Organisation, User
 from partnerhub.webhooks.services import publish_event
 
 from .. import periods
-from ..models import Account, JournalEntry, LedgerLine, Rating, RewardPeriod
+from ..models import Account, JournalEntry, LedgerLine, Rating, RewardPeriod, Sale
 from .ledger import Posting, post_many, require_finance
 
 LOCK_KEY = 7_311_003  # the advisory lock of period closes
 AUTO_HOLD = "period:"  # the key prefix of postings made by closes
 ZERO = Decimal("0.00")
+
+
+@transaction.atomic
+def record_customer_payment(*, actor: User, sale: Sale, paid_on: date | None) -> Sale:
+    """Finance records when the customer paid a sale (``None`` clears it): the next close releases its reward
+    if it still waits. A fact about the sale, audited; nothing is posted."""
+    require_finance(actor)
+    sale = Sale.objects.select_for_update().get(pk=sale.pk)
+    if sale.status != Sale.Status.ACTIVE:
+        raise ValidationError({"sale": [_("Only a sale that counts takes a payment date.")]})
+    if paid_on is not None and paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": [_("A payment date cannot be in the future.")]})
+    before = {"paid_on": sale.paid_on}
+    Sale.objects.filter(pk=sale.pk).update(paid_on=paid_on)
+    sale.paid_on = paid_on
+    audit.record(actor=actor, action="sale.paid", obj=sale, organisation=sale.organisation, before=before,
+                 after={"paid_on": paid_on})  # fmt: skip
+    return sale
 
 
 def hold_days() -> int:
