@@ -142,3 +142,22 @@ def test_finance_records_the_customer_payment_and_the_close_releases(world, api)
     assert AuditEntry.objects.filter(action="sale.paid").count() == 1
     [row] = settlement.preview(month=MARCH)
     assert (row.held_after, row.release) == (Decimal("300.00"), Decimal("100.00"))  # the paid hardware sale
+
+
+def test_an_import_may_carry_the_payment_date_and_a_bad_one_is_a_row_error(world, api):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    rated_march(world)
+    header = "partner_inn;customer_name;product_family;sale_type;amount;currency;sold_on;invoice_number;paid_on"
+    good = f"{world.partner_a.inn};ООО Плательщик;software;new;100;RUB;12.03.2026;INV-9;20.03.2026"
+    bad = f"{world.partner_a.inn};ООО Должник;software;new;100;RUB;12.03.2026;INV-10;вчера"
+    client = api(world.finance)
+
+    def upload(*rows):
+        f = SimpleUploadedFile("s.csv", "\n".join([header, *rows]).encode(), content_type="text/csv")
+        return client.client.post("/api/v1/sales/import", {"file": f}, headers=client.headers)
+
+    r = upload(good, bad)
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["rows[2].paid_on"]
+    assert upload(good).status_code == 201
+    assert Sale.objects.get(invoice_number="INV-9").paid_on == date(2026, 3, 20)

@@ -222,6 +222,7 @@ def correct_sale(*, actor: User, sale: Sale, reason: str, **changes) -> Sale:
     new.invoice_number, new.invoice_line, new.item_id = sale.invoice_number, sale.invoice_line, sale.item_id
     new.uplift_percent, new.share_percent = sale.uplift_percent, sale.share_percent
     new.cooperation_model, new.quantity, new.unit_price = sale.cooperation_model, sale.quantity, sale.unit_price
+    new.paid_on = new.paid_on or sale.paid_on
     new.save()
     _reverse(sale=sale, actor=actor, reason=reason.strip())
     audit.record(actor=actor, action="sale.corrected", obj=new, organisation=sale.organisation, before=before,
