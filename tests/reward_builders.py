@@ -30,3 +30,15 @@ def rated_march(world, *, paid_on: date | None = None):
     ]  # fmt: skip
     services.rate_pending(on=date(2026, 3, 20))
     return version, sales
+
+
+def approved_payout_run(world, organisation) -> int:
+    """An approved payout run holding only ``organisation``'s payout of 100 RUB (adjusted, released by hand)."""
+    from partnerhub.rewards.services import payouts
+    from partnerhub.rewards.services.ledger import post_by_hand
+
+    for kind in ("adjustment", "release"):
+        post_by_hand(actor=world.finance, organisation=organisation, kind=kind, currency="RUB", amount="100",
+                     reason="matrix")  # fmt: skip
+    run = payouts.prepare_run(actor=world.finance, currency="RUB")
+    return payouts.approve_run(actor=world.vendor_admin, run=run).pk

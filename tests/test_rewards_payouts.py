@@ -180,3 +180,18 @@ def test_run_lists_query_the_same_for_one_run_or_many(world, api, ui, payable):
                          amount="10", reason="x")  # fmt: skip
         payouts.prepare_run(actor=world.finance, currency=currency)
     assert counts() == one
+
+
+def test_a_cancelled_run_frees_its_partners_and_a_paid_one_cannot_be_cancelled(world, api, payable):
+    finance = api(world.finance)
+    run = finance.post("/rewards/payout-runs", {"currency": "RUB"}).json()
+    assert finance.post(f"/rewards/payout-runs/{run['id']}/cancel", {"reason": " "}).status_code == 422
+    r = finance.post(f"/rewards/payout-runs/{run['id']}/cancel", {"reason": "Неверный минимум"})
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    assert finance.get(f"/rewards/payout-runs/{run['id']}/csv").status_code == 409
+    again = finance.post("/rewards/payout-runs", {"currency": "RUB"}).json()
+    assert again["total"] == "400.00"
+    api(world.vendor_admin).post(f"/rewards/payout-runs/{again['id']}/approve")
+    finance.post(f"/rewards/payout-runs/{again['id']}/pay")
+    assert finance.post(f"/rewards/payout-runs/{again['id']}/cancel", {"reason": "x"}).status_code == 409
+    assert AuditEntry.objects.filter(action="payout_run.cancelled").count() == 1

@@ -73,19 +73,9 @@ def _rewards_b(world):
 
     sale = Sale.objects.create(organisation=world.partner_b, customer_name="ООО Б", product_family=fam,
                                amount=1000, currency="RUB", sold_on=date(2026, 3, 10))  # fmt: skip
-    return {"sale": sale.pk, "payout_run": _payout_run_b(world)}
+    from .reward_builders import approved_payout_run
 
-
-def _payout_run_b(world):
-    """An approved payout run holding only B's payout (its partner manager reads it; A's does not)."""
-    from partnerhub.rewards.services import payouts
-    from partnerhub.rewards.services.ledger import post_by_hand
-
-    for kind in ("adjustment", "release"):
-        post_by_hand(actor=world.finance, organisation=world.partner_b, kind=kind, currency="RUB", amount="100",
-                     reason="matrix")  # fmt: skip
-    run = payouts.prepare_run(actor=world.finance, currency="RUB")
-    return payouts.approve_run(actor=world.vendor_admin, run=run).pk
+    return {"sale": sale.pk, "payout_run": approved_payout_run(world, world.partner_b)}
 
 
 def _referrals_b(world):
@@ -225,6 +215,10 @@ API_MATRIX = {
     ("post", "/api/v1/rewards/payout-runs/{run_id}/approve"): lambda o: (
         f"/rewards/payout-runs/{o['payout_run']}/approve",
         None,
+    ),
+    ("post", "/api/v1/rewards/payout-runs/{run_id}/cancel"): lambda o: (
+        f"/rewards/payout-runs/{o['payout_run']}/cancel",
+        {"reason": "x"},
     ),
     ("post", "/api/v1/rewards/payout-runs/{run_id}/pay"): lambda o: (
         f"/rewards/payout-runs/{o['payout_run']}/pay",

@@ -71,6 +71,7 @@ UI_MATRIX = {
     "rewards-payout-run": lambda o: {"run_id": o["payout_run"]},
     "rewards-payout-run-approve": lambda o: {"run_id": o["payout_run"]},
     "rewards-payout-run-pay": lambda o: {"run_id": o["payout_run"]},
+    "rewards-payout-run-cancel": lambda o: {"run_id": o["payout_run"]},
     "rewards-payout-run-csv": lambda o: {"run_id": o["payout_run"]},
     "rewards-payout-run-1c": lambda o: {"run_id": o["payout_run"]},
 }

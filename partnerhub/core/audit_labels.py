@@ -78,6 +78,7 @@ ACTIONS = {
     "referral.conversion_credited": _("Referred purchase credited"),
     "referral.conversion_rejected": _("Referred purchase not credited"),
     "payout_run.approved": _("Payout run approved"),
+    "payout_run.cancelled": _("Payout run cancelled"),
     "payout_run.paid": _("Payout run paid"),
     "payout_run.prepared": _("Payout run prepared"),
     "period.closed": _("Reward period closed"),

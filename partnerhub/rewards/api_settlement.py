@@ -55,6 +55,10 @@ class PaymentIn(InputSchema):
     paid_on: date | None = Field(..., description="when the customer paid; null clears it")
 
 
+class CancelIn(InputSchema):
+    reason: str
+
+
 class RunIn(InputSchema):
     currency: str
     minimum: str = Field("0", description="the smallest payable balance paid in this run")
@@ -221,6 +225,14 @@ def run_pay(request, run_id: int):
     return selectors_payouts.payout_run(actor=request.auth, pk=run_id)
 
 
+@router.post("/rewards/payout-runs/{run_id}/cancel", response={200: RunOut},
+             summary="Finance: cancel a prepared or approved run (409 once paid)")  # fmt: skip
+def run_cancel(request, run_id: int, payload: CancelIn):
+    run = selectors_payouts.payout_run(actor=request.auth, pk=run_id)
+    payouts.cancel_run(actor=request.auth, run=run, reason=payload.reason)
+    return selectors_payouts.payout_run(actor=request.auth, pk=run_id)
+
+
 @router.get("/rewards/payout-runs/{run_id}/csv", response={200: None}, summary="A payout run as CSV")
 def run_csv(request, run_id: int):
     return run_export(request.auth, run_id, "csv")
@@ -234,7 +246,7 @@ def run_1c(request, run_id: int):
 
 def run_export(actor, run_id: int, kind: str) -> HttpResponse:
     run = selectors_payouts.payout_run(actor=actor, pk=run_id)
-    if run.status == run.Status.PREPARED:
+    if run.status in (run.Status.PREPARED, run.Status.CANCELLED):
         raise Conflict(_("A run is exported for accounting once it is approved."))
     items = list(selectors_payouts.run_items(actor=actor, run=run))
     if kind == "csv":

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partnerhub.core.money import CurrencyField, MoneyField
 from partnerhub.core.tenancy import TenantManager
@@ -412,9 +413,10 @@ class PayoutRun(models.Model):
     (four-eyes), exported for accounting, marked paid (payout entries: Dr payable, Cr paid)."""
 
     class Status(models.TextChoices):
-        PREPARED = "prepared", _("Prepared")  # waits for another finance user's approval
-        APPROVED = "approved", _("Approved")  # may be exported and paid
-        PAID = "paid", _("Paid")  # payout entries posted
+        PREPARED = "prepared", pgettext_lazy("payout run", "Prepared")  # waits for another finance user's approval
+        APPROVED = "approved", pgettext_lazy("payout run", "Approved")  # may be exported and paid
+        PAID = "paid", pgettext_lazy("payout run", "Paid")  # payout entries posted
+        CANCELLED = "cancelled", pgettext_lazy("payout run", "Cancelled")  # never paid; may be selected again
 
     key = models.CharField(_("idempotency key"), max_length=120, unique=True)
     currency = CurrencyField(_("currency"))

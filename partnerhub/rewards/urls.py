@@ -25,6 +25,11 @@ urlpatterns = [
         views_settlement.payout_run_approve,
         name="rewards-payout-run-approve",
     ),
+    path(
+        "rewards/finance/payouts/<int:run_id>/cancel/",
+        views_settlement.payout_run_cancel,
+        name="rewards-payout-run-cancel",
+    ),
     path("rewards/finance/payouts/<int:run_id>/pay/", views_settlement.payout_run_pay, name="rewards-payout-run-pay"),
     path("rewards/finance/payouts/<int:run_id>.csv", views_settlement.payout_run_csv, name="rewards-payout-run-csv"),
     path("rewards/finance/payouts/<int:run_id>-1c.txt", views_settlement.payout_run_1c, name="rewards-payout-run-1c"),

@@ -101,6 +101,22 @@ def payout_run_pay(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def payout_run_cancel(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = selectors_payouts.payout_run(actor=request.user, pk=run_id)
+    selectors_payouts.require_finance_reader(request.user)
+    try:
+        payouts.cancel_run(actor=request.user, run=run, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except Problem as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Run cancelled; its partners may go into a new run."))
+    return redirect("rewards-payout-run", run_id=run.pk)
+
+
+@login_required
 def payout_run_csv(request: HttpRequest, run_id: int) -> HttpResponse:
     return _export(request, run_id, "csv")
 

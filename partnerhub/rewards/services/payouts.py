@@ -136,3 +136,21 @@ def mark_paid(*, actor: User, run: PayoutRun) -> PayoutRun:
                                "amount": item.amount, "currency": item.currency, "paid_on": today,
                                "entry_id": item.entry.pk})  # fmt: skip
     return run
+
+
+@transaction.atomic
+def cancel_run(*, actor: User, run: PayoutRun, reason: str) -> PayoutRun:
+    """Finance drops a prepared or approved run (nothing was posted); its partners may go into a new run."""
+    require_finance(actor)
+    run = PayoutRun.objects.select_for_update().get(pk=run.pk)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Give the reason.")]})
+    if run.status not in (S.PREPARED, S.APPROVED):
+        raise Conflict(_("A paid run cannot be cancelled; reverse a payout by an adjustment instead.")
+                       if run.status == S.PAID else _("This run is cancelled already."))  # fmt: skip
+    before = audit.snapshot(run)
+    run.status = S.CANCELLED
+    run.save(update_fields=["status"])
+    audit.record(actor=actor, action="payout_run.cancelled", obj=run, before=before, after=audit.snapshot(run),
+                 reason=reason.strip())  # fmt: skip
+    return run
