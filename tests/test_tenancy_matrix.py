@@ -73,7 +73,9 @@ def _rewards_b(world):
 
     sale = Sale.objects.create(organisation=world.partner_b, customer_name="ООО Б", product_family=fam,
                                amount=1000, currency="RUB", sold_on=date(2026, 3, 10))  # fmt: skip
-    return {"sale": sale.pk}
+    from .reward_builders import approved_payout_run
+
+    return {"sale": sale.pk, "payout_run": approved_payout_run(world, world.partner_b)}
 
 
 def _referrals_b(world):
@@ -195,6 +197,33 @@ API_MATRIX = {
         None,
     ),
     ("get", "/api/v1/organisations/{org_id}/ledger"): lambda o: (f"/organisations/{o['org']}/ledger", None),
+    ("get", "/api/v1/organisations/{org_id}/statements/{period}/pdf"): lambda o: (
+        f"/organisations/{o['org']}/statements/2026-03/pdf",
+        None,
+    ),
+    ("get", "/api/v1/organisations/{org_id}/payouts"): lambda o: (f"/organisations/{o['org']}/payouts", None),
+    ("get", "/api/v1/rewards/payout-runs/{run_id}"): lambda o: (f"/rewards/payout-runs/{o['payout_run']}", None),
+    ("get", "/api/v1/rewards/payout-runs/{run_id}/items"): lambda o: (
+        f"/rewards/payout-runs/{o['payout_run']}/items",
+        None,
+    ),
+    ("get", "/api/v1/rewards/payout-runs/{run_id}/csv"): lambda o: (
+        f"/rewards/payout-runs/{o['payout_run']}/csv",
+        None,
+    ),
+    ("get", "/api/v1/rewards/payout-runs/{run_id}/1c"): lambda o: (f"/rewards/payout-runs/{o['payout_run']}/1c", None),
+    ("post", "/api/v1/rewards/payout-runs/{run_id}/approve"): lambda o: (
+        f"/rewards/payout-runs/{o['payout_run']}/approve",
+        None,
+    ),
+    ("post", "/api/v1/rewards/payout-runs/{run_id}/cancel"): lambda o: (
+        f"/rewards/payout-runs/{o['payout_run']}/cancel",
+        {"reason": "x"},
+    ),
+    ("post", "/api/v1/rewards/payout-runs/{run_id}/pay"): lambda o: (
+        f"/rewards/payout-runs/{o['payout_run']}/pay",
+        None,
+    ),
     ("post", "/api/v1/organisations/{org_id}/ledger"): lambda o: (
         f"/organisations/{o['org']}/ledger",
         {"kind": "adjustment", "currency": "RUB", "amount": "1.00", "reason": "x"},
@@ -203,6 +232,7 @@ API_MATRIX = {
         f"/sales/{o['sale']}/correct",
         {"amount": "2.00", "reason": "x"},
     ),
+    ("post", "/api/v1/sales/{sale_id}/paid"): lambda o: (f"/sales/{o['sale']}/paid", {"paid_on": "2026-03-15"}),
     ("post", "/api/v1/sales/{sale_id}/end"): lambda o: (
         f"/sales/{o['sale']}/end",
         {"status": "cancelled", "reason": "x"},
@@ -446,7 +476,15 @@ VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/"
 }
 
 # GET endpoints the owning partner itself may not read (vendor staff only), still 404 for it.
-VENDOR_ONLY_READS = {"/api/v1/deals/{deal_id}/conflicts", "/api/v1/leads/{lead_id}"}
+VENDOR_ONLY_READS = {
+    "/api/v1/deals/{deal_id}/conflicts",
+    "/api/v1/leads/{lead_id}",
+    # Payout runs are the vendor's (a partner reads its payouts through /organisations/{org_id}/payouts).
+    "/api/v1/rewards/payout-runs/{run_id}",
+    "/api/v1/rewards/payout-runs/{run_id}/items",
+    "/api/v1/rewards/payout-runs/{run_id}/csv",
+    "/api/v1/rewards/payout-runs/{run_id}/1c",
+}
 
 # Cases where B's child object is addressed through A's own organisation: still 404.
 API_CROSS_PARENT = [
@@ -468,6 +506,12 @@ API_EXEMPT = {
     ),
     ("get", "/api/v1/invitations/{key}"): "public: addressed by the secret invitation key, not an id",
     ("post", "/api/v1/invitations/{key}/accept"): "public: addressed by the secret invitation key, not an id",
+    ("get", "/api/v1/rewards/periods/{period}/preview"): (
+        "vendor-wide: addressed by a month, not an id; finance only, partners 404 (tests/test_rewards_periods.py)"
+    ),
+    ("post", "/api/v1/rewards/periods/{period}/close"): (
+        "vendor-wide: addressed by a month, not an id; finance only, partners 404 (tests/test_rewards_periods.py)"
+    ),
 }
 
 OUTSIDERS = ["a_admin", "a_sales", "bdm_a", "customer_admin"]

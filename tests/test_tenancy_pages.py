@@ -67,6 +67,13 @@ UI_MATRIX = {
     "earnings": lambda o: {"org_id": o["org"]},
     "statement": lambda o: {"org_id": o["org"], "period": "2026-03"},
     "statement-csv": lambda o: {"org_id": o["org"], "period": "2026-03"},
+    "statement-pdf": lambda o: {"org_id": o["org"], "period": "2026-03"},
+    "rewards-payout-run": lambda o: {"run_id": o["payout_run"]},
+    "rewards-payout-run-approve": lambda o: {"run_id": o["payout_run"]},
+    "rewards-payout-run-pay": lambda o: {"run_id": o["payout_run"]},
+    "rewards-payout-run-cancel": lambda o: {"run_id": o["payout_run"]},
+    "rewards-payout-run-csv": lambda o: {"run_id": o["payout_run"]},
+    "rewards-payout-run-1c": lambda o: {"run_id": o["payout_run"]},
 }
 
 

@@ -84,6 +84,8 @@ VENDOR_NAVIGATION: list[Entry] = [
     NavGroup(_("Programmes"), (NavItem(_("Programmes"), "programme-list", _vendor),), "programmes"),
     NavGroup(_("Rewards"), (
         NavItem(_("Rewards: finance"), "rewards-finance", lambda a: bool({"vendor_admin", "finance"} & a.vendor_roles)),
+        NavItem(_("Reward periods"), "rewards-periods", lambda a: bool({"vendor_admin", "finance"} & a.vendor_roles)),
+        NavItem(_("Payout runs"), "rewards-payout-runs", lambda a: bool({"vendor_admin", "finance"} & a.vendor_roles)),
         NavItem(_("Products"), "product-list", _vendor),
         NavItem(_("Exchange rates"), "rate-list", _vendor),
     ), "rewards"),

@@ -20,7 +20,7 @@ from partnerhub.core.tenancy import actor_for
 from partnerhub.identity import selectors as identity_selectors
 from partnerhub.programmes.selectors import tiers_of_versions
 
-from . import selectors
+from . import selectors, selectors_payouts
 from .api_earnings import statement_csv_response
 from .forms import PostingForm
 from .services import ledger, rating
@@ -70,6 +70,7 @@ def earnings(request: HttpRequest, org_id: int) -> HttpResponse:
         "org": org, "balances": selectors.earnings_balances(actor=request.user, organisation=org),
         "months": months, "charts": _month_charts(months), "page": entries, "query": "",
         "periods": _recent_periods(), "form": form if _can_post(request.user) else None,
+        "payouts": selectors_payouts.partner_payouts(actor=request.user, organisation=org)[:20],
     }  # fmt: skip
     return render(request, "rewards/earnings.html", ctx, status=422 if form.errors else 200)
 

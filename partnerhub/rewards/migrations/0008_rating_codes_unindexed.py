@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rewards', '0006_ledger_append_only'),
+        ('rewards', '0007_periods_holds_payout_runs'),
     ]
 
     operations = [
