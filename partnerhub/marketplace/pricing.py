@@ -92,8 +92,10 @@ def volume(quantity: Decimal, tiers: Sequence[Tier]) -> Decimal:
 def package(quantity: Decimal, *, amount: Decimal, block_size: int) -> Decimal:
     if quantity <= 0:
         return ZERO
-    blocks = -(-quantity // block_size)  # ceiling, exact for Decimal
-    return blocks * amount
+    # Decimal's // truncates towards zero (it is no floor), so -(-q // n) is not a ceiling: whole blocks
+    # and a remainder, exact for a non-negative quantity, and one more block for a started one.
+    blocks, rest = divmod(quantity, block_size)
+    return (blocks + (1 if rest else 0)) * amount
 
 
 def charge_amount(
