@@ -94,7 +94,7 @@ def test_missing_prices_are_named_per_plan_charge_and_currency(world, api):
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"plans": []}, "plans"),
+        ({"plans": [{"code": "Bad code", "name_ru": "x", "name_en": "", "trial_days": 3}]}, "plans.0.code"),
         ({"plans": [{"code": "x", "name_ru": "x", "name_en": "x", "charges": []}]}, "plans.0.charges"),
         ({"plans": [{"code": "x", "name_ru": "x", "name_en": "x", "charges": [
             {"model": "per_unit", "resource": "nope", "prices": [{"currency": "RUB", "amount": "1"}]}]}]},
@@ -109,7 +109,8 @@ def test_missing_prices_are_named_per_plan_charge_and_currency(world, api):
         ({"plans": [{"code": "x", "name_ru": "x", "name_en": "x", "trial_days": 7, "charges": [
             {"model": "flat", "prices": [{"currency": "RUB", "amount": "1"}]}]}]}, "plans.0.charges"),
         ({"plans": [{"code": "x", "name_ru": "x", "name_en": "x", "charges": [
-            {"model": "flat", "prices": [{"currency": "XXX", "amount": "1"}]}]}]}, "plans.0.charges.0.prices.0.currency"),
+            {"model": "flat", "prices": [{"currency": "XXX", "amount": "1"}]}]}]},
+         "plans.0.charges.0.prices.0.currency"),
     ],
 )  # fmt: skip
 def test_bad_pricing_is_a_field_error_and_writes_nothing(world, api, change, field):

@@ -9,6 +9,7 @@ from partnerhub.core.tenancy import actor_for
 from partnerhub.identity.models import Organisation, User
 from partnerhub.identity.roles import Perm
 
+from . import pricing
 from .models import (
     ApplicationScore,
     Listing,
@@ -165,3 +166,23 @@ def public_vendor(*, storefront: Storefront, pk: int) -> Organisation:
     if org is None:
         raise Http404
     return org
+
+
+def priced_plans(version: ListingVersion, storefront: Storefront) -> list[dict]:
+    """The version's plans with each charge's price in the storefront's currency."""
+    out = []
+    for plan in version.plans.all():
+        charges = []
+        for c in plan.charges.all():
+            price = next((p for p in c.prices.all() if p.currency == storefront.currency), None)
+            if price is None:
+                continue
+            charges.append({"model": c.model, "resource": c.resource.code if c.resource_id else None,
+                            "unit": c.resource.unit if c.resource_id else None, "block_size": c.block_size,
+                            "resource_name": c.resource.name(storefront.language) if c.resource_id else "",
+                            "amount": price.amount, "tiers": price.tiers,
+                            "from": pricing.starting_price(c.model, amount=price.amount, tiers=pricing.parse_tiers(
+                                price.tiers) if price.tiers else ())})  # fmt: skip
+        out.append({"code": plan.code, "name": plan.name(storefront.language), "billing_period": plan.billing_period,
+                    "trial_days": plan.trial_days, "charges": charges})  # fmt: skip
+    return out

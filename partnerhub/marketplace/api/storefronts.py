@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 
 from partnerhub.core.api import InputSchema, Pagination, model_type
 
-from .. import pricing, selectors, services
+from .. import selectors, services
 from ..models import Storefront
 
 router = Router(tags=["marketplace: storefronts"])
@@ -111,25 +111,6 @@ class VendorOut(Schema):
     city: str
 
 
-def plans_in(version, storefront) -> list[dict]:
-    """The version's plans with each charge's price in the storefront's currency."""
-    out = []
-    for plan in version.plans.all():
-        charges = []
-        for c in plan.charges.all():
-            price = next((p for p in c.prices.all() if p.currency == storefront.currency), None)
-            if price is None:
-                continue
-            charges.append({"model": c.model, "resource": c.resource.code if c.resource_id else None,
-                            "unit": c.resource.unit if c.resource_id else None, "block_size": c.block_size,
-                            "amount": price.amount, "tiers": price.tiers,
-                            "from": pricing.starting_price(c.model, amount=price.amount, tiers=pricing.parse_tiers(
-                                price.tiers) if price.tiers else ())})  # fmt: skip
-        out.append({"code": plan.code, "name": plan.name(storefront.language), "billing_period": plan.billing_period,
-                    "trial_days": plan.trial_days, "charges": charges})  # fmt: skip
-    return out
-
-
 @router.post("/marketplace/storefronts", response=StorefrontOut, summary="Add or change a storefront")
 def save_storefront(request, payload: StorefrontIn):
     return services.storefront_save(actor=request.auth, **payload.dict())
@@ -154,7 +135,7 @@ def public_listing(request, code: str, listing_id: int):
     sf = selectors.storefront(code=code)
     v = selectors.public_listing(storefront=sf, pk=listing_id)
     v.currency = sf.currency
-    v.plans_priced = plans_in(v, sf)
+    v.plans_priced = selectors.priced_plans(v, sf)
     return v
 
 

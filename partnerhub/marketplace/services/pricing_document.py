@@ -103,9 +103,7 @@ def parse(document: dict) -> dict:
                           "name_en": _text(errors, f"{at}.name_en", r.get("name_en"), 120),
                           "unit": _text(errors, f"{at}.unit", r.get("unit"), 30)})  # fmt: skip
     plan_codes: set[str] = set()
-    raw_plans = document.get("plans") or []
-    if not raw_plans:
-        errors["plans"] = [ValidationError(_("Add at least one plan."), code="required")]
+    raw_plans = document.get("plans") or []  # none yet is a draft; submission asks for one
     for i, p in enumerate(raw_plans):
         at = f"plans.{i}"
         p = p if isinstance(p, dict) else {}
