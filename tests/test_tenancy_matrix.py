@@ -13,6 +13,9 @@ from partnerhub.core.models import AuditEntry
 from partnerhub.identity import services
 from partnerhub.identity.models import Invitation, Membership
 from tests.conftest import FormData
+from tests.tenancy_marketplace import API_EXEMPT as MARKETPLACE_EXEMPT
+from tests.tenancy_marketplace import API_MATRIX as MARKETPLACE_MATRIX
+from tests.tenancy_marketplace import marketplace_b
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +49,7 @@ def b_objects(world):
         **_referrals_b(world),
         **_leads_b(world, enrolment),
         **_rewards_b(world),
+        **marketplace_b(world),
     }
 
 
@@ -435,6 +439,7 @@ API_MATRIX |= {
         {"rates": [{"product_family": "software", "sale_type": "new", "percent": "1"}]},
     ),
 }
+API_MATRIX |= MARKETPLACE_MATRIX
 VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/")} | {
     "programme-detail",
     "programme-draft",
@@ -468,6 +473,7 @@ API_EXEMPT = {
     ),
     ("get", "/api/v1/invitations/{key}"): "public: addressed by the secret invitation key, not an id",
     ("post", "/api/v1/invitations/{key}/accept"): "public: addressed by the secret invitation key, not an id",
+    **MARKETPLACE_EXEMPT,
 }
 
 OUTSIDERS = ["a_admin", "a_sales", "bdm_a", "customer_admin"]

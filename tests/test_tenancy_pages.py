@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.tenancy_marketplace import UI_MATRIX as MARKETPLACE_UI
 from tests.test_tenancy_matrix import _outsiders_of, _state, b_objects
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,7 @@ UI_MATRIX = {
     "earnings": lambda o: {"org_id": o["org"]},
     "statement": lambda o: {"org_id": o["org"], "period": "2026-03"},
     "statement-csv": lambda o: {"org_id": o["org"], "period": "2026-03"},
+    **MARKETPLACE_UI,
 }
 
 

@@ -306,3 +306,6 @@ def thumbnail(file, *, box: tuple[int, int] = (320, 200)):
 #: A screenshot of a marketplace listing: PNG or JPEG, 5 MB at most, 200–4000 px a side, Pillow-decodable.
 IMAGE = ImagePolicy(min_side=200, max_side=4000, max_pixels=16_000_000, limit_setting="UPLOAD_IMAGE_MAX_BYTES",
                     name="image")  # fmt: skip
+#: The thumbnail the product makes of an accepted IMAGE (PNG, fits 320×200, so any small side is fine).
+THUMBNAIL = ImagePolicy(min_side=1, max_side=400, max_pixels=160_000, limit_setting="UPLOAD_IMAGE_MAX_BYTES",
+                        name="thumbnail")  # fmt: skip

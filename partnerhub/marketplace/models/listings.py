@@ -130,7 +130,7 @@ class Screenshot(models.Model):
 
     version = models.ForeignKey(ListingVersion, on_delete=models.CASCADE, related_name="screenshots")
     image = models.FileField(_("image"), upload_to="marketplace/screenshots/%Y/%m/", validators=[uploads.IMAGE])
-    thumbnail = models.FileField(upload_to="marketplace/thumbnails/%Y/%m/", validators=[uploads.IMAGE])
+    thumbnail = models.FileField(upload_to="marketplace/thumbnails/%Y/%m/", validators=[uploads.THUMBNAIL])
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
