@@ -183,7 +183,9 @@ FORM_UPLOADS = {
     "partnerhub.rewards.forms.SaleImportForm.file": "test_api_spreadsheet_imports (same service)",
     "partnerhub.rewards.forms.PriceListFileForm.file": "test_api_spreadsheet_imports (same service)",
     "partnerhub.rewards.forms.RatesFileForm.file": "test_api_spreadsheet_imports (same service)",
-    "partnerhub.marketplace.forms.ScreenshotForm.image": "test_marketplace_pages.test_screenshot_form_refuses_a_non_image",
+    "partnerhub.marketplace.forms.ScreenshotForm.image": (
+        "test_marketplace_pages.test_screenshot_form_refuses_a_non_image"
+    ),
 }
 
 
