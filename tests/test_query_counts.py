@@ -29,6 +29,8 @@ UI_LISTS = [
     "/enrolments/", "/obligations/", "/deals/", "/deals/review/", "/leads/", "/lead-inbox/",
     "/onboarding/applications/", "/partners/", "/sales/", "/webhooks/", "/referrals/", "/referrals/traffic/",
     "/specialists/", "/products/", "/rates/", "/rewards/finance/",
+    "/marketplace/", "/marketplace/applications/", "/marketplace/listings/", "/marketplace/moderation/",
+    "/marketplace/storefronts/", "/marketplace/scorecard/", "/store/", "/store/ru/", "/store/kz/",
 ]  # fmt: skip
 ROLES = {"vendor": "admin@vendor.demo", "partner": "admin@alpha.demo"}
 
