@@ -15,7 +15,7 @@ from ..models import ApplicationScore, ScoreCriterion, VendorApplication
 router = Router(tags=["marketplace: admission"])
 
 
-class CriterionOut(Schema):
+class ScoreCriterionOut(Schema):
     code: str
     name_ru: str
     name_en: str
@@ -24,7 +24,7 @@ class CriterionOut(Schema):
     is_active: bool
 
 
-class CriterionIn(InputSchema):
+class ScoreCriterionIn(InputSchema):
     code: model_type(ScoreCriterion, "code", min_length=1)
     name_ru: model_type(ScoreCriterion, "name_ru", min_length=1)
     name_en: model_type(ScoreCriterion, "name_en", min_length=1)
@@ -33,14 +33,14 @@ class CriterionIn(InputSchema):
     is_active: bool = True
 
 
-class ScoreOut(Schema):
+class VendorScoreOut(Schema):
     criterion_code: str = Field(..., alias="criterion.code")
     expert_email: str = Field(..., alias="expert.email")
     score: int
     comment: str
 
 
-class ApplicationOut(Schema):
+class VendorApplicationOut(Schema):
     id: int
     organisation_id: int
     organisation_name: str = Field(..., alias="organisation.name")
@@ -57,48 +57,48 @@ class ApplicationOut(Schema):
     enrolment_id: int | None
 
 
-class ApplicationDetailOut(ApplicationOut):
-    expert_scores: list[ScoreOut] = Field(
+class VendorApplicationDetailOut(VendorApplicationOut):
+    expert_scores: list[VendorScoreOut] = Field(
         default_factory=list, description="Vendor staff only; empty for the applicant."
     )
 
 
-class ApplicationIn(InputSchema):
+class VendorApplicationIn(InputSchema):
     software_description: model_type(VendorApplication, "software_description")
     focus_industries: list[str] = Field(..., max_length=20)
     implementation_stories: model_type(VendorApplication, "implementation_stories")
     company_profile: model_type(VendorApplication, "company_profile")
 
 
-class ScoreIn(InputSchema):
+class VendorScoreIn(InputSchema):
     criterion_code: model_type(ScoreCriterion, "code")
     score: int = Field(..., ge=1, le=5)
     comment: model_type(ApplicationScore, "comment") = ""
 
 
-class DecisionIn(InputSchema):
+class VendorDecisionIn(InputSchema):
     admit: bool
     note: model_type(VendorApplication, "decision_note") = ""
 
 
-@router.get("/marketplace/score-criteria", response=list[CriterionOut], summary="The admission scorecard")
+@router.get("/marketplace/score-criteria", response=list[ScoreCriterionOut], summary="The admission scorecard")
 def list_criteria(request):
     return list(selectors.criteria())
 
 
-@router.post("/marketplace/score-criteria", response=CriterionOut, summary="Add or change a scorecard criterion")
-def save_criterion(request, payload: CriterionIn):
+@router.post("/marketplace/score-criteria", response=ScoreCriterionOut, summary="Add or change a scorecard criterion")
+def save_criterion(request, payload: ScoreCriterionIn):
     return services.criterion_save(actor=request.auth, **payload.dict())
 
 
-@router.post("/marketplace/organisations/{org_id}/vendor-applications", response={201: ApplicationOut},
+@router.post("/marketplace/organisations/{org_id}/vendor-applications", response={201: VendorApplicationOut},
              summary="A software vendor applies to the marketplace")  # fmt: skip
-def apply(request, org_id: int, payload: ApplicationIn):
+def apply(request, org_id: int, payload: VendorApplicationIn):
     org = identity_selectors.organisation(actor=request.auth, pk=org_id)
     return Status(201, services.vendor_apply(actor=request.auth, organisation=org, **payload.dict()))
 
 
-@router.get("/marketplace/vendor-applications", response=list[ApplicationOut])
+@router.get("/marketplace/vendor-applications", response=list[VendorApplicationOut])
 @paginate(Pagination)
 def list_applications(request, status: str = ""):
     return selectors.applications(actor=request.auth, status=status)
@@ -109,22 +109,22 @@ def _detail(request, application):
     return application
 
 
-@router.get("/marketplace/vendor-applications/{application_id}", response=ApplicationDetailOut)
+@router.get("/marketplace/vendor-applications/{application_id}", response=VendorApplicationDetailOut)
 def get_application(request, application_id: int):
     return _detail(request, selectors.application(actor=request.auth, pk=application_id))
 
 
-@router.post("/marketplace/vendor-applications/{application_id}/scores", response=ApplicationDetailOut,
+@router.post("/marketplace/vendor-applications/{application_id}/scores", response=VendorApplicationDetailOut,
              summary="An expert scores one criterion")  # fmt: skip
-def score(request, application_id: int, payload: ScoreIn):
+def score(request, application_id: int, payload: VendorScoreIn):
     a = selectors.application(actor=request.auth, pk=application_id)
     services.application_score(actor=request.auth, application=a, **payload.dict())
     return _detail(request, selectors.application(actor=request.auth, pk=application_id))
 
 
-@router.post("/marketplace/vendor-applications/{application_id}/decision", response=ApplicationDetailOut,
+@router.post("/marketplace/vendor-applications/{application_id}/decision", response=VendorApplicationDetailOut,
              summary="Admit (enrol in the marketplace vendor programme) or decline")  # fmt: skip
-def decide(request, application_id: int, payload: DecisionIn):
+def decide(request, application_id: int, payload: VendorDecisionIn):
     a = selectors.application(actor=request.auth, pk=application_id)
     services.application_decide(actor=request.auth, application=a, admit=payload.admit, note=payload.note)
     return _detail(request, selectors.application(actor=request.auth, pk=application_id))

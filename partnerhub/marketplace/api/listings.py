@@ -17,7 +17,7 @@ from ..services import pricing_document
 router = Router(tags=["marketplace: listings"])
 
 
-class TextOut(Schema):
+class ListingTextOut(Schema):
     language: str
     name: str
     short_description: str
@@ -25,19 +25,19 @@ class TextOut(Schema):
     technical_description: str
 
 
-class ScreenshotOut(Schema):
+class ListingScreenshotOut(Schema):
     id: int
     caption: str
     width: int
     height: int
 
 
-class CommentOut(Schema):
+class ModerationCommentOut(Schema):
     field: str
     comment: str
 
 
-class VersionOut(Schema):
+class ListingVersionOut(Schema):
     id: int
     number: int
     status: str
@@ -50,10 +50,10 @@ class VersionOut(Schema):
     provisioning_url: str
     provisioning_email: str
     storefronts: list[str]
-    texts: list[TextOut]
-    screenshots: list[ScreenshotOut]
+    texts: list[ListingTextOut]
+    screenshots: list[ListingScreenshotOut]
     pricing: dict[str, Any]
-    comments: list[CommentOut]
+    comments: list[ModerationCommentOut]
     submitted_at: datetime | None
     decided_at: datetime | None
 
@@ -98,8 +98,8 @@ class ListingOut(Schema):
 
 
 class ListingDetailOut(ListingOut):
-    live: VersionOut | None = Field(None, alias="live_version")
-    working: VersionOut | None = Field(None, alias="working_version")
+    live: ListingVersionOut | None = Field(None, alias="live_version")
+    working: ListingVersionOut | None = Field(None, alias="working_version")
     gaps: dict[str, list[str]]
 
     @staticmethod
@@ -108,7 +108,7 @@ class ListingDetailOut(ListingOut):
         return services.submission_gaps(v) if v is not None and v.editable else {}
 
 
-class TextIn(InputSchema):
+class ListingTextIn(InputSchema):
     name: model_type(ListingText, "name") = ""
     short_description: model_type(ListingText, "short_description") = ""
     long_description: model_type(ListingText, "long_description") = ""
@@ -116,7 +116,7 @@ class TextIn(InputSchema):
 
 
 class ServiceIn(InputSchema):
-    texts: dict[str, TextIn] = Field(..., description="By language: ru, en.", max_length=2)
+    texts: dict[str, ListingTextIn] = Field(..., description="By language: ru, en.", max_length=2)
     category: str
     industries: list[str] = Field(default_factory=list, max_length=20)
     video_links: list[str] = Field(default_factory=list, max_length=10)
@@ -124,35 +124,35 @@ class ServiceIn(InputSchema):
     technical_requirements: model_type(ListingVersion, "technical_requirements") = ""
 
 
-class TierIn(InputSchema):
+class PriceTierIn(InputSchema):
     up_to: Decimal | None = Field(None, ge=1, max_digits=14, decimal_places=0)
     unit: Decimal = Field(..., ge=0, max_digits=16, decimal_places=2)
     flat: Decimal = Field(Decimal(0), ge=0, max_digits=16, decimal_places=2)
 
 
-class PriceIn(InputSchema):
+class PricingPriceIn(InputSchema):
     currency: str = Field(..., max_length=3)
     amount: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
-    tiers: list[TierIn] = Field(default_factory=list, max_length=20)
+    tiers: list[PriceTierIn] = Field(default_factory=list, max_length=20)
 
 
-class ChargeIn(InputSchema):
+class PricingChargeIn(InputSchema):
     model: str
     resource: str | None = None
     block_size: int | None = Field(None, ge=1, le=1_000_000_000)
-    prices: list[PriceIn] = Field(..., max_length=10)
+    prices: list[PricingPriceIn] = Field(..., max_length=10)
 
 
-class PlanIn(InputSchema):
+class PricingPlanIn(InputSchema):
     code: str = Field(..., max_length=40)
     name_ru: str = Field(..., max_length=120)
     name_en: str = Field(..., max_length=120)
     billing_period: str = "monthly"
     trial_days: int | None = Field(None, ge=1, le=365)
-    charges: list[ChargeIn] = Field(default_factory=list, max_length=20)
+    charges: list[PricingChargeIn] = Field(default_factory=list, max_length=20)
 
 
-class ResourceIn(InputSchema):
+class PricingResourceIn(InputSchema):
     code: str = Field(..., max_length=40)
     name_ru: str = Field(..., max_length=120)
     name_en: str = Field(..., max_length=120)
@@ -160,8 +160,8 @@ class ResourceIn(InputSchema):
 
 
 class PricingIn(InputSchema):
-    resources: list[ResourceIn] = Field(default_factory=list, max_length=20)
-    plans: list[PlanIn] = Field(..., max_length=20)
+    resources: list[PricingResourceIn] = Field(default_factory=list, max_length=20)
+    plans: list[PricingPlanIn] = Field(..., max_length=20)
 
 
 class ProvisioningIn(InputSchema):
@@ -174,22 +174,22 @@ class StorefrontsIn(InputSchema):
     codes: list[str] = Field(..., max_length=50)
 
 
-class CaptionIn(Schema):
+class ScreenshotCaptionIn(Schema):
     caption: model_type(Screenshot, "caption") = ""
 
 
-class RejectIn(InputSchema):
+class ModerationRejectIn(InputSchema):
     comments: dict[str, Any] = Field(..., description="Field name → comment, e.g. {\"texts.en.name\": \"…\"}",
                                      max_length=50)  # fmt: skip
 
 
-class DiffLineOut(Schema):
+class VersionDiffLineOut(Schema):
     field: str
     before: str
     after: str
 
 
-class QueueItemOut(Schema):
+class ModerationItemOut(Schema):
     id: int
     listing_id: int
     number: int
@@ -228,9 +228,9 @@ def put_service(request, listing_id: int, payload: ServiceIn):
     return _detail(request, listing_id)
 
 
-@router.post("/marketplace/listings/{listing_id}/screenshots", response={201: ScreenshotOut},
+@router.post("/marketplace/listings/{listing_id}/screenshots", response={201: ListingScreenshotOut},
              summary="Step 1: add a screenshot (PNG or JPEG)")  # fmt: skip
-def add_screenshot(request, listing_id: int, image: File[UploadedFile], payload: Form[CaptionIn]):
+def add_screenshot(request, listing_id: int, image: File[UploadedFile], payload: Form[ScreenshotCaptionIn]):
     listing = selectors.listing(actor=request.auth, pk=listing_id)
     return Status(201, services.screenshot_add(actor=request.auth, listing=listing, image=image,
                                                caption=payload.caption))  # fmt: skip
@@ -274,13 +274,13 @@ def submit(request, listing_id: int):
     return _detail(request, listing_id)
 
 
-@router.get("/marketplace/moderation", response=list[QueueItemOut], summary="Versions awaiting moderation")
+@router.get("/marketplace/moderation", response=list[ModerationItemOut], summary="Versions awaiting moderation")
 @paginate(Pagination)
 def moderation_queue(request):
     return selectors.moderation_queue(actor=request.auth)
 
 
-@router.get("/marketplace/versions/{version_id}/diff", response=list[DiffLineOut],
+@router.get("/marketplace/versions/{version_id}/diff", response=list[VersionDiffLineOut],
             summary="What the version changes against the live one")  # fmt: skip
 def version_diff(request, version_id: int):
     v = selectors.version(actor=request.auth, pk=version_id)
@@ -288,16 +288,16 @@ def version_diff(request, version_id: int):
     return [{"field": f, "before": b, "after": a} for f, b, a in documents.diff(live, v)]
 
 
-@router.post("/marketplace/versions/{version_id}/approve", response=VersionOut)
+@router.post("/marketplace/versions/{version_id}/approve", response=ListingVersionOut)
 def approve(request, version_id: int):
     v = selectors.version(actor=request.auth, pk=version_id)
     services.version_approve(actor=request.auth, version=v)
     return selectors.version(actor=request.auth, pk=version_id)
 
 
-@router.post("/marketplace/versions/{version_id}/reject", response=VersionOut,
+@router.post("/marketplace/versions/{version_id}/reject", response=ListingVersionOut,
              summary="Return the version with comments per field")  # fmt: skip
-def reject(request, version_id: int, payload: RejectIn):
+def reject(request, version_id: int, payload: ModerationRejectIn):
     v = selectors.version(actor=request.auth, pk=version_id)
     services.version_reject(actor=request.auth, version=v, comments=payload.comments)
     return selectors.version(actor=request.auth, pk=version_id)

@@ -36,7 +36,7 @@ class StorefrontIn(InputSchema):
     is_active: bool = True
 
 
-class CatalogueFilter(Schema):
+class StoreFilter(Schema):
     search: str = Field("", max_length=100)
     category: str = Field("", max_length=20)
     industry: str = Field("", max_length=20)
@@ -104,7 +104,7 @@ class PublicListingOut(CatalogueItemOut):
         return obj.plans_priced
 
 
-class VendorOut(Schema):
+class StoreVendorOut(Schema):
     id: int
     name: str
     website: str
@@ -124,7 +124,7 @@ def list_storefronts(request):
 @public_router.get("/public/marketplace/storefronts/{code}/listings", response=list[CatalogueItemOut],
                    summary="A storefront's catalogue")  # fmt: skip
 @paginate(Pagination)
-def catalogue(request, code: str, filters: Query[CatalogueFilter]):
+def catalogue(request, code: str, filters: Query[StoreFilter]):
     sf = selectors.storefront(code=code)
     return selectors.catalogue(storefront=sf, **filters.dict())
 
@@ -139,7 +139,7 @@ def public_listing(request, code: str, listing_id: int):
     return v
 
 
-@public_router.get("/public/marketplace/storefronts/{code}/vendors/{org_id}", response=VendorOut,
+@public_router.get("/public/marketplace/storefronts/{code}/vendors/{org_id}", response=StoreVendorOut,
                    summary="A vendor with listings on the storefront")  # fmt: skip
 def public_vendor(request, code: str, org_id: int):
     sf = selectors.storefront(code=code)

@@ -8,6 +8,7 @@ until a moderator approves the new one. A version awaiting moderation cannot be 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -198,12 +199,16 @@ def set_provisioning(*, actor: User, listing: Listing, mode: str, url: str = "",
     email = (email or "").strip()
     if mode == ProvisioningMode.MANUAL and not email:
         errors["email"] = [ValidationError(_("Give the e-mail address that receives requests."), code="required")]
+    elif email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            errors["email"] = exc.error_list
     if errors:
         raise ValidationError(errors)
     before = {"mode": version.provisioning_mode, "url": version.provisioning_url}
     version.provisioning_mode, version.provisioning_email = mode, email
     version.provisioning_url = url if mode == ProvisioningMode.API else ""
-    version.full_clean(exclude=["listing", "number", "status"])
     version.save(update_fields=["provisioning_mode", "provisioning_url", "provisioning_email"])
     audit.record(actor=actor, action="listing.provisioning_saved", obj=version, organisation=listing.organisation,
                  before=before, after={"mode": mode, "url": version.provisioning_url})  # fmt: skip
