@@ -42,7 +42,7 @@ def test_demo_has_two_storefronts_three_vendors_and_every_charge_model():
     assert "Резервное копирование" in vendor_page
     # staff pages
     moderation = _as("moderator@vendor.demo").get("/marketplace/moderation/").content.decode()
-    assert "Mail Security" in moderation
+    assert "Mail Security" in moderation  # the reader's language (English here)
     admin = _as("admin@vendor.demo")
     for url in ("/marketplace/", "/marketplace/applications/", "/marketplace/storefronts/", "/marketplace/scorecard/",
                 "/marketplace/listings/"):  # fmt: skip
