@@ -15,8 +15,9 @@ def marketplace_b(world) -> dict:
     """B as a software vendor: its admitted application, a listing with a draft, a screenshot of the draft."""
     from partnerhub.marketplace.models import Screenshot
 
-    from .marketplace_builders import admitted, draft_listing
+    from .marketplace_builders import admitted, draft_listing, storefronts
 
+    storefronts()  # open, with nothing of B's on them
     application = admitted(world.partner_b)
     listing = draft_listing(world.b_admin, world.partner_b, complete=False)
     shot = Screenshot.objects.create(version=listing.working_version, image="marketplace/screenshots/b.png",

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from partnerhub.core.forms import add_service_errors
@@ -49,7 +50,7 @@ def store(request: HttpRequest, code: str) -> HttpResponse:
     form = CatalogueFilterForm(request.GET or None, vendors=vendors)
     filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
     page = Paginator(selectors.catalogue(storefront=sf, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in filters.items())
+    query = urlencode(filters)
     return render(request, "marketplace/store.html", {"sf": sf, "form": form, "page": page, "query": query})
 
 
