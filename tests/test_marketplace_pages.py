@@ -27,7 +27,7 @@ def test_demo_has_two_storefronts_three_vendors_and_every_charge_model():
     live = ListingVersion.objects.filter(status="live")
     assert live.count() == 4
     assert set(Listing.objects.values_list("organisation__name", flat=True)) == {
-        "Дельта Дистрибуция", "Гамма Сервис", "Бета Софт"}  # fmt: skip
+        "Дельта Дистрибуция", "Эпсилон Облако", "Зета Аналитика"}  # fmt: skip
     models = set(Charge.objects.filter(plan__version__status="live").values_list("model", flat=True))
     assert models == set(ChargeModel.values)
     anon = Client()
@@ -51,7 +51,7 @@ def test_demo_has_two_storefronts_three_vendors_and_every_charge_model():
     home = delta.get("/marketplace/").content.decode()
     assert "Облачная CRM" in home or "Cloud CRM" in home
     # another vendor's listing is a 404 to Beta
-    assert _as("admin@beta.demo").get(f"/marketplace/listings/{crm.pk}/").status_code == 404
+    assert _as("admin@zeta.demo").get(f"/marketplace/listings/{crm.pk}/").status_code == 404
 
 
 def test_the_wizard_pages_build_a_listing(world):
@@ -152,3 +152,24 @@ def test_screenshot_form_refuses_a_non_image(world, settings, tmp_path):
     assert not Screenshot.objects.exists() and not any(tmp_path.rglob("*.*"))
     assert client.post(url, {"image": png(), "caption": "Dashboard"}).status_code == 302
     assert Screenshot.objects.get().caption == "Dashboard"
+
+
+def test_vendor_administrators_manage_storefronts_and_nobody_else(world):
+    from partnerhub.marketplace.models import Storefront
+
+    form = {"code": "by", "name": "Belarus", "language": "ru", "currency": "BYN", "country": "BY",
+            "vat_rate": "20", "legal_entity": "ООО «Облако Бел»", "is_active": "on"}  # fmt: skip
+    admin = Client()
+    admin.force_login(world.vendor_admin)
+    assert admin.post("/marketplace/storefronts/", {**form, "country": "Belarus"}).status_code == 200  # field error
+    assert not Storefront.objects.exists()
+    assert admin.post("/marketplace/storefronts/", form).status_code == 302
+    assert Storefront.objects.get(code="by").currency == "BYN"
+    moderator = Client()
+    moderator.force_login(world.member(world.vendor, "moderator"))
+    assert moderator.post("/marketplace/storefronts/", {**form, "name": "X"}).status_code == 403
+    partner = Client()
+    partner.force_login(world.a_admin)
+    assert partner.get("/marketplace/storefronts/").status_code == 404
+    assert Storefront.objects.get(code="by").name == "Belarus"
+    assert "Belarus" in Client().get("/store/").content.decode()

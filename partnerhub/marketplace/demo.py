@@ -10,7 +10,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from partnerhub.identity.models import Organisation, User
+from partnerhub.identity import services as identity
+from partnerhub.identity.demo import DEMO_PASSWORD, company_ids
+from partnerhub.identity.models import Membership, Organisation, User
+from partnerhub.identity.roles import OrgKind, Role
 
 from . import services
 from .models import Listing, VendorApplication
@@ -72,7 +75,7 @@ LISTINGS = {
                      {"model": "package", "resource": "storage", "block_size": 500, "prices": _p("4000", "20000")}]},
              ], provisioning={"mode": "api", "url": "https://api.delta-distribution.example/provisioning"}, live=True),
     ],
-    "Гамма Сервис": [
+    "Эпсилон Облако": [
         _spec(texts=_texts(("API-шлюз", "Публикация и защита API", "Лимиты, ключи и аналитика вызовов."),
                           ("API Gateway", "Publish and protect APIs", "Rate limits, keys and call analytics.")),
              category="devtools", industries=["it", "finance"], resources=[CALLS], plans=[
@@ -80,31 +83,53 @@ LISTINGS = {
                  {"code": "payg", "name_ru": "По потреблению", "name_en": "Pay as you go", "charges": [
                      {"model": "setup", "prices": _p("10000", "50000")},
                      {"model": "payg", "resource": "calls", "prices": _p("1.50", "7.50")}]},
-             ], provisioning={"mode": "manual", "email": "provisioning@gamma-service.example"}, live=True),
+             ], provisioning={"mode": "manual", "email": "provisioning@epsilon-cloud.example"}, live=True),
         _spec(texts=_texts(("Защита почты", "Фильтр спама и фишинга", "Проверка вложений в песочнице."),
                           ("Mail Security", "Spam and phishing filter", "Attachments checked in a sandbox.")),
              category="security", industries=["public", "finance"], resources=[SEATS], plans=[
                  {"code": "standard", "name_ru": "Стандарт", "name_en": "Standard", "charges": [
                      {"model": "per_unit", "resource": "seats", "prices": _p("150", "750")}]},
-             ], provisioning={"mode": "manual", "email": "provisioning@gamma-service.example"}, live=False),
+             ], provisioning={"mode": "manual", "email": "provisioning@epsilon-cloud.example"}, live=False),
     ],
-    "Бета Софт": [
+    "Зета Аналитика": [
         _spec(texts=_texts(("Аналитика продаж", "BI для розницы и производства", "Готовые панели и прогнозы."),
                           ("Sales Analytics", "BI for retail and manufacturing", "Ready dashboards and forecasts.")),
              category="analytics", industries=["retail", "manufacturing"], resources=[SEATS], plans=[
                  {"code": "team", "name_ru": "Команда", "name_en": "Team", "billing_period": "annual", "charges": [
                      {"model": "flat", "prices": _p("120000", "600000")},
                      {"model": "per_unit", "resource": "seats", "prices": _p("6000", "30000")}]},
-             ], provisioning={"mode": "manual", "email": "cloud@beta-soft.example"}, live=True),
+             ], provisioning={"mode": "manual", "email": "cloud@zeta-analytics.example"}, live=True),
     ],
 }  # fmt: skip
 
 APPLICATION = {
     "Дельта Дистрибуция": ("Облачные бизнес-приложения для розницы", ["retail", "finance", "it"]),
-    "Гамма Сервис": ("Сервисы для разработчиков и защиты почты", ["it", "finance", "public"]),
-    "Бета Софт": ("Аналитика продаж на собственной платформе", ["retail", "manufacturing"]),
+    "Эпсилон Облако": ("Сервисы для разработчиков и защиты почты", ["it", "finance", "public"]),
+    "Зета Аналитика": ("Аналитика продаж на собственной платформе", ["retail", "manufacturing"]),
 }
 SCORES = {"complexity": 4, "innovation": 4, "demand": 5}
+
+# Software vendors of the demo besides Дельта Дистрибуция (a partner of the identity demo already in the 001
+# programme): (name, legal name, region, city, website, ids, administrator's e-mail and name).
+VENDORS = [
+    ("Эпсилон Облако", "ООО «Эпсилон Облако»", "Республика Татарстан", "Казань", "https://epsilon-cloud.example",
+     company_ids("165900007", "165901001", "121160000007"), "admin@epsilon.demo", "Павел Эпсилонов"),
+    ("Зета Аналитика", "ООО «Зета Аналитика»", "Самарская область", "Самара", "https://zeta-analytics.example",
+     company_ids("631500008", "631501001", "122630000008"), "admin@zeta.demo", "Роза Зетова"),
+]  # fmt: skip
+
+
+def _vendor_organisations() -> None:
+    for name, legal_name, region, city, website, ids, email, full_name in VENDORS:
+        org = Organisation.objects.filter(inn=ids["inn"], kpp=ids["kpp"]).first()
+        if org is None:
+            org = identity.organisation_create(actor=None, kind=OrgKind.PARTNER, name=name, legal_name=legal_name,
+                                               city=city, region=region, website=website, **ids)  # fmt: skip
+        user = User.objects.filter(email=email).first() or User.objects.create_user(
+            email, DEMO_PASSWORD, full_name=full_name
+        )
+        if not Membership.objects.filter(user=user, organisation=org).exists():
+            identity.membership_add(actor=None, organisation=org, user=user, role=Role.PARTNER_ADMIN)
 
 
 def _admit(org: Organisation, admin: User, expert: User) -> None:
@@ -127,6 +152,7 @@ def load_demo_marketplace() -> int:
     """Load what is missing; returns the number of listings created."""
     for sf in STOREFRONTS:
         services.storefront_save(actor=None, **sf)
+    _vendor_organisations()
     expert = User.objects.filter(email="admin@vendor.demo").first()
     moderator = User.objects.filter(email="moderator@vendor.demo").first()
     if expert is None or moderator is None:

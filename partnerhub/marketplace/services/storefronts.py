@@ -44,6 +44,8 @@ def storefront_save(
     fields = {"name": name.strip(), "language": language, "currency": currency, "country": country,
               "vat_rate": vat_rate, "legal_entity": legal_entity.strip(), "is_active": is_active}  # fmt: skip
     sf = Storefront.objects.select_for_update().filter(code=code).first()
+    if sf is not None and all(getattr(sf, key) == value for key, value in fields.items()):
+        return sf  # nothing changes: nothing written, nothing audited
     before = audit.snapshot(sf) if sf else None
     if sf is None:
         sf = Storefront(code=code, **fields)
