@@ -195,3 +195,16 @@ def test_catalogue_filters_and_pages_in_sql(world, api):
     vendor = anon.get(f"/public/marketplace/storefronts/ru/vendors/{world.partner_a.pk}")
     assert vendor.status_code == 200 and vendor.json()["name"] == "Partner A"
     assert anon.get(f"/public/marketplace/storefronts/ru/vendors/{world.customer.pk}").status_code == 404
+
+
+def test_lists_show_a_vendor_only_its_own_applications_and_listings(world, api):
+    draft_listing(world.b_admin, world.partner_b)
+    a_listing = draft_listing(world.a_admin, world.partner_a, complete=False)
+    for user, own in ((world.a_admin, {a_listing.pk}), (world.bdm_a, {a_listing.pk}), (world.customer_admin, set())):
+        client = api(user)
+        assert {i["id"] for i in client.get("/marketplace/listings?page_size=100").json()["items"]} == own
+        orgs = {i["organisation_id"] for i in client.get("/marketplace/vendor-applications").json()["items"]}
+        assert world.partner_b.pk not in orgs
+        # the moderators' queue: a partner or customer does not see it (404), a partner manager may not (403)
+        assert client.get("/marketplace/moderation").status_code == (403 if user == world.bdm_a else 404)
+    assert api(world.vendor_admin).get("/marketplace/listings").json()["count"] == 2
