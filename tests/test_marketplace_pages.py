@@ -79,8 +79,19 @@ def test_the_wizard_pages_build_a_listing(world):
     assert r.status_code == 200  # a paid plan needs a charge: the page says why, nothing saved
     listing.refresh_from_db()
     assert list(listing.working_version.plans.values_list("code", flat=True)) == ["trial"]
-    client.post(f"{base}/pricing/", {"action": "plan", "p-code": "pro", "p-name_ru": "Про", "p-name_en": "Pro",
-                                     "p-billing_period": "monthly", "p-trial_days": "1"})  # fmt: skip
+    paid = {"action": "plan", "p-code": "pro", "p-name_ru": "Про", "p-name_en": "Pro", "p-billing_period": "monthly",
+            "p-model": "payg", "p-resource": "seats", "p-prices": "RUB 1.50\nKZT 9"}  # fmt: skip
+    assert client.post(f"{base}/pricing/", paid).status_code == 302
+    tiers = {"action": "charge", "c-plan": "pro", "c-model": "graduated", "c-resource": "seats",
+             "c-prices": "RUB 10:500 *:400\nKZT 10:2500 *:2000"}  # fmt: skip
+    assert client.post(f"{base}/pricing/", tiers).status_code == 302
+    from partnerhub.marketplace.services import pricing_document
+
+    pro = pricing_document.read(listing.working_version)["plans"][1]
+    assert [c["model"] for c in pro["charges"]] == ["payg", "graduated"]
+    rub = next(p for p in pro["charges"][1]["prices"] if p["currency"] == "RUB")
+    assert rub["tiers"] == [{"up_to": "10", "unit": "500", "flat": "0"},
+                                                       {"up_to": None, "unit": "400", "flat": "0"}]  # fmt: skip
     client.post(f"{base}/pricing/", {"action": "remove-plan", "code": "pro"})
     assert list(listing.working_version.plans.values_list("code", flat=True)) == ["trial"]
     assert client.post(f"{base}/provisioning/", {"mode": "manual", "email": "ops@b.example"}).status_code == 302

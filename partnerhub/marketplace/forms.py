@@ -105,8 +105,30 @@ class ResourceForm(forms.Form):
     unit = forms.CharField(label=_("Unit"), max_length=30)
 
 
+PRICES_HELP = _(
+    "One currency a line: “RUB 1500” for an amount; tiers as “RUB 10:500 50:400 *:300” "
+    "(up to 10 units at 500, up to 50 at 400, the rest at 300)."
+)
+
+
+def price_lines(text: str) -> list[dict]:
+    """Prices typed one currency a line, in the pricing document's form (the service checks them)."""
+    prices = []
+    for line in _lines(text):
+        currency, *rest = line.split()
+        if any(":" in part for part in rest):
+            tiers = []
+            for part in rest:
+                bound, _sep, unit = part.partition(":")
+                tiers.append({"up_to": None if bound in ("*", "") else bound, "unit": unit})
+            prices.append({"currency": currency.upper(), "tiers": tiers})
+        else:
+            prices.append({"currency": currency.upper(), "amount": rest[0] if rest else ""})
+    return prices
+
+
 class PlanForm(forms.Form):
-    """A plan with one charge (more charges are added to it one at a time)."""
+    """A plan, with its first charge unless it is a trial (more charges are added one at a time)."""
 
     code = forms.SlugField(label=_("Plan code"), max_length=40)
     name_ru = forms.CharField(label=_("Plan name (Russian)"), max_length=120)
@@ -114,6 +136,24 @@ class PlanForm(forms.Form):
     billing_period = forms.ChoiceField(label=_("Billing period"), choices=BillingPeriod.choices)
     trial_days = forms.IntegerField(label=_("Free trial, days (a trial plan has no charges)"), required=False,
                                      min_value=1, max_value=365)  # fmt: skip
+    model = forms.ChoiceField(label=_("Charge model"), choices=[("", "—"), *ChargeModel.choices], required=False)
+    resource = forms.ChoiceField(label=_("Resource"), required=False)
+    block_size = forms.IntegerField(label=_("Units per block (package)"), required=False, min_value=1)
+    prices = forms.CharField(label=_("Prices"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             required=False, help_text=PRICES_HELP)  # fmt: skip
+
+    def __init__(self, *args, resources=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].choices = [("", "—"), *((r, r) for r in resources)]
+
+    def plan(self) -> dict:
+        d = self.cleaned_data
+        charges = []
+        if d["model"]:
+            charges.append({"model": d["model"], "resource": d["resource"] or None, "block_size": d["block_size"],
+                            "prices": price_lines(d["prices"])})  # fmt: skip
+        return {"code": d["code"], "name_ru": d["name_ru"], "name_en": d["name_en"],
+                "billing_period": d["billing_period"], "trial_days": d["trial_days"], "charges": charges}  # fmt: skip
 
 
 class ChargeForm(forms.Form):
@@ -121,11 +161,8 @@ class ChargeForm(forms.Form):
     model = forms.ChoiceField(label=_("Charge model"), choices=ChargeModel.choices)
     resource = forms.ChoiceField(label=_("Resource"), required=False)
     block_size = forms.IntegerField(label=_("Units per block (package)"), required=False, min_value=1)
-    prices = forms.CharField(
-        label=_("Prices"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
-        help_text=_("One currency a line: “RUB 1500” for an amount; tiers as “RUB 10:500 50:400 *:300” "
-                    "(up to 10 units at 500, up to 50 at 400, the rest at 300)."),
-    )  # fmt: skip
+    prices = forms.CharField(label=_("Prices"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             help_text=PRICES_HELP)  # fmt: skip
 
     def __init__(self, *args, plans=(), resources=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,19 +172,8 @@ class ChargeForm(forms.Form):
     def charge(self) -> dict:
         """The charge in the pricing document's form (the service checks it)."""
         d = self.cleaned_data
-        prices = []
-        for line in _lines(d["prices"]):
-            currency, *rest = line.split()
-            if any(":" in part for part in rest):
-                tiers = []
-                for part in rest:
-                    bound, _sep, unit = part.partition(":")
-                    tiers.append({"up_to": None if bound in ("*", "") else bound, "unit": unit})
-                prices.append({"currency": currency.upper(), "tiers": tiers})
-            else:
-                prices.append({"currency": currency.upper(), "amount": rest[0] if rest else ""})
         return {"model": d["model"], "resource": d["resource"] or None, "block_size": d["block_size"],
-                "prices": prices}  # fmt: skip
+                "prices": price_lines(d["prices"])}  # fmt: skip
 
 
 class ProvisioningForm(forms.Form):

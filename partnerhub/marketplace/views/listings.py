@@ -138,7 +138,7 @@ def step_pricing(request: HttpRequest, listing_id: int) -> HttpResponse:
     action = request.POST.get("action", "")
     post = request.POST if request.method == "POST" else None
     forms = {"resource": ResourceForm(post if action == "resource" else None, prefix="r"),
-             "plan": PlanForm(post if action == "plan" else None, prefix="p"),
+             "plan": PlanForm(post if action == "plan" else None, prefix="p", resources=resources),
              "charge": ChargeForm(post if action == "charge" else None, prefix="c", plans=plans,
                                   resources=resources)}  # fmt: skip
     form = forms.get(action)
@@ -148,7 +148,7 @@ def step_pricing(request: HttpRequest, listing_id: int) -> HttpResponse:
         if action == "resource":
             doc["resources"].append(form.cleaned_data)
         elif action == "plan":
-            doc["plans"].append({**form.cleaned_data, "charges": []})
+            doc["plans"].append(form.plan())
         else:
             plan = next(p for p in doc["plans"] if p["code"] == form.cleaned_data["plan"])
             plan["charges"].append(form.charge())
