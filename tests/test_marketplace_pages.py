@@ -184,3 +184,15 @@ def test_vendor_administrators_manage_storefronts_and_nobody_else(world):
     assert partner.get("/marketplace/storefronts/").status_code == 404
     assert Storefront.objects.get(code="by").name == "Belarus"
     assert "Belarus" in Client().get("/store/").content.decode()
+
+
+def test_the_scorecard_is_read_by_experts_and_changed_by_administrators(world):
+    admin, bdm = Client(), Client()
+    admin.force_login(world.vendor_admin)
+    bdm.force_login(world.bdm_a)
+    assert 'name="weight"' not in bdm.get("/marketplace/scorecard/").content.decode()
+    form = {"code": "demand", "name_ru": "Спрос", "name_en": "Demand", "weight": "50", "position": "3",
+            "is_active": "on"}  # fmt: skip
+    assert bdm.post("/marketplace/scorecard/", form).status_code == 403
+    assert admin.post("/marketplace/scorecard/", form).status_code == 302
+    assert "50" in bdm.get("/marketplace/scorecard/").content.decode()

@@ -102,7 +102,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
 
 @login_required
 def criteria(request: HttpRequest) -> HttpResponse:
-    require_vendor_perm(actor=request.user, perm=Perm.MARKETPLACE_ASSESS)
+    vendor = require_vendor_perm(actor=request.user, perm=Perm.MARKETPLACE_ASSESS)
     form = CriterionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -112,4 +112,6 @@ def criteria(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("marketplace-criteria")
-    return render(request, "marketplace/criteria.html", {"form": form, "criteria": selectors.criteria()})
+    can_edit = has_perm(actor=request.user, perm=Perm.STOREFRONTS_MANAGE, organisation=vendor)
+    return render(request, "marketplace/criteria.html",
+                  {"form": form, "criteria": selectors.criteria(), "can_edit": can_edit})  # fmt: skip
