@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "partnerhub.partners",
     "partnerhub.onboarding",
     "partnerhub.deals",
+    "partnerhub.marketplace",
     "partnerhub.referrals",
     "partnerhub.webhooks",
     "partnerhub.leads",
@@ -342,6 +343,7 @@ CONTENT_SECURITY_POLICY = {
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 UPLOAD_IMPORT_MAX_BYTES = env_int("UPLOAD_IMPORT_MAX_BYTES", 20 * 1024 * 1024)  # sales imports (read, not stored)
 UPLOAD_YAML_MAX_BYTES = env_int("UPLOAD_YAML_MAX_BYTES", 1024 * 1024)  # programme definitions
+UPLOAD_IMAGE_MAX_BYTES = env_int("UPLOAD_IMAGE_MAX_BYTES", 5 * 1024 * 1024)  # marketplace screenshots
 
 LOGGING = {
     "version": 1,

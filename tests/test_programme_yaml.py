@@ -405,7 +405,9 @@ def test_demo_partners_stand_in_different_tiers_and_loading_twice_changes_nothin
     call_command("load_demo", stdout=io.StringIO())
     tiers = dict(Enrolment.objects.values_list("organisation__name", "tier_code"))
     assert tiers == {"Альфа Интеграция": "privileged", "Бета Софт": "certified", "Гамма Сервис": "authorized",
-                     "Дельта Дистрибуция": "advanced"}  # fmt: skip
+                     "Дельта Дистрибуция": "advanced",
+                     # software vendors admitted to the marketplace (its demo) start in the 001 programme's first tier
+                     "Эпсилон Облако": "emerging", "Зета Аналитика": "emerging"}  # fmt: skip
     counts = (Programme.objects.count(), Enrolment.objects.count(), Sale.objects.count(), Claim.objects.count())
     call_command("load_demo", stdout=io.StringIO())
     assert (Programme.objects.count(), Enrolment.objects.count(), Sale.objects.count(), Claim.objects.count()) == counts

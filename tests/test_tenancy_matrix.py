@@ -13,6 +13,9 @@ from partnerhub.core.models import AuditEntry
 from partnerhub.identity import services
 from partnerhub.identity.models import Invitation, Membership
 from tests.conftest import FormData
+from tests.tenancy_marketplace import API_EXEMPT as MARKETPLACE_EXEMPT
+from tests.tenancy_marketplace import API_MATRIX as MARKETPLACE_MATRIX
+from tests.tenancy_marketplace import marketplace_b
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +49,7 @@ def b_objects(world):
         **_referrals_b(world),
         **_leads_b(world, enrolment),
         **_rewards_b(world),
+        **marketplace_b(world),
     }
 
 
@@ -465,6 +469,7 @@ API_MATRIX |= {
         {"rates": [{"product_family": "software", "sale_type": "new", "percent": "1"}]},
     ),
 }
+API_MATRIX |= MARKETPLACE_MATRIX
 VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/")} | {
     "programme-detail",
     "programme-draft",
@@ -512,6 +517,7 @@ API_EXEMPT = {
     ("post", "/api/v1/rewards/periods/{period}/close"): (
         "vendor-wide: addressed by a month, not an id; finance only, partners 404 (tests/test_rewards_periods.py)"
     ),
+    **MARKETPLACE_EXEMPT,
 }
 
 OUTSIDERS = ["a_admin", "a_sales", "bdm_a", "customer_admin"]

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.tenancy_marketplace import UI_MATRIX as MARKETPLACE_UI
 from tests.test_tenancy_matrix import _outsiders_of, _state, b_objects
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +75,7 @@ UI_MATRIX = {
     "rewards-payout-run-cancel": lambda o: {"run_id": o["payout_run"]},
     "rewards-payout-run-csv": lambda o: {"run_id": o["payout_run"]},
     "rewards-payout-run-1c": lambda o: {"run_id": o["payout_run"]},
+    **MARKETPLACE_UI,
 }
 
 
