@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "partnerhub.referrals",
     "partnerhub.webhooks",
     "partnerhub.leads",
+    "partnerhub.incentives",
     "partnerhub.portal",
 ]
 
