@@ -46,7 +46,25 @@ def b_objects(world):
         **_referrals_b(world),
         **_leads_b(world, enrolment),
         **_rewards_b(world),
+        **_incentives_b(world, enrolment),
     }
+
+
+def _incentive_body(o):
+    return {"kind": "contest", "name": "X", "programme": o["programme"], "metric": "won_deals",
+            "starts_on": "2026-01-01", "ends_on": "2026-01-31", "prizes": [{"rank": 1, "amount": "1"}]}  # fmt: skip
+
+
+def _incentives_b(world, enrolment):
+    """A contest open to B alone (named), in B's programme."""
+    from datetime import date
+
+    from partnerhub.incentives.services import save_incentive
+
+    contest = save_incentive(actor=world.vendor_admin, kind="contest", name="Конкурс Б", metric="sales_volume",
+                             programme=enrolment.programme.code, starts_on=date(2026, 1, 1), ends_on=date(2026, 3, 31),
+                             partners=[world.partner_b.pk], prizes=[{"rank": 1, "amount": "1000"}])  # fmt: skip
+    return {"incentive": contest.pk}
 
 
 def _leads_b(world, enrolment):
@@ -363,6 +381,10 @@ API_MATRIX = {
         f"/lead-offers/{o['lead_offer']}/decline",
         {"reason": "x"},
     ),
+    ("get", "/api/v1/incentives/{incentive_id}"): lambda o: (f"/incentives/{o['incentive']}", None),
+    ("put", "/api/v1/incentives/{incentive_id}"): lambda o: (f"/incentives/{o['incentive']}", _incentive_body(o)),
+    ("get", "/api/v1/incentives/{incentive_id}/standings"): lambda o: (f"/incentives/{o['incentive']}/standings", None),
+    ("post", "/api/v1/incentives/{incentive_id}/award"): lambda o: (f"/incentives/{o['incentive']}/award", None),
 }
 
 # Programmes: a partner reads those it is enrolled in (B is, in "matrix"); vendor staff read every

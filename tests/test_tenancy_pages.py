@@ -67,6 +67,9 @@ UI_MATRIX = {
     "earnings": lambda o: {"org_id": o["org"]},
     "statement": lambda o: {"org_id": o["org"], "period": "2026-03"},
     "statement-csv": lambda o: {"org_id": o["org"], "period": "2026-03"},
+    "incentive-detail": lambda o: {"incentive_id": o["incentive"]},
+    "incentive-edit": lambda o: {"incentive_id": o["incentive"]},
+    "incentive-award": lambda o: {"incentive_id": o["incentive"]},
 }
 
 

@@ -46,6 +46,10 @@ def _vendor_admin(actor: Actor) -> bool:
     return "vendor_admin" in actor.vendor_roles
 
 
+def _finance(actor: Actor) -> bool:
+    return bool({"vendor_admin", "finance"} & actor.vendor_roles)
+
+
 def _decides(actor: Actor) -> bool:
     return actor.is_partner_manager or _vendor_admin(actor)
 
@@ -83,9 +87,11 @@ VENDOR_NAVIGATION: list[Entry] = [
     ), "sales"),
     NavGroup(_("Programmes"), (NavItem(_("Programmes"), "programme-list", _vendor),), "programmes"),
     NavGroup(_("Rewards"), (
-        NavItem(_("Rewards: finance"), "rewards-finance", lambda a: bool({"vendor_admin", "finance"} & a.vendor_roles)),
+        NavItem(_("Rewards: finance"), "rewards-finance", _finance),
         NavItem(_("Products"), "product-list", _vendor),
         NavItem(_("Exchange rates"), "rate-list", _vendor),
+        NavItem(_("Contests and SPIFs"), "incentive-list", _vendor),
+        NavItem(_("Quarterly rebates"), "incentive-rebates", _finance),
     ), "rewards"),
     NavGroup(_("Settings"), (
         NavItem(_("Members"), "my-members", _any),
@@ -104,6 +110,7 @@ MEMBER_NAVIGATION: list[Entry] = [
         NavItem(_("Referrals"), "referral-home", _partner_staff),
         NavItem(_("Sales"), "sale-list", _partner_sales),
         NavItem(_("Earnings"), "earnings-home", _partner_sales),
+        NavItem(_("Contests"), "incentive-list", _partner_sales),
     ), "sales"),
     NavGroup(_("Programme"), (
         NavItem(_("My tier"), "partner-tier", _partner_staff),
