@@ -297,3 +297,55 @@ def test_vendor_console_pages(world, p002, field, ui):
     assert r.status_code == 302 and Award.objects.filter(incentive=inc).count() == 2
     page = ui(world.finance).get(reverse("incentive-rebates") + "?year=2026&quarter=1")
     assert page.status_code == 200
+
+
+def test_the_partners_contest_page_lists_only_what_it_takes_part_in(world, p002, field, ui):
+    a, b, _c = field
+    owner_a = admin_of(a)
+    mine = contest(world, p002, name="Для привилегированных", name_en="", tiers=["privileged"])
+    contest(world, p002, name="Только для Беты", name_en="", partners=[b.pk])
+    html = ui(owner_a).get(reverse("incentive-list")).content.decode()
+    assert "Для привилегированных" in html and "Только для Беты" not in html
+    page = ui(owner_a).get(reverse("incentive-detail", args=[mine.pk])).content.decode()
+    assert 'data-testid="own-standing"' in page and 'data-testid="incentive-award"' not in page
+
+
+def test_a_partner_manager_sees_figures_of_its_own_partners_only(world, p002, field, api):
+    a, _b, _c = field
+    Organisation = type(a)
+    Organisation.objects.filter(pk=a.pk).update(partner_manager=world.bdm_a)
+    inc = contest(world, p002)
+    rows = {r["name"]: r["figure"] for r in api(world.bdm_a).get(f"/incentives/{inc.pk}/standings").json()["items"]}
+    assert rows == {"Бета": None, "Альфа": "400000.00", "Гамма": None}
+    assert api(world.bdm_a).post(f"/incentives/{inc.pk}/award").status_code == 403
+
+
+def test_the_leaderboard_costs_the_same_queries_for_more_partners(world, p002, field, ui, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    inc = contest(world, p002)
+    client = ui(world.vendor_admin)
+    url = reverse("incentive-detail", args=[inc.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    start, _end = ended()
+    for n in range(5):
+        sell(world, partner(p002, "certified"), 1000 + n, on=start + timedelta(days=4))
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_rebates_are_posted_from_the_finance_page(world, p002, ui):
+    org = partner(p002, "privileged")
+    sell(world, org, "1000.00", on="2026-08-10")
+    client = ui(world.finance)
+    preview = client.get(reverse("incentive-rebates") + "?year=2026&quarter=3").content.decode()
+    assert 'data-testid="rebate-preview"' in preview and f'data-org="{org.pk}"' in preview
+    r = client.post(reverse("incentive-rebates"), {"year": "2026", "quarter": "3"})
+    assert r.status_code == 302 and Rebate.objects.get().amount == Decimal("50.00")
+    bad = client.post(reverse("incentive-rebates"), {"year": "2026", "quarter": "7"})
+    assert bad.status_code == 422 and 'data-field="quarter"' in bad.content.decode()
+    assert ui(world.a_admin).get(reverse("incentive-rebates")).status_code == 403

@@ -3,6 +3,7 @@ rebates (preview, post, list). Rivals' figures are ``null`` unless the incentive
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -17,8 +18,8 @@ router = Router(tags=["incentives"])
 
 class PrizeIn(InputSchema):
     rank: int = Field(..., ge=1, le=1000)
-    amount: str = Field(..., description="greater than zero, at most two decimals")
-    currency: str = Field("", description="empty: the incentive's currency")
+    amount: str = Field(..., max_length=30, description="greater than zero, at most two decimals")
+    currency: str = Field("", max_length=3, description="empty: the incentive's currency")
     label: model_type(Prize, "label") = ""
 
 
@@ -32,8 +33,10 @@ class IncentiveIn(InputSchema):
     currency: str = Field("RUB", description="money metrics count sales converted into it at their date's rate")
     starts_on: date
     ends_on: date = Field(..., description="inclusive")
-    tiers: list[str] = Field([], description="eligible tier codes; empty: every tier")
-    partners: list[int] = Field([], description="named partner organisations; empty: every eligible partner")
+    partners: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
+        [], description="named partner organisations (ids); empty: every eligible partner"
+    )
+    tiers: list[Annotated[str, Field(max_length=50)]] = Field([], description="eligible tier codes; empty: every tier")
     prizes: list[PrizeIn] = Field([], description="contest: a prize per rank")
     target: str | None = Field(None, description="SPIF: the figure to reach")
     bonus_kind: str = Field("", description="SPIF: percent (of the figure) or fixed")
