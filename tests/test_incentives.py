@@ -349,3 +349,23 @@ def test_rebates_are_posted_from_the_finance_page(world, p002, ui):
     bad = client.post(reverse("incentive-rebates"), {"year": "2026", "quarter": "7"})
     assert bad.status_code == 422 and 'data-field="quarter"' in bad.content.decode()
     assert ui(world.a_admin).get(reverse("incentive-rebates")).status_code == 403
+
+
+def test_the_vendor_defines_and_edits_a_contest_on_its_pages(world, p002, ui):
+    client = ui(world.vendor_admin)
+    form = {"kind": "contest", "name": "Конкурс", "programme": p002.programme.code, "metric": "won_deals",
+            "currency": "RUB", "starts_on": "2026-01-01", "ends_on": "2026-03-31", "tiers": ["privileged"],
+            "prize_1_amount": "1000", "prize_1_label": "Первое", "prize_2_amount": "500"}  # fmt: skip
+    r = client.post(reverse("incentive-create"), form)
+    inc = Incentive.objects.get()
+    assert r.status_code == 302 and r["Location"] == reverse("incentive-detail", args=[inc.pk])
+    assert [(p.rank, p.amount) for p in inc.prizes.all()] == [(1, Decimal("1000.00")), (2, Decimal("500.00"))]
+    assert inc.tier_codes == ["privileged"]
+    page = client.get(reverse("incentive-edit", args=[inc.pk])).content.decode()
+    assert 'value="1000.00"' in page
+    r = client.post(reverse("incentive-edit", args=[inc.pk]), form | {"prize_2_amount": "", "name": "Конкурс 2"})
+    inc.refresh_from_db()
+    assert r.status_code == 302 and inc.name == "Конкурс 2" and inc.prizes.count() == 1
+    detail = client.get(reverse("incentive-detail", args=[inc.pk])).content.decode()
+    assert "Privileged" in detail  # the tier by its name
+    assert ui(world.finance).get(reverse("incentive-create")).status_code == 403

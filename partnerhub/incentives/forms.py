@@ -3,12 +3,20 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core.money import CURRENCY_CHOICES
 from partnerhub.identity.models import Organisation
-from partnerhub.programmes.models import Programme
+from partnerhub.programmes.models import Programme, Tier
 
 from .models import Incentive
 
 PRIZE_ROWS = 5
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def tier_choices(programme_id: int | None = None) -> dict[str, str]:
+    """Tier code → name (the latest version's), ordered by rank."""
+    tiers = Tier.objects.order_by("rank", "version_id")
+    if programme_id:
+        tiers = tiers.filter(version__programme_id=programme_id)
+    return dict(tiers.values_list("code", "name"))
 
 
 class IncentiveForm(forms.Form):
@@ -21,8 +29,7 @@ class IncentiveForm(forms.Form):
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, initial="RUB")
     starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
     ends_on = forms.DateField(label=_("Ends on (inclusive)"), widget=DATE)
-    tiers = forms.CharField(label=_("Eligible tiers"), required=False, max_length=400,
-                            help_text=_("Tier codes separated by commas; empty: every tier."))  # fmt: skip
+    tiers = forms.MultipleChoiceField(label=_("Eligible tiers"), required=False, help_text=_("Empty: every tier."))
     partners = forms.MultipleChoiceField(label=_("Named partners"), required=False,
                                          help_text=_("Empty: every eligible partner."))  # fmt: skip
     show_amounts = forms.BooleanField(label=_("Partners see each other's figures"), required=False)
@@ -35,6 +42,7 @@ class IncentiveForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].choices = list(Programme.objects.order_by("name").values_list("code", "name"))
+        self.fields["tiers"].choices = list(tier_choices().items())
         self.fields["partners"].choices = list(
             Organisation.objects.filter(kind="partner").order_by("name").values_list("pk", "name"))  # fmt: skip
         for n in range(1, PRIZE_ROWS + 1):
@@ -54,7 +62,7 @@ class IncentiveForm(forms.Form):
                 self.prize_rows.append(n)
                 prizes.append({"rank": n, "amount": amount, "currency": currency, "label": label})
         d["prizes"] = prizes if d["kind"] == Incentive.Kind.CONTEST else []
-        d["tiers"] = [c.strip() for c in (d.get("tiers") or "").split(",") if c.strip()]
+        d["tiers"] = list(d.get("tiers") or [])
         d["partners"] = [int(p) for p in d.get("partners") or []]
         return d
 
@@ -69,7 +77,7 @@ class IncentiveForm(forms.Form):
     def initial_from(obj: Incentive) -> dict:
         data = {f: getattr(obj, f) for f in ("kind", "name", "name_en", "description", "metric", "currency",
                                              "starts_on", "ends_on", "show_amounts", "bonus_kind")}  # fmt: skip
-        data |= {"programme": obj.programme.code, "tiers": ", ".join(obj.tier_codes),
+        data |= {"programme": obj.programme.code, "tiers": obj.tier_codes,
                  "partners": [str(p) for p in obj.partners.values_list("pk", flat=True)],
                  "target": obj.target or "", "bonus_percent": obj.bonus_percent or "",
                  "bonus_amount": obj.bonus_amount or ""}  # fmt: skip

@@ -17,7 +17,7 @@ from partnerhub.core.problems import Problem
 from partnerhub.core.tenancy import actor_for
 
 from . import selectors, services
-from .forms import PRIZE_ROWS, IncentiveForm, QuarterForm
+from .forms import PRIZE_ROWS, IncentiveForm, QuarterForm, tier_choices
 from .models import Incentive
 
 
@@ -72,9 +72,11 @@ def incentive_edit(request: HttpRequest, incentive_id: int) -> HttpResponse:
 @login_required
 def incentive_detail(request: HttpRequest, incentive_id: int) -> HttpResponse:
     obj = selectors.incentive(actor=request.user, pk=incentive_id)
+    names = tier_choices(obj.programme_id) if obj.tier_codes else {}
     page = Paginator(selectors.standings_page(actor=request.user, incentive=obj), 50).get_page(request.GET.get("page"))
     ctx = {
         "obj": obj, "page": page, "query": "", "prizes": list(obj.prizes.all()),
+        "tier_names": [names.get(c, c) for c in obj.tier_codes],
         "own": selectors.own_standings(actor=request.user, incentive=obj),
         "awards": list(selectors.awards(actor=request.user, incentive=obj)),
         "vendor": actor_for(request.user).is_vendor_staff, "can_manage": selectors.can_manage(request.user),
