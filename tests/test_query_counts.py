@@ -28,7 +28,12 @@ UI_LISTS = [
     "/organisations/", "/members/", "/tokens/", "/audit/", "/notifications/", "/programmes/", "/tiers/",
     "/enrolments/", "/obligations/", "/deals/", "/deals/review/", "/leads/", "/lead-inbox/",
     "/onboarding/applications/", "/partners/", "/sales/", "/webhooks/", "/referrals/", "/referrals/traffic/",
-    "/specialists/", "/products/", "/rates/", "/rewards/finance/", "/incentives/", "/incentives/rebates/",
+    "/specialists/", "/products/", "/rates/", "/rewards/finance/", "/rewards/finance/periods/",
+    "/rewards/finance/payouts/",
+    "/specialists/", "/products/", "/rates/", "/rewards/finance/",
+    "/marketplace/", "/marketplace/applications/", "/marketplace/listings/", "/marketplace/moderation/",
+    "/marketplace/storefronts/", "/marketplace/scorecard/", "/store/", "/store/ru/", "/store/kz/",
+    "/incentives/", "/incentives/rebates/",
 ]  # fmt: skip
 ROLES = {"vendor": "admin@vendor.demo", "partner": "admin@alpha.demo"}
 

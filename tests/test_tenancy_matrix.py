@@ -13,6 +13,11 @@ from partnerhub.core.models import AuditEntry
 from partnerhub.identity import services
 from partnerhub.identity.models import Invitation, Membership
 from tests.conftest import FormData
+from tests.tenancy_incentives import API_MATRIX as INCENTIVES_MATRIX
+from tests.tenancy_incentives import incentives_b
+from tests.tenancy_marketplace import API_EXEMPT as MARKETPLACE_EXEMPT
+from tests.tenancy_marketplace import API_MATRIX as MARKETPLACE_MATRIX
+from tests.tenancy_marketplace import marketplace_b
 
 pytestmark = pytest.mark.django_db
 
@@ -46,25 +51,9 @@ def b_objects(world):
         **_referrals_b(world),
         **_leads_b(world, enrolment),
         **_rewards_b(world),
-        **_incentives_b(world, enrolment),
+        **marketplace_b(world),
+        **incentives_b(world, enrolment),
     }
-
-
-def _incentive_body(o):
-    return {"kind": "contest", "name": "X", "programme": o["programme"], "metric": "won_deals",
-            "starts_on": "2026-01-01", "ends_on": "2026-01-31", "prizes": [{"rank": 1, "amount": "1"}]}  # fmt: skip
-
-
-def _incentives_b(world, enrolment):
-    """A contest open to B alone (named), in B's programme."""
-    from datetime import date
-
-    from partnerhub.incentives.services import save_incentive
-
-    contest = save_incentive(actor=world.vendor_admin, kind="contest", name="Конкурс Б", metric="sales_volume",
-                             programme=enrolment.programme.code, starts_on=date(2026, 1, 1), ends_on=date(2026, 3, 31),
-                             partners=[world.partner_b.pk], prizes=[{"rank": 1, "amount": "1000"}])  # fmt: skip
-    return {"incentive": contest.pk}
 
 
 def _leads_b(world, enrolment):
@@ -91,7 +80,9 @@ def _rewards_b(world):
 
     sale = Sale.objects.create(organisation=world.partner_b, customer_name="ООО Б", product_family=fam,
                                amount=1000, currency="RUB", sold_on=date(2026, 3, 10))  # fmt: skip
-    return {"sale": sale.pk}
+    from .reward_builders import approved_payout_run
+
+    return {"sale": sale.pk, "payout_run": approved_payout_run(world, world.partner_b)}
 
 
 def _referrals_b(world):
@@ -213,6 +204,33 @@ API_MATRIX = {
         None,
     ),
     ("get", "/api/v1/organisations/{org_id}/ledger"): lambda o: (f"/organisations/{o['org']}/ledger", None),
+    ("get", "/api/v1/organisations/{org_id}/statements/{period}/pdf"): lambda o: (
+        f"/organisations/{o['org']}/statements/2026-03/pdf",
+        None,
+    ),
+    ("get", "/api/v1/organisations/{org_id}/payouts"): lambda o: (f"/organisations/{o['org']}/payouts", None),
+    ("get", "/api/v1/rewards/payout-runs/{run_id}"): lambda o: (f"/rewards/payout-runs/{o['payout_run']}", None),
+    ("get", "/api/v1/rewards/payout-runs/{run_id}/items"): lambda o: (
+        f"/rewards/payout-runs/{o['payout_run']}/items",
+        None,
+    ),
+    ("get", "/api/v1/rewards/payout-runs/{run_id}/csv"): lambda o: (
+        f"/rewards/payout-runs/{o['payout_run']}/csv",
+        None,
+    ),
+    ("get", "/api/v1/rewards/payout-runs/{run_id}/1c"): lambda o: (f"/rewards/payout-runs/{o['payout_run']}/1c", None),
+    ("post", "/api/v1/rewards/payout-runs/{run_id}/approve"): lambda o: (
+        f"/rewards/payout-runs/{o['payout_run']}/approve",
+        None,
+    ),
+    ("post", "/api/v1/rewards/payout-runs/{run_id}/cancel"): lambda o: (
+        f"/rewards/payout-runs/{o['payout_run']}/cancel",
+        {"reason": "x"},
+    ),
+    ("post", "/api/v1/rewards/payout-runs/{run_id}/pay"): lambda o: (
+        f"/rewards/payout-runs/{o['payout_run']}/pay",
+        None,
+    ),
     ("post", "/api/v1/organisations/{org_id}/ledger"): lambda o: (
         f"/organisations/{o['org']}/ledger",
         {"kind": "adjustment", "currency": "RUB", "amount": "1.00", "reason": "x"},
@@ -221,6 +239,7 @@ API_MATRIX = {
         f"/sales/{o['sale']}/correct",
         {"amount": "2.00", "reason": "x"},
     ),
+    ("post", "/api/v1/sales/{sale_id}/paid"): lambda o: (f"/sales/{o['sale']}/paid", {"paid_on": "2026-03-15"}),
     ("post", "/api/v1/sales/{sale_id}/end"): lambda o: (
         f"/sales/{o['sale']}/end",
         {"status": "cancelled", "reason": "x"},
@@ -381,10 +400,6 @@ API_MATRIX = {
         f"/lead-offers/{o['lead_offer']}/decline",
         {"reason": "x"},
     ),
-    ("get", "/api/v1/incentives/{incentive_id}"): lambda o: (f"/incentives/{o['incentive']}", None),
-    ("put", "/api/v1/incentives/{incentive_id}"): lambda o: (f"/incentives/{o['incentive']}", _incentive_body(o)),
-    ("get", "/api/v1/incentives/{incentive_id}/standings"): lambda o: (f"/incentives/{o['incentive']}/standings", None),
-    ("post", "/api/v1/incentives/{incentive_id}/award"): lambda o: (f"/incentives/{o['incentive']}/award", None),
 }
 
 # Programmes: a partner reads those it is enrolled in (B is, in "matrix"); vendor staff read every
@@ -457,6 +472,8 @@ API_MATRIX |= {
         {"rates": [{"product_family": "software", "sale_type": "new", "percent": "1"}]},
     ),
 }
+API_MATRIX |= MARKETPLACE_MATRIX
+API_MATRIX |= INCENTIVES_MATRIX
 VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/")} | {
     "programme-detail",
     "programme-draft",
@@ -468,7 +485,15 @@ VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/"
 }
 
 # GET endpoints the owning partner itself may not read (vendor staff only), still 404 for it.
-VENDOR_ONLY_READS = {"/api/v1/deals/{deal_id}/conflicts", "/api/v1/leads/{lead_id}"}
+VENDOR_ONLY_READS = {
+    "/api/v1/deals/{deal_id}/conflicts",
+    "/api/v1/leads/{lead_id}",
+    # Payout runs are the vendor's (a partner reads its payouts through /organisations/{org_id}/payouts).
+    "/api/v1/rewards/payout-runs/{run_id}",
+    "/api/v1/rewards/payout-runs/{run_id}/items",
+    "/api/v1/rewards/payout-runs/{run_id}/csv",
+    "/api/v1/rewards/payout-runs/{run_id}/1c",
+}
 
 # Cases where B's child object is addressed through A's own organisation: still 404.
 API_CROSS_PARENT = [
@@ -490,6 +515,13 @@ API_EXEMPT = {
     ),
     ("get", "/api/v1/invitations/{key}"): "public: addressed by the secret invitation key, not an id",
     ("post", "/api/v1/invitations/{key}/accept"): "public: addressed by the secret invitation key, not an id",
+    ("get", "/api/v1/rewards/periods/{period}/preview"): (
+        "vendor-wide: addressed by a month, not an id; finance only, partners 404 (tests/test_rewards_periods.py)"
+    ),
+    ("post", "/api/v1/rewards/periods/{period}/close"): (
+        "vendor-wide: addressed by a month, not an id; finance only, partners 404 (tests/test_rewards_periods.py)"
+    ),
+    **MARKETPLACE_EXEMPT,
 }
 
 OUTSIDERS = ["a_admin", "a_sales", "bdm_a", "customer_admin"]

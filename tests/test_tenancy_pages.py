@@ -5,6 +5,8 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.tenancy_incentives import UI_MATRIX as INCENTIVES_UI
+from tests.tenancy_marketplace import UI_MATRIX as MARKETPLACE_UI
 from tests.test_tenancy_matrix import _outsiders_of, _state, b_objects
 
 pytestmark = pytest.mark.django_db
@@ -67,9 +69,15 @@ UI_MATRIX = {
     "earnings": lambda o: {"org_id": o["org"]},
     "statement": lambda o: {"org_id": o["org"], "period": "2026-03"},
     "statement-csv": lambda o: {"org_id": o["org"], "period": "2026-03"},
-    "incentive-detail": lambda o: {"incentive_id": o["incentive"]},
-    "incentive-edit": lambda o: {"incentive_id": o["incentive"]},
-    "incentive-award": lambda o: {"incentive_id": o["incentive"]},
+    "statement-pdf": lambda o: {"org_id": o["org"], "period": "2026-03"},
+    "rewards-payout-run": lambda o: {"run_id": o["payout_run"]},
+    "rewards-payout-run-approve": lambda o: {"run_id": o["payout_run"]},
+    "rewards-payout-run-pay": lambda o: {"run_id": o["payout_run"]},
+    "rewards-payout-run-cancel": lambda o: {"run_id": o["payout_run"]},
+    "rewards-payout-run-csv": lambda o: {"run_id": o["payout_run"]},
+    "rewards-payout-run-1c": lambda o: {"run_id": o["payout_run"]},
+    **MARKETPLACE_UI,
+    **INCENTIVES_UI,
 }
 
 

@@ -7,3 +7,6 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         from . import metrics  # noqa: F401  registers sales and certificate metrics (the validator asks for them)
+        from .audit_names import register
+
+        register()

@@ -46,6 +46,14 @@ def _vendor_admin(actor: Actor) -> bool:
     return "vendor_admin" in actor.vendor_roles
 
 
+def _assesses(actor: Actor) -> bool:
+    return bool({"vendor_admin", "partner_manager"} & actor.vendor_roles)
+
+
+def _moderates(actor: Actor) -> bool:
+    return bool({"vendor_admin", "moderator"} & actor.vendor_roles)
+
+
 def _finance(actor: Actor) -> bool:
     return bool({"vendor_admin", "finance"} & actor.vendor_roles)
 
@@ -87,12 +95,22 @@ VENDOR_NAVIGATION: list[Entry] = [
     ), "sales"),
     NavGroup(_("Programmes"), (NavItem(_("Programmes"), "programme-list", _vendor),), "programmes"),
     NavGroup(_("Rewards"), (
-        NavItem(_("Rewards: finance"), "rewards-finance", _finance),
+        NavItem(_("Rewards: finance"), "rewards-finance", lambda a: bool({"vendor_admin", "finance"} & a.vendor_roles)),
+        NavItem(_("Reward periods"), "rewards-periods", lambda a: bool({"vendor_admin", "finance"} & a.vendor_roles)),
+        NavItem(_("Payout runs"), "rewards-payout-runs", lambda a: bool({"vendor_admin", "finance"} & a.vendor_roles)),
         NavItem(_("Products"), "product-list", _vendor),
         NavItem(_("Exchange rates"), "rate-list", _vendor),
         NavItem(_("Contests and SPIFs"), "incentive-list", _vendor),
         NavItem(_("Quarterly rebates"), "incentive-rebates", _finance),
     ), "rewards"),
+    NavGroup(_("Marketplace"), (
+        NavItem(_("Vendor applications"), "marketplace-applications", _assesses),
+        NavItem(_("Moderation queue"), "marketplace-moderation", _moderates),
+        NavItem(_("Listings"), "marketplace-listings", _vendor),
+        NavItem(_("Storefronts"), "marketplace-storefronts", _vendor_admin),
+        NavItem(_("Admission scorecard"), "marketplace-criteria", _assesses),
+        NavItem(_("Public storefronts"), "store-list", _vendor),
+    ), "marketplace"),
     NavGroup(_("Settings"), (
         NavItem(_("Members"), "my-members", _any),
         NavItem(_("API tokens"), "token-list", _any),
@@ -118,6 +136,10 @@ MEMBER_NAVIGATION: list[Entry] = [
         NavItem(_("Specialists"), "my-specialists", _partner_staff),
     ), "programme"),
     NavItem(_("Partner catalogue"), "catalogue", _any),
+    NavGroup(_("Marketplace"), (
+        NavItem(_("My marketplace"), "marketplace-home", lambda a: "partner_admin" in a.roles),
+        NavItem(_("Storefronts"), "store-list", _any),
+    ), "marketplace"),
     NavGroup(_("Organisation"), (
         NavItem(_("My organisation"), "my-organisation", _any),
         NavItem(_("Members"), "my-members", _any),

@@ -13,6 +13,7 @@ from .api_backtest import router as backtest_router
 from .api_catalogue import router as catalogue_router
 from .api_earnings import router as earnings_router
 from .api_rates import router as rates_router
+from .api_settlement import router as settlement_router
 from .models import Sale
 
 router = Router(tags=["sales"])
@@ -20,6 +21,7 @@ router.add_router("", catalogue_router)
 router.add_router("", rates_router)
 router.add_router("", earnings_router)
 router.add_router("", backtest_router)
+router.add_router("", settlement_router)
 
 
 class SaleOut(Schema):

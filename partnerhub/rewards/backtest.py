@@ -136,7 +136,7 @@ def run_backtest(*, actor: User, version: ProgrammeVersion, start: date, end: da
         row = found.setdefault((org_id, tier_code, currency), Row(currency, tier_code=tier_code))
         row.accrued, row.accrued_lines = quantize(total), n
     orgs = Organisation.objects.in_bulk({k[0] for k in found})
-    names = {t.code: t.name for t in version.tiers.all()}
+    names = {t.code: str(t) for t in version.tiers.all()}  # in the reader's language
     totals: dict[str, Total] = {}
     for (org_id, tier_code, currency), row in found.items():
         row.organisation = orgs[org_id]

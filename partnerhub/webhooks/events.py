@@ -40,6 +40,8 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType("lead.declined", _("A partner declined a lead.")),
         EventType("lead.expired", _("A lead offer expired without an answer.")),
         EventType("referral.conversion", _("A referred customer made a purchase.")),
+        EventType("statement.ready", _("A reward period closed: the partner's statement for it is ready.")),
+        EventType("payout.paid", _("A payout run was paid: the partner's rewards were paid out.")),
     )
 }
 

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('identity', '0003_url_fields_http_https_only'),
         ('programmes', '0003_deal_calendar_and_inactivity_months'),
-        ('rewards', '0007_journal_kinds_rebate_incentive'),
+        ('rewards', '0009_journal_kinds_rebate_incentive'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

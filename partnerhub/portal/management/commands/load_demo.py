@@ -19,6 +19,9 @@ class Command(BaseCommand):
         from partnerhub.portal.demo_activity import load_demo_activity
 
         load_demo_activity()
+        from partnerhub.marketplace.demo import load_demo_marketplace
+
+        load_demo_marketplace()
         from partnerhub.incentives.demo import load_demo_incentives
 
         load_demo_incentives()
