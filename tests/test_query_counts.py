@@ -33,6 +33,7 @@ UI_LISTS = [
     "/specialists/", "/products/", "/rates/", "/rewards/finance/",
     "/marketplace/", "/marketplace/applications/", "/marketplace/listings/", "/marketplace/moderation/",
     "/marketplace/storefronts/", "/marketplace/scorecard/", "/store/", "/store/ru/", "/store/kz/",
+    "/incentives/", "/incentives/rebates/",
 ]  # fmt: skip
 ROLES = {"vendor": "admin@vendor.demo", "partner": "admin@alpha.demo"}
 

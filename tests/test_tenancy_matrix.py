@@ -13,6 +13,8 @@ from partnerhub.core.models import AuditEntry
 from partnerhub.identity import services
 from partnerhub.identity.models import Invitation, Membership
 from tests.conftest import FormData
+from tests.tenancy_incentives import API_MATRIX as INCENTIVES_MATRIX
+from tests.tenancy_incentives import incentives_b
 from tests.tenancy_marketplace import API_EXEMPT as MARKETPLACE_EXEMPT
 from tests.tenancy_marketplace import API_MATRIX as MARKETPLACE_MATRIX
 from tests.tenancy_marketplace import marketplace_b
@@ -50,6 +52,7 @@ def b_objects(world):
         **_leads_b(world, enrolment),
         **_rewards_b(world),
         **marketplace_b(world),
+        **incentives_b(world, enrolment),
     }
 
 
@@ -470,6 +473,7 @@ API_MATRIX |= {
     ),
 }
 API_MATRIX |= MARKETPLACE_MATRIX
+API_MATRIX |= INCENTIVES_MATRIX
 VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/")} | {
     "programme-detail",
     "programme-draft",

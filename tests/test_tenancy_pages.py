@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.tenancy_incentives import UI_MATRIX as INCENTIVES_UI
 from tests.tenancy_marketplace import UI_MATRIX as MARKETPLACE_UI
 from tests.test_tenancy_matrix import _outsiders_of, _state, b_objects
 
@@ -76,6 +77,7 @@ UI_MATRIX = {
     "rewards-payout-run-csv": lambda o: {"run_id": o["payout_run"]},
     "rewards-payout-run-1c": lambda o: {"run_id": o["payout_run"]},
     **MARKETPLACE_UI,
+    **INCENTIVES_UI,
 }
 
 
