@@ -232,3 +232,5 @@ SPREADSHEET_IMPORT = UploadPolicy(("text", "xlsx"), limit_setting="UPLOAD_IMPORT
 YAML_IMPORT = UploadPolicy(("text",), limit_setting="UPLOAD_YAML_MAX_BYTES", name="yaml")
 # Exchange rates in the Bank of Russia's XML_daily format.
 XML_IMPORT = UploadPolicy(("xml",), limit_setting="UPLOAD_YAML_MAX_BYTES", name="xml")
+#: Proof of performance of a funded marketing activity (MDF/BDF claims): documents and photos.
+PROOF_OF_PERFORMANCE = UploadPolicy(("pdf", "jpeg", "png"), name="proof_of_performance")

@@ -245,6 +245,7 @@ class JournalEntry(models.Model):
         HOLD = "hold", _("Put on hold")
         UNHOLD = "unhold", _("Released from hold")
         PAYOUT = "payout", _("Payout")
+        FUND_CLAIM = "fund_claim", _("Development funds claim")  # an approved MDF/BDF claim: payable at once
 
     tenant_path = "organisation"
 

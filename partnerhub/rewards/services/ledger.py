@@ -45,6 +45,7 @@ SIDES = {
     K.HOLD: (A.ACCRUED, A.HELD),
     K.UNHOLD: (A.HELD, A.ACCRUED),
     K.PAYOUT: (A.PAYABLE, A.PAID),
+    K.FUND_CLAIM: (A.VENDOR_EXPENSE, A.PAYABLE),  # partnerhub.funds: an approved claim, payable at once
 }
 
 
