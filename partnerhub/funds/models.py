@@ -41,10 +41,11 @@ class FundAllowance(models.Model):
         verbose_name = _("fund allowance")
         ordering = ["programme_id", "tier_code", "kind", "period_kind", "currency"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "tier_code", "kind", "period_kind", "currency"],
-                                    name="fund_allowance_unique"),
+            models.UniqueConstraint(
+                fields=["programme", "tier_code", "kind", "period_kind", "currency"], name="fund_allowance_unique"
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="fund_allowance_positive"),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.programme_id}/{self.tier_code} {self.kind} {self.amount} {self.currency}"
@@ -86,11 +87,14 @@ class Budget(models.Model):
         ordering = ["-period_start", "organisation_id", "kind", "id"]
         indexes = [models.Index(fields=["status", "period_end"]), models.Index(fields=["organisation", "period_start"])]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "kind", "currency", "period_start"],
-                                    condition=Q(source="tier"), name="fund_budget_one_tier_grant"),
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "currency", "period_start"],
+                condition=Q(source="tier"),
+                name="fund_budget_one_tier_grant",
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="fund_budget_positive"),
             models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="fund_budget_dates"),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d} {self.currency}"
@@ -165,8 +169,9 @@ class Claim(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     approved_amount = MoneyField(_("approved amount"), null=True, blank=True)
     decision_reason = models.TextField(_("reason"), blank=True)
-    journal_entry = models.ForeignKey("rewards.JournalEntry", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")  # fmt: skip
+    journal_entry = models.ForeignKey(
+        "rewards.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     submitted_by = models.ForeignKey("identity.User", null=True, on_delete=models.PROTECT, related_name="+")
     decided_by = models.ForeignKey("identity.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -181,9 +186,12 @@ class Claim(models.Model):
         indexes = [models.Index(fields=["status", "created_at"])]
         constraints = [
             models.CheckConstraint(condition=Q(actual_cost__gt=0), name="fund_claim_positive"),
-            models.UniqueConstraint(fields=["request"], condition=Q(status__in=["pending", "approved"]),
-                                    name="fund_claim_one_open_per_request"),
-        ]  # fmt: skip
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=Q(status__in=["pending", "approved"]),
+                name="fund_claim_one_open_per_request",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request.title} #{self.pk}"
