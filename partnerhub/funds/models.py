@@ -99,6 +99,11 @@ class Budget(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d} {self.currency}"
 
+    @property
+    def remaining_amount(self):
+        """Granted less reserved less used (read through ``rules.with_figures``, which annotates both)."""
+        return self.amount - getattr(self, "reserved", 0) - getattr(self, "used", 0)
+
 
 class ActivityRequest(models.Model):
     class Kind(models.TextChoices):

@@ -86,6 +86,7 @@ VENDOR_NAVIGATION: list[Entry] = [
         NavItem(_("Rewards: finance"), "rewards-finance", lambda a: bool({"vendor_admin", "finance"} & a.vendor_roles)),
         NavItem(_("Products"), "product-list", _vendor),
         NavItem(_("Exchange rates"), "rate-list", _vendor),
+        NavItem(_("Development funds"), "funds-console", _vendor),
     ), "rewards"),
     NavGroup(_("Settings"), (
         NavItem(_("Members"), "my-members", _any),
@@ -109,6 +110,7 @@ MEMBER_NAVIGATION: list[Entry] = [
         NavItem(_("My tier"), "partner-tier", _partner_staff),
         NavItem(_("Obligations"), "obligation-list", _partner_staff),
         NavItem(_("Specialists"), "my-specialists", _partner_staff),
+        NavItem(_("Development funds"), "funds-home", _partner_staff),
     ), "programme"),
     NavItem(_("Partner catalogue"), "catalogue", _any),
     NavGroup(_("Organisation"), (
