@@ -156,7 +156,8 @@ def test_every_model_file_field_carries_an_upload_policy():
         if isinstance(f, models.FileField)
     }
     assert set(fields) == {"deals.ClaimConflict.evidence", "deals.ExtensionRequest.evidence",
-                           "partners.ObligationRecord.evidence_file", "partners.Application.contract_file"}  # fmt: skip
+                           "partners.ObligationRecord.evidence_file", "partners.Application.contract_file",
+                           "funds.ProofFile.file"}  # fmt: skip
     assert all(len(policies) == 1 for policies in fields.values()), fields
 
 
@@ -169,6 +170,9 @@ API_UPLOADS = {
     "POST /api/v1/sales/import file": "test_api_spreadsheet_imports",
     "POST /api/v1/price-lists/import file": "test_api_spreadsheet_imports",
     "POST /api/v1/exchange-rates/import file": "test_api_spreadsheet_imports",
+    "POST /api/v1/funds/requests/{request_id}/claims files": (
+        "test_funds.test_claims_above_the_approved_amount_or_with_bad_files_are_refused"
+    ),
 }
 FORM_UPLOADS = {
     "partnerhub.deals.forms.ResolveForm.evidence": "test_api_conflict_evidence (same service)",
@@ -179,6 +183,7 @@ FORM_UPLOADS = {
     "partnerhub.rewards.forms.SaleImportForm.file": "test_api_spreadsheet_imports (same service)",
     "partnerhub.rewards.forms.PriceListFileForm.file": "test_api_spreadsheet_imports (same service)",
     "partnerhub.rewards.forms.RatesFileForm.file": "test_api_spreadsheet_imports (same service)",
+    "partnerhub.funds.forms.ClaimForm.files": "test_funds.test_pages_request_decide_claim_and_show_labels",
 }
 
 
@@ -188,7 +193,7 @@ def test_every_api_upload_is_listed():
         for method, op in ops.items():
             schema = op.get("requestBody", {}).get("content", {}).get("multipart/form-data", {}).get("schema", {})
             for name, prop in schema.get("properties", {}).items():
-                if prop.get("format") == "binary":
+                if "binary" in (prop.get("format"), prop.get("items", {}).get("format")):  # one file or several
                     found.add(f"{method.upper()} {path} {name}")
     assert found == set(API_UPLOADS)
 
