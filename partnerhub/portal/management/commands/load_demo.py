@@ -19,6 +19,9 @@ class Command(BaseCommand):
         from partnerhub.portal.demo_activity import load_demo_activity
 
         load_demo_activity()
+        from partnerhub.funds.demo import load_demo_funds
+
+        load_demo_funds()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for email, role, org in logins:
             self.stdout.write(f"  {email:<26} {role!s:<28} {org}")
