@@ -359,3 +359,19 @@ def test_pages_request_decide_claim_and_show_labels(world, ui):
     assert vendor.post(f"/funds/claims/{claim.pk}/decide/", {"decision": "approve"}).status_code == 302
     detail = partner.get(f"/funds/requests/{req.pk}/").content.decode()
     assert detail.split('data-testid="request-status">')[1].startswith("Paid<")  # the label, not the code
+
+
+def test_the_console_queue_decides_in_place_with_htmx(world, ui):
+    budget = grant(world)
+    req = request_for(world, budget, cost="1000.00")
+    vendor = ui(world.finance)
+    page = vendor.get("/funds/console/").content.decode()
+    assert f'hx-post="/funds/requests/{req.pk}/decide/"' in page
+    r = vendor.post(f"/funds/requests/{req.pk}/decide/", {"decision": "reject"}, headers={"HX-Request": "true"})
+    assert r.status_code == 200 and 'id="fund-request-queue"' in r.content.decode()
+    assert 'class="error" data-field="request"' in r.content.decode()
+    assert ActivityRequest.objects.get(pk=req.pk).status == "pending"
+    r = vendor.post(f"/funds/requests/{req.pk}/decide/", {"decision": "approve"}, headers={"HX-Request": "true"})
+    assert r.status_code == 200 and f'data-request="{req.pk}"' not in r.content.decode()
+    assert ActivityRequest.objects.get(pk=req.pk).status == "approved"
+    assert ui(world.a_admin).get("/funds/console/").status_code == 403

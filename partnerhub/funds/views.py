@@ -56,10 +56,9 @@ def _console(request: HttpRequest, *, grant=None, allowance=None, status: int = 
     ctx = {
         "page": budgets.get_page(request.GET.get("page")),
         "query": "",
-        "pending_requests": selectors.requests(actor=request.user, status=ActivityRequest.Status.PENDING)[:QUEUE],
+        **_queue(request),
         "pending_claims": selectors.claims(actor=request.user, status=Claim.Status.PENDING)[:QUEUE],
         "allowances": selectors.allowances(actor=request.user)[:100],
-        "can_decide": can_decide(request.user),
         "grant_form": grant or GrantForm(partners=partners),
         "allowance_form": allowance or AllowanceForm(),
         "tiers_form": GrantFromTiersForm(),
@@ -158,6 +157,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 def request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     req = selectors.request(actor=request.user, pk=request_id)
     form = DecisionForm(request.POST)
+    done = ""
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -168,9 +168,21 @@ def request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Decision recorded."))
-            return redirect("funds-request-detail", request_id=req.pk)
+            done = _("Decision recorded.")
+            if not request.htmx:
+                messages.success(request, done)
+                return redirect("funds-request-detail", request_id=req.pk)
+    if request.htmx:  # the console's queue, redrawn in place (errors beside the request they concern)
+        errors = {req.pk: [e for errs in form.errors.values() for e in errs]} if form.errors else {}
+        return render(request, "funds/_request_queue.html", _queue(request) | {"errors": errors, "done": done})
     return _detail(request, req, decision_form=form, status=422)
+
+
+def _queue(request: HttpRequest) -> dict:
+    return {
+        "pending_requests": selectors.requests(actor=request.user, status=ActivityRequest.Status.PENDING)[:QUEUE],
+        "can_decide": can_decide(request.user),
+    }
 
 
 @login_required
