@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -226,4 +226,8 @@ def claim_decide(request: HttpRequest, claim_id: int) -> HttpResponse:
 @login_required
 def proof_file(request: HttpRequest, file_id: int) -> HttpResponse:
     f = selectors.proof_file(actor=request.user, pk=file_id)
-    return FileResponse(f.file.open("rb"), as_attachment=True, filename=f.name)
+    try:
+        handle = f.file.open("rb")
+    except FileNotFoundError as exc:  # the row outlived its file (restored database, moved storage)
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=f.name)
