@@ -375,3 +375,19 @@ def test_the_console_queue_decides_in_place_with_htmx(world, ui):
     assert r.status_code == 200 and f'data-request="{req.pk}"' not in r.content.decode()
     assert ActivityRequest.objects.get(pk=req.pk).status == "approved"
     assert ui(world.a_admin).get("/funds/console/").status_code == 403
+
+
+def test_the_demo_budget_is_loaded_once_and_shown_in_russian(db, client):
+    from partnerhub.funds.demo import load_demo_funds
+    from partnerhub.identity.demo import load_demo
+    from partnerhub.identity.models import User
+
+    load_demo()
+    first, again = load_demo_funds(), load_demo_funds()
+    assert first.pk == again.pk and first.organisation.name == "Альфа Интеграция"
+    assert sorted(first.requests.values_list("status", flat=True)) == ["approved", "approved"]
+    assert list(Claim.objects.filter(request__budget=first).values_list("status", flat=True)) == ["pending"]
+    client.force_login(User.objects.get(email="admin@alpha.demo"))
+    html = client.get("/funds/", headers={"Accept-Language": "ru"}).content.decode()
+    assert "Фонды развития" in html and "Ждёт решения" in html and "Вебинар" in html
+    assert "500\u00a0000\u00a0₽" in html or "500 000" in html
