@@ -391,3 +391,14 @@ def test_the_demo_budget_is_loaded_once_and_shown_in_russian(db, client):
     html = client.get("/funds/", headers={"Accept-Language": "ru"}).content.decode()
     assert "Фонды развития" in html and "Ждёт решения" in html and "Вебинар" in html
     assert "500\u00a0000\u00a0₽" in html or "500 000" in html
+
+
+def test_the_daily_job_is_registered_scheduled_and_idempotent(world, settings):
+    from partnerhub.funds.tasks import funds_daily
+
+    assert settings.CELERY_BEAT_SCHEDULE["funds-daily"]["task"] == "funds.daily"
+    budget = grant(world)
+    after_end = (budget.period_end + timedelta(days=1)).isoformat()
+    assert funds_daily.delay(on=after_end).get() == {"granted": 0, "closed": 1}
+    assert funds_daily.delay(on=after_end).get() == {"granted": 0, "closed": 0}
+    assert Budget.objects.get(pk=budget.pk).expired_amount == Decimal("100000.00")
