@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "partnerhub.webhooks",
     "partnerhub.leads",
     "partnerhub.incentives",
+    "partnerhub.funds",
     "partnerhub.portal",
 ]
 
@@ -159,6 +160,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "referrals-settle-attributions": {"task": "referrals.settle_attributions", "schedule": crontab(minute=20)},
     # Sales are rated as they arrive; this catches up what waited (a missing rate, tier or enrolment).
     "rewards-rate-pending": {"task": "rewards.rate_pending", "schedule": crontab(minute=40)},
+    # Development funds: grant this period's budgets from tiers, close budgets whose period ended.
+    "funds-daily": {"task": "funds.daily", "schedule": crontab(hour=2, minute=30)},
 }
 
 # An operator may move a job: JOB_SCHEDULES="deals-sweep-protection-daily=30 2 * * 1-5; deliver-webhooks=20"
