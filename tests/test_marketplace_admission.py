@@ -16,6 +16,7 @@ def default_scorecard(db):
 
     ensure_default_criteria()
 
+
 APPLICATION = {
     "software_description": "A CRM for retail chains",
     "focus_industries": ["retail", "logistics"],
