@@ -13,7 +13,7 @@ def _png():
 
 def marketplace_b(world) -> dict:
     """B as a software vendor: its admitted application, a listing with a draft, a screenshot of the draft."""
-    from partnerhub.marketplace.models import Screenshot
+    from partnerhub.marketplace.models import ConformanceRun, Screenshot
 
     from .marketplace_builders import admitted, draft_listing, storefronts
 
@@ -22,6 +22,7 @@ def marketplace_b(world) -> dict:
     listing = draft_listing(world.b_admin, world.partner_b, complete=False)
     shot = Screenshot.objects.create(version=listing.working_version, image="marketplace/screenshots/b.png",
                                      thumbnail="marketplace/thumbnails/b.png", width=640, height=400)  # fmt: skip
+    ConformanceRun.objects.create(listing=listing, url="https://api.b.example", passed=False, report={"checks": []})
     return {"mp_application": application.pk, "mp_listing": listing.pk, "mp_version": listing.working_version_id,
             "mp_screenshot": shot.pk}  # fmt: skip
 
@@ -72,6 +73,14 @@ API_MATRIX = {
     ("put", "/api/v1/marketplace/listings/{listing_id}/provisioning"): lambda o: (
         f"/marketplace/listings/{o['mp_listing']}/provisioning",
         {"mode": "manual", "email": "x@y.test"},
+    ),
+    ("post", "/api/v1/marketplace/listings/{listing_id}/conformance"): lambda o: (
+        f"/marketplace/listings/{o['mp_listing']}/conformance",
+        None,
+    ),
+    ("get", "/api/v1/marketplace/listings/{listing_id}/conformance"): lambda o: (
+        f"/marketplace/listings/{o['mp_listing']}/conformance",
+        None,
     ),
     ("put", "/api/v1/marketplace/listings/{listing_id}/storefronts"): lambda o: (
         f"/marketplace/listings/{o['mp_listing']}/storefronts",

@@ -17,6 +17,7 @@ from partnerhub.identity.roles import OrgKind, Role
 
 from . import services
 from .models import Listing, VendorApplication
+from .provisioning.sample_service import SampleService
 from .services.admission import ensure_default_criteria
 
 STOREFRONTS = [
@@ -51,6 +52,12 @@ SEATS = {"code": "seats", "name_ru": "Пользователи", "name_en": "Use
 GB = {"code": "storage", "name_ru": "Хранилище", "name_en": "Storage", "unit": "GB"}
 CALLS = {"code": "calls", "name_ru": "Вызовы API", "name_en": "API calls", "unit": "1000 calls"}
 
+# The demo's vendor-API listings point at the sample vendor service shipped in the repo, on this port:
+# python -m partnerhub.marketplace.provisioning.sample_service --port 8765
+SAMPLE_PORT = 8765
+SAMPLE_TOKEN = "sample-token"
+SAMPLE_API = {"mode": "api", "url": f"http://127.0.0.1:{SAMPLE_PORT}", "token": SAMPLE_TOKEN}
+
 # vendor name -> its listings (texts, category, industries, resources, plans, provisioning, live?)
 LISTINGS = {
     "Дельта Дистрибуция": [
@@ -64,7 +71,7 @@ LISTINGS = {
                  {"code": "annual", "name_ru": "Годовой", "name_en": "Annual", "billing_period": "annual",
                   "charges": [{"model": "volume", "resource": "seats", "prices": _t(
                       [(50, "5000"), (None, "4200")], [(50, "25000"), (None, "21000")])}]},
-             ], provisioning={"mode": "api", "url": "https://api.delta-distribution.example/provisioning"}, live=True),
+             ], provisioning=SAMPLE_API, live=True),
         _spec(texts=_texts(("Резервное копирование", "Бэкапы серверов в облако", "Копии по расписанию, шифрование."),
                           ("Cloud Backup", "Server backups to the cloud", "Scheduled, encrypted copies.")),
              category="infrastructure", industries=["it"], resources=[GB], plans=[
@@ -74,7 +81,7 @@ LISTINGS = {
                          [(100, "12"), (1000, "9"), (None, "6")], [(100, "60"), (1000, "45"), (None, "30")])}]},
                  {"code": "packs", "name_ru": "Пакеты по 500 ГБ", "name_en": "500 GB packs", "charges": [
                      {"model": "package", "resource": "storage", "block_size": 500, "prices": _p("4000", "20000")}]},
-             ], provisioning={"mode": "api", "url": "https://api.delta-distribution.example/provisioning"}, live=True),
+             ], provisioning=SAMPLE_API, live=True),
     ],
     "Эпсилон Облако": [
         _spec(texts=_texts(("API-шлюз", "Публикация и защита API", "Лимиты, ключи и аналитика вызовов."),
@@ -133,6 +140,20 @@ def _vendor_organisations() -> None:
             identity.membership_add(actor=None, organisation=org, user=user, role=Role.PARTNER_ADMIN)
 
 
+def _check_against_the_sample_service(admin: User, listing) -> None:
+    """The conformance check of a demo listing in vendor-API mode, against the sample vendor service on its
+    demo port (started here for the check unless one already listens there)."""
+    try:
+        service = SampleService(port=SAMPLE_PORT, token=SAMPLE_TOKEN).start()
+    except OSError:  # already running (python -m partnerhub.marketplace.provisioning.sample_service --port 8765)
+        service = None
+    try:
+        services.conformance_check(actor=admin, listing=listing, allow_private=True)
+    finally:
+        if service is not None:
+            service.stop()
+
+
 def _admit(org: Organisation, admin: User, expert: User) -> None:
     if VendorApplication.objects.filter(organisation=org, status="admitted").exists():
         return
@@ -177,6 +198,8 @@ def load_demo_marketplace() -> int:
                                  document={"resources": spec["resources"], "plans": spec["plans"]})  # fmt: skip
             services.set_provisioning(actor=admin, listing=listing, **spec["provisioning"])
             services.set_storefronts(actor=admin, listing=listing, codes=["ru", "kz"])
+            if spec["provisioning"]["mode"] == "api":
+                _check_against_the_sample_service(admin, listing)
             version = services.submit(actor=admin, listing=listing)
             if spec["live"]:
                 services.version_approve(actor=moderator, version=version)

@@ -180,7 +180,12 @@ class ProvisioningForm(forms.Form):
     mode = forms.ChoiceField(label=_("Provisioning"), choices=ProvisioningMode.choices, widget=forms.RadioSelect)
     url = forms.CharField(
         label=_("Provisioning API address"), required=False, max_length=200,
-        help_text=_("The conformance check against it comes with the provisioning module."),
+        help_text=_("The platform runs the conformance check against it; the listing is submitted once it passes."),
+    )  # fmt: skip
+    token = forms.CharField(
+        label=_("Token the platform sends to the API"), required=False, max_length=500,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Kept encrypted and never shown again; leave empty to keep the saved one."),
     )  # fmt: skip
     email = forms.EmailField(label=_("E-mail for manual requests"), required=False)
 

@@ -2,11 +2,12 @@
 
 from ninja import Router
 
-from . import admission, listings, storefronts
+from . import admission, conformance, listings, storefronts
 
 router = Router()
 router.add_router("", admission.router)
 router.add_router("", listings.router)
+router.add_router("", conformance.router)
 router.add_router("", storefronts.router)
 public_router = storefronts.public_router
 

@@ -168,6 +168,11 @@ class ProvisioningIn(InputSchema):
     mode: str = Field(..., description="api or manual")
     url: str = Field("", max_length=200)
     email: model_type(ListingVersion, "provisioning_email") = ""
+    token: str = Field(
+        "",
+        max_length=500,
+        description="the bearer token the platform sends to the API; empty keeps the saved one (it is never returned)",
+    )
 
 
 class StorefrontsIn(InputSchema):

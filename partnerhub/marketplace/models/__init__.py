@@ -13,9 +13,10 @@ from .listings import (
     Screenshot,
     VersionIndustry,
 )
+from .provisioning import ConformanceRun
 from .storefronts import Storefront
 
 __all__ = [
-    "ApplicationScore", "Charge", "Listing", "ListingText", "ListingVersion", "ModerationComment", "Plan", "Price",
-    "Resource", "ScoreCriterion", "Screenshot", "Storefront", "VendorApplication", "VersionIndustry",
+    "ApplicationScore", "Charge", "ConformanceRun", "Listing", "ListingText", "ListingVersion", "ModerationComment",
+    "Plan", "Price", "Resource", "ScoreCriterion", "Screenshot", "Storefront", "VendorApplication", "VersionIndustry",
 ]  # fmt: skip

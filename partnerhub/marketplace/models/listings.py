@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core import uploads
 from partnerhub.core.money import CurrencyField, MoneyField
+from partnerhub.core.secrets import EncryptedTextField
 from partnerhub.core.tenancy import TenantManager
 from partnerhub.core.validators import validate_web_url
 
@@ -63,6 +64,8 @@ class ListingVersion(models.Model):
                                          default=ProvisioningMode.MANUAL)  # fmt: skip
     provisioning_url = models.URLField(_("provisioning API address"), blank=True, validators=[validate_web_url])
     provisioning_email = models.EmailField(_("e-mail for manual requests"), blank=True)
+    # The bearer token the platform sends to the vendor's API: encrypted at rest (core.secrets), never shown again.
+    provisioning_token = EncryptedTextField(_("provisioning API token"), blank=True)
     storefronts = models.ManyToManyField("marketplace.Storefront", blank=True, related_name="versions")
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

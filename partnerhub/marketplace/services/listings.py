@@ -21,7 +21,7 @@ from partnerhub.identity.roles import Role
 
 from ..choices import Category, Industry, Language, ProvisioningMode
 from ..models import Listing, ListingText, ListingVersion, Screenshot, Storefront, VersionIndustry
-from . import pricing_document
+from . import conformance, pricing_document
 from .access import require_seller
 from .admission import is_admitted
 from .versions import copy_version
@@ -185,8 +185,11 @@ def set_pricing(*, actor: User, listing: Listing, document: dict) -> ListingVers
 
 
 @transaction.atomic
-def set_provisioning(*, actor: User, listing: Listing, mode: str, url: str = "", email: str = "") -> ListingVersion:
-    """Step 3: the vendor's provisioning API (its conformance check comes later) or manual handling."""
+def set_provisioning(*, actor: User, listing: Listing, mode: str, url: str = "", email: str = "",
+                     token: str | None = None) -> ListingVersion:  # fmt: skip
+    """Step 3: the vendor's provisioning API (with the token the platform sends it; empty keeps the saved one)
+    or manual handling. An API listing is submitted only once its conformance check passed
+    (:mod:`partnerhub.marketplace.services.conformance`)."""
     version = working(actor=actor, listing=listing)
     errors: dict[str, list] = {}
     if mode not in ProvisioningMode.values:
@@ -206,12 +209,20 @@ def set_provisioning(*, actor: User, listing: Listing, mode: str, url: str = "",
             errors["email"] = exc.error_list
     if errors:
         raise ValidationError(errors)
+    token = (token or "").strip()
+    if len(token) > 500:
+        raise ValidationError({"token": [_("The token is longer than 500 characters.")]})
     before = {"mode": version.provisioning_mode, "url": version.provisioning_url}
     version.provisioning_mode, version.provisioning_email = mode, email
     version.provisioning_url = url if mode == ProvisioningMode.API else ""
-    version.save(update_fields=["provisioning_mode", "provisioning_url", "provisioning_email"])
+    fields = ["provisioning_mode", "provisioning_url", "provisioning_email"]
+    if token or mode != ProvisioningMode.API:
+        version.provisioning_token = token if mode == ProvisioningMode.API else ""
+        fields.append("provisioning_token")
+    version.save(update_fields=fields)
     audit.record(actor=actor, action="listing.provisioning_saved", obj=version, organisation=listing.organisation,
-                 before=before, after={"mode": mode, "url": version.provisioning_url})  # fmt: skip
+                 before=before, after={"mode": mode, "url": version.provisioning_url,
+                                       "token_changed": bool(token)})  # fmt: skip
     return version
 
 
@@ -247,6 +258,8 @@ def submission_gaps(version: ListingVersion) -> dict[str, list[str]]:
         gap("plans", _("Add at least one plan (step 2)."))
     if version.provisioning_mode == ProvisioningMode.API and not version.provisioning_url:
         gap("provisioning", _("Give the provisioning API's address (step 3)."))
+    elif version.provisioning_mode == ProvisioningMode.API and not conformance.passed_for(version):
+        gap("provisioning", _("Run the conformance check against the provisioning API until it passes (step 3)."))
     if version.provisioning_mode == ProvisioningMode.MANUAL and not version.provisioning_email:
         gap("provisioning", _("Give the e-mail address for manual requests (step 3)."))
     storefronts = list(version.storefronts.all())

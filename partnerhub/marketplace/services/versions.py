@@ -12,6 +12,7 @@ def copy_version(source: ListingVersion, *, number: int) -> ListingVersion:
         technical_requirements=source.technical_requirements, video_links=list(source.video_links),
         documentation_links=list(source.documentation_links), provisioning_mode=source.provisioning_mode,
         provisioning_url=source.provisioning_url, provisioning_email=source.provisioning_email,
+        provisioning_token=source.provisioning_token,
     )  # fmt: skip
     copy.storefronts.set(source.storefronts.all())
     ListingText.objects.bulk_create([

@@ -17,7 +17,10 @@ from partnerhub.identity.services import has_perm
 
 from .. import documents, selectors, services
 from ..forms import ChargeForm, PlanForm, ProvisioningForm, ResourceForm, ScreenshotForm, ServiceForm, StorefrontsForm
+from ..provisioning.conformance import VERDICT_LABELS
+from ..provisioning.reasons import Reason
 from ..services import pricing_document
+from ..services.conformance import latest_run, passed_for
 from .admission import home_org
 
 
@@ -175,9 +178,35 @@ def step_provisioning(request: HttpRequest, listing_id: int) -> HttpResponse:
     version = _editing(request, listing)
     initial = {"mode": version.provisioning_mode, "url": version.provisioning_url,
                "email": version.provisioning_email}  # fmt: skip
+    if request.method == "POST" and request.POST.get("action") == "conformance":
+        try:
+            run = services.conformance_check(actor=request.user, listing=listing)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            (messages.success if run.passed else messages.error)(
+                request, _("The conformance check passed.") if run.passed else _("The conformance check failed.")
+            )
+        return redirect(request.path)
     form = ProvisioningForm(request.POST or None, initial=initial)
     return _step(request, listing, form, lambda: services.set_provisioning(actor=request.user, listing=listing,
-                 **form.cleaned_data), "provisioning", "marketplace/step_provisioning.html")  # fmt: skip
+                 **form.cleaned_data), "provisioning", "marketplace/step_provisioning.html",
+                 run=conformance_view(latest_run(version)), token_saved=bool(version.provisioning_token),
+                 check_ok=passed_for(version))  # fmt: skip
+
+
+def conformance_view(run) -> dict | None:
+    """A stored report for the page: each check's reason and each call's reason in the reader's language."""
+    if run is None:
+        return None
+
+    def text(reason) -> str:
+        return str(Reason.from_dict(reason)) if reason else ""
+
+    checks = [{**c, "verdict_label": VERDICT_LABELS.get(c["verdict"], c["verdict"]), "reason_text": text(c["reason"]),
+               "calls": [{**call, "reason_text": text(call.get("reason"))} for call in c["calls"]]}
+              for c in run.report.get("checks", [])]  # fmt: skip
+    return {"run": run, "checks": checks}
 
 
 @login_required
