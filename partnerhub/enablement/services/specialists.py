@@ -15,7 +15,8 @@ from partnerhub.identity.models import Organisation, User
 from partnerhub.identity.roles import OrgKind, Perm
 from partnerhub.identity.services import require_perm
 
-from .models import Certification, CertificationType, Specialist
+from .. import signals
+from ..models import Certification, CertificationType, Specialist
 
 
 def _clean_specialist(s: Specialist) -> None:
@@ -97,6 +98,7 @@ def certification_add(
                                      number=(number or "").strip())  # fmt: skip
     audit.record(actor=actor, action="certification.added", obj=c, organisation=s.organisation,
                  after=audit.snapshot(c) | {"specialist": s.full_name, "type": ctype.code})  # fmt: skip
+    signals.announce(organisation_id=s.organisation_id, reason="issued")
     return c
 
 
@@ -107,4 +109,7 @@ def certification_remove(*, actor: User, certification: Certification) -> None:
     require_perm(actor=actor, perm=Perm.ORG_CHANGE, organisation=org)
     audit.record(actor=actor, action="certification.removed", obj=c, organisation=org,
                  before=audit.snapshot(c) | {"specialist": c.specialist.full_name, "type": c.type.code})  # fmt: skip
+    if c.attempt_id is not None:
+        raise ValidationError({"certification": [_("A certificate earned in an exam is revoked, not removed.")]})
     c.delete()
+    signals.announce(organisation_id=org.pk, reason="revoked")
