@@ -59,8 +59,9 @@ def specialist_detail(request: HttpRequest, specialist_id: int) -> HttpResponse:
             messages.success(request, _("Certification added."))
             return redirect("specialist-detail", specialist_id=s.pk)
     certs = s.certifications.select_related("type").all()
+    can_revoke = has_perm(actor=request.user, perm=Perm.PROGRAMMES_MANAGE, organisation=s.organisation)
     return render(request, "enablement/specialist_detail.html",
-                  {"s": s, "certs": certs, "form": form, "can_edit": can_edit})  # fmt: skip
+                  {"s": s, "certs": certs, "form": form, "can_edit": can_edit, "can_revoke": can_revoke})  # fmt: skip
 
 
 @login_required

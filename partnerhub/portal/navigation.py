@@ -81,7 +81,11 @@ VENDOR_NAVIGATION: list[Entry] = [
         NavItem(_("Sales"), "sale-list", _vendor),
         NavItem(_("Referral traffic"), "referral-traffic", _vendor),
     ), "sales"),
-    NavGroup(_("Programmes"), (NavItem(_("Programmes"), "programme-list", _vendor),), "programmes"),
+    NavGroup(_("Programmes"), (
+        NavItem(_("Programmes"), "programme-list", _vendor),
+        NavItem(_("Courses"), "course-console", _vendor_admin),
+        NavItem(_("Exams"), "exam-console", _vendor_admin),
+    ), "programmes"),
     NavGroup(_("Rewards"), (
         NavItem(_("Rewards: finance"), "rewards-finance", lambda a: bool({"vendor_admin", "finance"} & a.vendor_roles)),
         NavItem(_("Products"), "product-list", _vendor),
@@ -111,6 +115,7 @@ MEMBER_NAVIGATION: list[Entry] = [
         NavItem(_("Specialists"), "my-specialists", _partner_staff),
     ), "programme"),
     NavItem(_("Partner catalogue"), "catalogue", _any),
+    NavItem(_("Learn"), "learn", _partner_staff),
     NavGroup(_("Organisation"), (
         NavItem(_("My organisation"), "my-organisation", _any),
         NavItem(_("Members"), "my-members", _any),
