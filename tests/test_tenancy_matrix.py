@@ -13,6 +13,7 @@ from partnerhub.core.models import AuditEntry
 from partnerhub.identity import services
 from partnerhub.identity.models import Invitation, Membership
 from tests.conftest import FormData
+from tests.enablement_builders import enablement_b
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +47,7 @@ def b_objects(world):
         **_referrals_b(world),
         **_leads_b(world, enrolment),
         **_rewards_b(world),
+        **enablement_b(world),
     }
 
 
@@ -435,6 +437,24 @@ API_MATRIX |= {
         {"rates": [{"product_family": "software", "sale_type": "new", "percent": "1"}]},
     ),
 }
+# Enablement: B's specialist, course enrolment, attempt and certificate (courses and exams are the vendor's).
+API_MATRIX |= {
+    ("post", "/api/v1/enablement/courses/{course_id}/enrolments"): lambda o: (
+        f"/enablement/courses/{o['course']}/enrolments", {"specialist_id": o["learner"]}),
+    ("get", "/api/v1/enablement/enrolments/{enrolment_id}"): lambda o: (
+        f"/enablement/enrolments/{o['course_enrolment']}", None),
+    ("post", "/api/v1/enablement/enrolments/{enrolment_id}/lessons/{lesson_id}/complete"): lambda o: (
+        f"/enablement/enrolments/{o['course_enrolment']}/lessons/{o['lesson']}/complete", None),
+    ("post", "/api/v1/enablement/exams/{exam_id}/attempts"): lambda o: (
+        f"/enablement/exams/{o['exam']}/attempts", {"specialist_id": o["learner"]}),
+    ("get", "/api/v1/enablement/attempts/{attempt_id}"): lambda o: (f"/enablement/attempts/{o['attempt']}", None),
+    ("post", "/api/v1/enablement/attempts/{attempt_id}/submit"): lambda o: (
+        f"/enablement/attempts/{o['attempt']}/submit", {"answers": []}),
+    ("get", "/api/v1/enablement/certifications/{certification_id}/pdf"): lambda o: (
+        f"/enablement/certifications/{o['certification']}/pdf", None),
+    ("post", "/api/v1/enablement/certifications/{certification_id}/revoke"): lambda o: (
+        f"/enablement/certifications/{o['certification']}/revoke", {"reason": "x"}),
+}  # fmt: skip
 VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/")} | {
     "programme-detail",
     "programme-draft",
@@ -455,7 +475,12 @@ API_CROSS_PARENT = [
     ("post", lambda o: f"/organisations/{o['org_a']}/invitations/{o['invitation']}/revoke", None),
 ]
 
+_CATALOGUE = "the vendor's course and exam catalogue: no tenant's data; written by vendor administrators only"
 API_EXEMPT = {
+    ("get", "/api/v1/enablement/courses/{course_id}"): _CATALOGUE + " (tests/test_enablement.py)",
+    ("patch", "/api/v1/enablement/courses/{course_id}"): _CATALOGUE,
+    ("post", "/api/v1/enablement/courses/{course_id}/lessons"): _CATALOGUE,
+    ("post", "/api/v1/enablement/exams/{exam_id}/questions"): _CATALOGUE,
     ("post", "/api/v1/public/programmes/{code}/applications"): "public: addressed by programme code; only creates",
     ("get", "/api/v1/public/catalogue/{org_id}"): (
         "public: only partners listed in the catalogue, everyone else 404 (tests/test_catalogue.py)"

@@ -16,16 +16,18 @@ from django.template.loader import render_to_string
 STATIC = Path(settings.BASE_DIR) / "static"
 
 
-def _local_only(url: str, *args, **kwargs):
+def _fetcher():
     """WeasyPrint's URL fetcher, limited to files under ``static`` (no network, no other file)."""
-    from weasyprint.urls import default_url_fetcher
+    from weasyprint.urls import URLFetcher
 
-    if not url.startswith("file://"):
-        raise ValueError(f"PDF resources are local files only: {url}")
-    path = Path(url.removeprefix("file://")).resolve()
-    if STATIC.resolve() not in path.parents:
-        raise ValueError(f"PDF resources come from the static folder only: {url}")
-    return default_url_fetcher(url, *args, **kwargs)
+    class LocalOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+            if not url.startswith("file://") or STATIC.resolve() not in path.parents:
+                raise ValueError(f"PDF resources come from the static folder only: {url}")
+            return super().fetch(url, headers)
+
+    return LocalOnly(allowed_protocols={"file"})
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:
@@ -33,4 +35,4 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string(template_name, context)
-    return HTML(string=html, base_url=f"{STATIC.resolve()}/", url_fetcher=_local_only).write_pdf()
+    return HTML(string=html, base_url=f"{STATIC.resolve()}/", url_fetcher=_fetcher()).write_pdf()
