@@ -1,6 +1,7 @@
 """REST endpoints of training, exams and issued certificates, under /api/v1/enablement."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -195,9 +196,13 @@ class AttemptDetailOut(AttemptOut):
         return list(selectors.attempt_items(attempt=obj))
 
 
+# Item ids bounded here: core.api bounds plain ``int`` fields, and would put the bound on the list itself.
+ChoiceId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
 class AnswerIn(InputSchema):
     question_id: int
-    choice_ids: list[int] = Field(..., max_length=50)
+    choice_ids: list[ChoiceId] = Field(..., max_length=50)
 
 
 class SubmitIn(InputSchema):
