@@ -3,15 +3,19 @@
 from datetime import date, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.utils import timezone
 
+from partnerhub.core.models import Notification
 from partnerhub.core.problems import Conflict
 from partnerhub.enablement import services
 from partnerhub.enablement.models import Attempt, AttemptStatus, Certification
+from partnerhub.partners.models import TierChange
 from partnerhub.partners.services import enrol as enrol_partner
+from partnerhub.partners.tiers import evaluate_programme
 
 from .enablement_builders import answers, course, exam, specialist_for
 from .programme_builders import security_programme, sell
@@ -129,7 +133,7 @@ def test_passing_issues_a_verifiable_certificate(world, ui):
     assert attempt.status == AttemptStatus.PASSED and attempt.score == 100
     cert = Certification.objects.get(specialist=spec)
     assert (cert.level, cert.issued_on) == ("professional", timezone.localdate())
-    assert cert.expires_on == timezone.localdate().replace(year=timezone.localdate().year + 1) or cert.expires_on
+    assert cert.expires_on == timezone.localdate() + relativedelta(months=12)
     assert len(cert.verification_code) >= 32
     page = ui(None).get(f"/verify/{cert.verification_code}/")
     assert page.status_code == 200 and "Иван Сертифицированный" in page.content.decode()
@@ -147,7 +151,7 @@ def test_recertification_runs_on_from_the_old_expiry(world):
     _sit(world.a_sales, spec, e)
     second = Certification.objects.exclude(pk=first.pk).get(specialist=spec)
     assert second.renews == first
-    assert second.expires_on == first.expires_on.replace(year=first.expires_on.year + 1)
+    assert second.expires_on == first.expires_on + relativedelta(months=12)
 
 
 def test_recertification_waits_for_its_window(world):
@@ -166,20 +170,23 @@ def test_passing_the_exam_moves_the_partner_up_a_tier_at_once(world):
     sell(world.partner_a, "600000", today)
     e = exam()
     spec = specialist_for(world.a_sales, world.partner_a)
+    evaluate_programme(programme=programme, on=today)
     enrolment.refresh_from_db()
-    assert enrolment.tier_code == "authorized"
+    assert enrolment.tier_code == "authorized"  # the sales are there, the certified engineer is not
     _sit(world.a_sales, spec, e)
     enrolment.refresh_from_db()
-    assert enrolment.tier_code == "certified"
+    assert enrolment.tier_code == "certified"  # no nightly run needed
+    assert TierChange.objects.filter(enrolment=enrolment, to_tier_code="certified").exists()
 
 
-def test_reminder_once_before_expiry_and_expiry_announced_once(world, mailoutbox=None):
+def test_reminder_once_before_expiry_and_expiry_announced_once(world):
     e = exam()
     spec = specialist_for(world.a_sales, world.partner_a)
     _sit(world.a_sales, spec, e)
     cert = Certification.objects.get(specialist=spec)
     before = cert.expires_on - timedelta(days=10)
     assert services.sweep_certifications(on=before) == {"reminded": 1, "expired": 0}
+    assert Notification.objects.filter(user=world.a_sales, kind="certification.expiring").count() == 1
     assert services.sweep_certifications(on=before) == {"reminded": 0, "expired": 0}
     assert services.sweep_certifications(on=cert.expires_on) == {"reminded": 0, "expired": 1}
     assert services.sweep_certifications(on=cert.expires_on) == {"reminded": 0, "expired": 0}
@@ -235,3 +242,37 @@ def test_learn_page_and_the_console(world, ui):
     assert ui(world.vendor_admin).get(f"/enablement/courses/{c.code}/").status_code == 200
     assert ui(world.vendor_admin).get("/enablement/exams/").status_code == 200
     assert ui(world.a_admin).get("/enablement/courses/").status_code in (403, 404)  # the vendor is not in its scope
+
+
+def test_the_demo_ships_the_training_plan_and_the_exam(db):
+    from partnerhub.enablement.demo import PLAN_CODE, load_demo_enablement
+    from partnerhub.enablement.models import Course, CourseEnrolment, Exam
+    from partnerhub.identity.demo import load_demo
+
+    load_demo()
+    assert load_demo_enablement() == 2
+    assert load_demo_enablement() == 0  # idempotent
+    plan = Course.objects.get(code=PLAN_CODE)
+    titles = list(plan.lessons.values_list("title", flat=True))
+    assert "Типовые возражения клиентов и ответы" in titles and plan.is_published
+    exam = Exam.objects.get(code="security-engineer")
+    assert exam.is_published and exam.questions.count() == 8
+    assert CourseEnrolment.objects.filter(course=plan, specialist__user__email="engineer@alpha.demo").exists()
+
+
+def test_an_expired_certificate_moves_the_tier_through_the_evaluation(world):
+    """The daily job announces the expiry: the partner's downgrade is scheduled that day, the gap explained."""
+    programme = security_programme().programme
+    today = timezone.localdate()
+    enrolment = enrol_partner(actor=None, organisation=world.partner_a, programme=programme, role_code="reseller",
+                              joined_on=date(2026, 1, 1), starting_tier_code="authorized", active=True)  # fmt: skip
+    sell(world.partner_a, "600000", today)
+    spec = specialist_for(world.a_sales, world.partner_a)
+    _sit(world.a_sales, spec, exam())
+    cert = Certification.objects.get(specialist=spec)
+    Certification.objects.filter(pk=cert.pk).update(issued_on=today - timedelta(days=400),
+                                                    expires_on=today)  # fmt: skip
+    assert services.sweep_certifications(on=today)["expired"] == 1
+    enrolment.refresh_from_db()
+    assert enrolment.downgrade_due_on is not None  # the programme's grace period runs
+    assert "staff" in str(enrolment.explanation)

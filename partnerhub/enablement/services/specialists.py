@@ -38,6 +38,13 @@ def _clean_specialist(s: Specialist) -> None:
         raise ValidationError(errors)
 
 
+def _member_with_email(organisation: Organisation, email: str) -> User | None:
+    """The organisation's member with this e-mail: the specialist's own account (to enrol and sit exams)."""
+    if not email:
+        return None
+    return User.objects.filter(email__iexact=email, memberships__organisation=organisation).first()
+
+
 @transaction.atomic
 def specialist_create(
     *, actor: User, organisation: Organisation, full_name: str, email: str = "", position: str = ""
@@ -48,6 +55,7 @@ def specialist_create(
     s = Specialist(organisation=organisation, full_name=(full_name or "").strip(), email=(email or "").strip().lower(),
                    position=(position or "").strip())  # fmt: skip
     _clean_specialist(s)
+    s.user = _member_with_email(organisation, s.email)
     s.save()
     audit.record(actor=actor, action="specialist.created", obj=s, organisation=organisation, after=audit.snapshot(s))
     return s
@@ -67,6 +75,8 @@ def specialist_update(*, actor: User, specialist: Specialist, **changes) -> Spec
     _clean_specialist(s)
     if audit.snapshot(s) == before:
         return s
+    if "email" in changes:
+        s.user = _member_with_email(s.organisation, s.email)
     s.save()
     audit.record(actor=actor, action="specialist.updated", obj=s, organisation=s.organisation, before=before,
                  after=audit.snapshot(s))  # fmt: skip
