@@ -28,7 +28,8 @@ UI_LISTS = [
     "/organisations/", "/members/", "/tokens/", "/audit/", "/notifications/", "/programmes/", "/tiers/",
     "/enrolments/", "/obligations/", "/deals/", "/deals/review/", "/leads/", "/lead-inbox/",
     "/onboarding/applications/", "/partners/", "/sales/", "/webhooks/", "/referrals/", "/referrals/traffic/",
-    "/specialists/", "/products/", "/rates/", "/rewards/finance/",
+    "/specialists/", "/products/", "/rates/", "/rewards/finance/", "/learn/", "/enablement/courses/",
+    "/enablement/exams/",
 ]  # fmt: skip
 ROLES = {"vendor": "admin@vendor.demo", "partner": "admin@alpha.demo"}
 
