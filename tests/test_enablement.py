@@ -44,6 +44,17 @@ def test_a_handout_is_checked_for_its_content(world):
     assert not c.lessons.exists()
 
 
+def test_a_handout_page_refuses_a_disguised_file(world, ui):
+    c = course(lessons=0)
+    fake = SimpleUploadedFile("slides.pdf", b"MZ\x90\x00 an executable")
+    r = ui(world.vendor_admin).post(f"/enablement/courses/{c.code}/", {"title": "H", "kind": "file", "file": fake})
+    assert r.status_code == 200 and "file" in r.context["form"].errors
+    assert not c.lessons.exists()
+    pdf = SimpleUploadedFile("slides.pdf", b"%PDF-1.4\n%%EOF\n")
+    r = ui(world.vendor_admin).post(f"/enablement/courses/{c.code}/", {"title": "H", "kind": "file", "file": pdf})
+    assert r.status_code == 302 and c.lessons.get().file.name.endswith(".pdf")
+
+
 def test_only_the_vendor_authors_courses(world):
     with pytest.raises((PermissionDenied, Http404)):
         services.course_create(actor=world.a_admin, code="x", title="X", track="sales")

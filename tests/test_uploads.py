@@ -156,7 +156,8 @@ def test_every_model_file_field_carries_an_upload_policy():
         if isinstance(f, models.FileField)
     }
     assert set(fields) == {"deals.ClaimConflict.evidence", "deals.ExtensionRequest.evidence",
-                           "partners.ObligationRecord.evidence_file", "partners.Application.contract_file"}  # fmt: skip
+                           "partners.ObligationRecord.evidence_file", "partners.Application.contract_file",
+                           "enablement.Lesson.file"}  # fmt: skip
     assert all(len(policies) == 1 for policies in fields.values()), fields
 
 
@@ -173,6 +174,7 @@ API_UPLOADS = {
 FORM_UPLOADS = {
     "partnerhub.deals.forms.ResolveForm.evidence": "test_api_conflict_evidence (same service)",
     "partnerhub.deals.forms.ExtensionForm.evidence": "test_page_extension_evidence",
+    "partnerhub.enablement.forms.LessonForm.file": "test_enablement.test_a_handout_page_refuses_a_disguised_file",
     "partnerhub.partners.forms.EvidenceForm.evidence_file": "test_page_obligation_evidence",
     "partnerhub.onboarding.forms.ContractUploadForm.file": "test_onboarding.test_full_path_through_the_pages",
     "partnerhub.programmes.forms.ImportForm.file": "test_page_programme_import",

@@ -119,7 +119,20 @@ def probe_notification_url(world, api, bad):
     assert not Notification.objects.exists()
 
 
+def probe_lesson_video_url(world, api, bad):
+    from partnerhub.enablement.models import Lesson
+
+    from .enablement_builders import course
+
+    c = course(lessons=0)
+    r = api(world.vendor_admin).post(f"/enablement/courses/{c.pk}/lessons", {"title": "V", "kind": "video",
+                                                                            "video_url": bad})  # fmt: skip
+    assert "video_url" in _errors(r)
+    assert not Lesson.objects.exists()
+
+
 PROBES = {
+    "enablement.Lesson.video_url": probe_lesson_video_url,
     "identity.Organisation.website": probe_organisation_website,
     "partners.ObligationRecord.evidence_url": probe_obligation_evidence_url,
     "partners.Application.website": probe_application_website,

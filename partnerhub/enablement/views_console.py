@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from partnerhub.core.forms import add_service_errors
 
 from . import selectors, services
-from .forms_training import CourseForm, ExamForm, LessonForm, QuestionForm, RevokeForm
+from .forms import CourseForm, ExamForm, LessonForm, QuestionForm, RevokeForm
 
 
 @login_required
