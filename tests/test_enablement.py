@@ -287,3 +287,14 @@ def test_an_expired_certificate_moves_the_tier_through_the_evaluation(world):
     enrolment.refresh_from_db()
     assert enrolment.downgrade_due_on is not None  # the programme's grace period runs
     assert "staff" in str(enrolment.explanation)
+
+
+def test_the_daily_job_closes_attempts_whose_time_ran_out(world):
+    from partnerhub.enablement.tasks import sweep_certifications_daily
+
+    spec = specialist_for(world.a_sales, world.partner_a)
+    attempt = services.attempt_start(actor=world.a_sales, exam=exam(), specialist=spec)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    assert sweep_certifications_daily()["attempts_closed"] == 1
+    assert sweep_certifications_daily()["attempts_closed"] == 0
+    assert Attempt.objects.get(pk=attempt.pk).status == AttemptStatus.EXPIRED

@@ -4,10 +4,11 @@ from datetime import date
 
 from celery import shared_task
 
-from .services import sweep_certifications
+from .services import close_expired_attempts, sweep_certifications
 
 
 @shared_task(name="enablement.sweep_certifications")
 def sweep_certifications_daily(on: str | None = None) -> dict:
-    """Remind before expiry and announce expiries; safe to run more than once a day."""
-    return sweep_certifications(on=date.fromisoformat(on) if on else None)
+    """Remind before expiry, announce expiries, close attempts whose time ran out; safe to run more than once."""
+    done = sweep_certifications(on=date.fromisoformat(on) if on else None)
+    return done | {"attempts_closed": close_expired_attempts()}

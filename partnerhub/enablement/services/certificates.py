@@ -98,7 +98,7 @@ def sweep_certifications(*, on=None) -> dict[str, int]:
            .select_related("specialist__user", "type").order_by("pk"))  # fmt: skip
     for cert_id in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
-            cert = due.select_for_update().filter(pk=cert_id).first()
+            cert = due.select_for_update(of=("self",)).filter(pk=cert_id).first()
             if cert is None or cert.renewals.filter(revoked_at__isnull=True).exists():
                 continue
             title = _("Certificate “%(type)s” of %(name)s expires on %(date)s") % {

@@ -131,6 +131,13 @@ def close_expired(*, specialist: Specialist, exam: Exam | None = None) -> int:
     return qs.update(status=AttemptStatus.EXPIRED, score=0)
 
 
+def close_expired_attempts() -> int:
+    """The daily job's part: every unsubmitted attempt past its deadline is marked expired (idempotent)."""
+    return Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=timezone.now()).update(
+        status=AttemptStatus.EXPIRED, score=0
+    )
+
+
 def _start_refusal(*, exam: Exam, specialist: Specialist, now) -> str | None:
     """Why ``specialist`` may not start ``exam`` now, or None."""
     today = timezone.localdate()
@@ -149,7 +156,7 @@ def _start_refusal(*, exam: Exam, specialist: Specialist, now) -> str | None:
     attempts = Attempt.objects.filter(exam=exam, specialist=specialist)
     last_pass = attempts.filter(status=AttemptStatus.PASSED).order_by("-submitted_at").first()
     failed = attempts.filter(status__in=[AttemptStatus.FAILED, AttemptStatus.EXPIRED])
-    if last_pass is not None and held is not None:  # a recertification: counts start afresh
+    if last_pass is not None:  # counts start afresh after a pass
         failed = failed.filter(started_at__gt=last_pass.submitted_at)
     if failed.count() >= exam.max_attempts:
         return _("No attempts left: %(n)s failed attempts is the limit.") % {"n": exam.max_attempts}
