@@ -16,7 +16,7 @@ from .models import Course, Exam, Lesson
 router = Router(tags=["enablement"])
 
 
-class LessonOut(Schema):
+class EnablementLessonOut(Schema):
     id: int
     position: int
     title: str
@@ -30,7 +30,7 @@ class LessonOut(Schema):
         return obj.file.url if obj.file else None
 
 
-class CourseOut(Schema):
+class EnablementCourseOut(Schema):
     id: int
     code: str
     title: str
@@ -40,15 +40,15 @@ class CourseOut(Schema):
     is_published: bool
 
 
-class CourseDetailOut(CourseOut):
-    lessons: list[LessonOut]
+class EnablementCourseDetailOut(EnablementCourseOut):
+    lessons: list[EnablementLessonOut]
 
     @staticmethod
     def resolve_lessons(obj):
         return list(selectors.lessons(course=obj))
 
 
-class CourseIn(InputSchema):
+class EnablementCourseIn(InputSchema):
     code: model_type(Course, "code", min_length=1)
     title: model_type(Course, "title", min_length=1)
     track: model_type(Course, "track")
@@ -57,7 +57,7 @@ class CourseIn(InputSchema):
     is_published: bool = False
 
 
-class CoursePatch(InputSchema):
+class EnablementCoursePatch(InputSchema):
     title: model_type(Course, "title", min_length=1) = None
     track: model_type(Course, "track") = None
     product: model_type(Course, "product") = None
@@ -65,7 +65,7 @@ class CoursePatch(InputSchema):
     is_published: model_type(Course, "is_published") = None
 
 
-class LessonIn(InputSchema):
+class EnablementLessonIn(InputSchema):
     title: model_type(Lesson, "title", min_length=1)
     kind: model_type(Lesson, "kind") = "text"
     body: model_type(Lesson, "body") = ""
@@ -73,11 +73,11 @@ class LessonIn(InputSchema):
     position: model_type(Lesson, "position") = None
 
 
-class EnrolIn(InputSchema):
+class EnablementEnrolIn(InputSchema):
     specialist_id: int
 
 
-class EnrolmentOut(Schema):
+class EnablementEnrolmentOut(Schema):
     id: int
     course_id: int
     course_title: str = Field(..., alias="course.title")
@@ -89,7 +89,7 @@ class EnrolmentOut(Schema):
     lesson_count: int
 
 
-class EnrolmentDetailOut(Schema):
+class EnablementEnrolmentDetailOut(Schema):
     id: int
     course_id: int
     specialist_id: int
@@ -101,7 +101,7 @@ class EnrolmentDetailOut(Schema):
         return sorted(selectors.done_lessons(enrolment=obj))
 
 
-class ExamOut(Schema):
+class EnablementExamOut(Schema):
     id: int
     code: str
     title: str
@@ -117,7 +117,7 @@ class ExamOut(Schema):
     is_published: bool
 
 
-class ExamIn(InputSchema):
+class EnablementExamIn(InputSchema):
     code: model_type(Exam, "code", min_length=1)
     title: model_type(Exam, "title", min_length=1)
     course_id: int | None = None
@@ -132,38 +132,38 @@ class ExamIn(InputSchema):
     is_published: bool = False
 
 
-class ChoiceIn(InputSchema):
+class EnablementChoiceIn(InputSchema):
     text: str = Field(..., min_length=1, max_length=500)
     correct: bool = False
 
 
-class QuestionIn(InputSchema):
+class EnablementQuestionIn(InputSchema):
     text: str = Field(..., min_length=1, max_length=2000)
     kind: str = "single"
-    choices: list[ChoiceIn] = Field(..., max_length=20)
+    choices: list[EnablementChoiceIn] = Field(..., max_length=20)
 
 
-class QuestionOut(Schema):
+class EnablementQuestionOut(Schema):
     id: int
     text: str
     kind: str
 
 
-class StartIn(InputSchema):
+class EnablementStartIn(InputSchema):
     specialist_id: int
 
 
-class ChoiceOut(Schema):
+class EnablementChoiceOut(Schema):
     id: int
     text: str
 
 
-class DrawnQuestionOut(Schema):
+class EnablementDrawnQuestionOut(Schema):
     question_id: int
     position: int
     text: str = Field(..., alias="question.text")
     kind: str = Field(..., alias="question.kind")
-    choices: list[ChoiceOut]
+    choices: list[EnablementChoiceOut]
     selected: list[int]
 
     @staticmethod
@@ -171,7 +171,7 @@ class DrawnQuestionOut(Schema):
         return list(obj.question.choices.all())
 
 
-class AttemptOut(Schema):
+class EnablementAttemptOut(Schema):
     id: int
     exam_id: int
     specialist_id: int
@@ -188,8 +188,8 @@ class AttemptOut(Schema):
         return cert.pk if cert else None
 
 
-class AttemptDetailOut(AttemptOut):
-    questions: list[DrawnQuestionOut]
+class EnablementAttemptDetailOut(EnablementAttemptOut):
+    questions: list[EnablementDrawnQuestionOut]
 
     @staticmethod
     def resolve_questions(obj):
@@ -200,16 +200,16 @@ class AttemptDetailOut(AttemptOut):
 ChoiceId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
-class AnswerIn(InputSchema):
+class EnablementAnswerIn(InputSchema):
     question_id: int
     choice_ids: list[ChoiceId] = Field(..., max_length=50)
 
 
-class SubmitIn(InputSchema):
-    answers: list[AnswerIn] = Field(..., max_length=500)
+class EnablementSubmitIn(InputSchema):
+    answers: list[EnablementAnswerIn] = Field(..., max_length=500)
 
 
-class IssuedCertificationOut(Schema):
+class EnablementIssuedCertificationOut(Schema):
     id: int
     specialist_id: int
     specialist_name: str = Field(..., alias="specialist.full_name")
@@ -222,122 +222,122 @@ class IssuedCertificationOut(Schema):
     verification_code: str | None
 
 
-class RevokeIn(InputSchema):
+class EnablementRevokeIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=500)
 
 
-class OrgFilter(Schema):
+class EnablementOrgFilter(Schema):
     organisation_id: int | None = None
 
 
-def _org(request, filters: OrgFilter):
+def _org(request, filters: EnablementOrgFilter):
     if filters.organisation_id is None:
         return None
     return identity_selectors.organisation(actor=request.auth, pk=filters.organisation_id)
 
 
-@router.get("/courses", response=list[CourseOut])
+@router.get("/courses", response=list[EnablementCourseOut])
 @paginate(Pagination)
 def list_courses(request, track: str = ""):
     return selectors.courses(actor=request.auth, track=track)
 
 
-@router.post("/courses", response={201: CourseDetailOut})
-def create_course(request, payload: CourseIn):
+@router.post("/courses", response={201: EnablementCourseDetailOut})
+def create_course(request, payload: EnablementCourseIn):
     return Status(201, services.course_create(actor=request.auth, **payload.dict()))
 
 
-@router.get("/courses/{course_id}", response=CourseDetailOut)
+@router.get("/courses/{course_id}", response=EnablementCourseDetailOut)
 def get_course(request, course_id: int):
     return selectors.course(actor=request.auth, pk=course_id)
 
 
-@router.patch("/courses/{course_id}", response=CourseDetailOut)
-def update_course(request, course_id: int, payload: CoursePatch):
+@router.patch("/courses/{course_id}", response=EnablementCourseDetailOut)
+def update_course(request, course_id: int, payload: EnablementCoursePatch):
     course = selectors.course(actor=request.auth, pk=course_id)
     return services.course_update(actor=request.auth, course=course, **payload.dict(exclude_unset=True))
 
 
-@router.post("/courses/{course_id}/lessons", response={201: LessonOut})
-def add_lesson(request, course_id: int, payload: LessonIn):
+@router.post("/courses/{course_id}/lessons", response={201: EnablementLessonOut})
+def add_lesson(request, course_id: int, payload: EnablementLessonIn):
     course = selectors.course(actor=request.auth, pk=course_id)
     return Status(201, services.lesson_add(actor=request.auth, course=course, **payload.dict()))
 
 
-@router.post("/courses/{course_id}/enrolments", response={201: EnrolmentDetailOut})
-def enrol(request, course_id: int, payload: EnrolIn):
+@router.post("/courses/{course_id}/enrolments", response={201: EnablementEnrolmentDetailOut})
+def enrol(request, course_id: int, payload: EnablementEnrolIn):
     course = selectors.course(actor=request.auth, pk=course_id)
     specialist = selectors.specialist(actor=request.auth, pk=payload.specialist_id)
     return Status(201, services.enrol(actor=request.auth, course=course, specialist=specialist))
 
 
-@router.get("/enrolments", response=list[EnrolmentOut])
+@router.get("/enrolments", response=list[EnablementEnrolmentOut])
 @paginate(Pagination)
-def list_enrolments(request, filters: Query[OrgFilter]):
+def list_enrolments(request, filters: Query[EnablementOrgFilter]):
     return selectors.course_enrolments(actor=request.auth, organisation=_org(request, filters))
 
 
-@router.get("/enrolments/{enrolment_id}", response=EnrolmentDetailOut)
+@router.get("/enrolments/{enrolment_id}", response=EnablementEnrolmentDetailOut)
 def get_enrolment(request, enrolment_id: int):
     return selectors.course_enrolment(actor=request.auth, pk=enrolment_id)
 
 
-@router.post("/enrolments/{enrolment_id}/lessons/{lesson_id}/complete", response=EnrolmentDetailOut)
+@router.post("/enrolments/{enrolment_id}/lessons/{lesson_id}/complete", response=EnablementEnrolmentDetailOut)
 def complete_lesson(request, enrolment_id: int, lesson_id: int):
     enrolment = selectors.course_enrolment(actor=request.auth, pk=enrolment_id)
     lesson = selectors.lesson(actor=request.auth, pk=lesson_id)
     return services.complete_lesson(actor=request.auth, enrolment=enrolment, lesson=lesson)
 
 
-@router.get("/exams", response=list[ExamOut])
+@router.get("/exams", response=list[EnablementExamOut])
 @paginate(Pagination)
 def list_exams(request):
     return selectors.exams(actor=request.auth)
 
 
-@router.post("/exams", response={201: ExamOut})
-def create_exam(request, payload: ExamIn):
+@router.post("/exams", response={201: EnablementExamOut})
+def create_exam(request, payload: EnablementExamIn):
     data = payload.dict()
     course_id = data.pop("course_id")
     course = selectors.course(actor=request.auth, pk=course_id) if course_id else None
     return Status(201, services.exam_create(actor=request.auth, course=course, **data))
 
 
-@router.post("/exams/{exam_id}/questions", response={201: QuestionOut})
-def add_question(request, exam_id: int, payload: QuestionIn):
+@router.post("/exams/{exam_id}/questions", response={201: EnablementQuestionOut})
+def add_question(request, exam_id: int, payload: EnablementQuestionIn):
     exam = selectors.exam(actor=request.auth, pk=exam_id)
     data = payload.dict()
     return Status(201, services.question_add(actor=request.auth, exam=exam, **data))
 
 
-@router.post("/exams/{exam_id}/attempts", response={201: AttemptDetailOut})
-def start_attempt(request, exam_id: int, payload: StartIn):
+@router.post("/exams/{exam_id}/attempts", response={201: EnablementAttemptDetailOut})
+def start_attempt(request, exam_id: int, payload: EnablementStartIn):
     exam = selectors.exam(actor=request.auth, pk=exam_id)
     specialist = selectors.specialist(actor=request.auth, pk=payload.specialist_id)
     return Status(201, services.attempt_start(actor=request.auth, exam=exam, specialist=specialist))
 
 
-@router.get("/attempts", response=list[AttemptOut])
+@router.get("/attempts", response=list[EnablementAttemptOut])
 @paginate(Pagination)
-def list_attempts(request, filters: Query[OrgFilter]):
+def list_attempts(request, filters: Query[EnablementOrgFilter]):
     return selectors.attempts(actor=request.auth, organisation=_org(request, filters)).select_related("certification")
 
 
-@router.get("/attempts/{attempt_id}", response=AttemptDetailOut)
+@router.get("/attempts/{attempt_id}", response=EnablementAttemptDetailOut)
 def get_attempt(request, attempt_id: int):
     return selectors.attempt(actor=request.auth, pk=attempt_id)
 
 
-@router.post("/attempts/{attempt_id}/submit", response=AttemptDetailOut)
-def submit_attempt(request, attempt_id: int, payload: SubmitIn):
+@router.post("/attempts/{attempt_id}/submit", response=EnablementAttemptDetailOut)
+def submit_attempt(request, attempt_id: int, payload: EnablementSubmitIn):
     attempt = selectors.attempt(actor=request.auth, pk=attempt_id)
     answers = {a.question_id: a.choice_ids for a in payload.answers}
     return services.attempt_submit(actor=request.auth, attempt=attempt, answers=answers)
 
 
-@router.get("/certifications", response=list[IssuedCertificationOut])
+@router.get("/certifications", response=list[EnablementIssuedCertificationOut])
 @paginate(Pagination)
-def list_certifications(request, filters: Query[OrgFilter]):
+def list_certifications(request, filters: Query[EnablementOrgFilter]):
     return selectors.certifications(actor=request.auth, organisation=_org(request, filters))
 
 
@@ -351,7 +351,7 @@ def certificate_pdf(request, certification_id: int):
     return response
 
 
-@router.post("/certifications/{certification_id}/revoke", response=IssuedCertificationOut)
-def revoke_certification(request, certification_id: int, payload: RevokeIn):
+@router.post("/certifications/{certification_id}/revoke", response=EnablementIssuedCertificationOut)
+def revoke_certification(request, certification_id: int, payload: EnablementRevokeIn):
     cert = selectors.certification(actor=request.auth, pk=certification_id)
     return services.revoke(actor=request.auth, certification=cert, reason=payload.reason)
