@@ -298,3 +298,30 @@ def test_the_daily_job_closes_attempts_whose_time_ran_out(world):
     assert sweep_certifications_daily()["attempts_closed"] == 1
     assert sweep_certifications_daily()["attempts_closed"] == 0
     assert Attempt.objects.get(pk=attempt.pk).status == AttemptStatus.EXPIRED
+
+
+def test_through_the_pages_a_specialist_learns_passes_and_verifies(world, ui):
+    c = course()
+    e = exam()
+    spec = specialist_for(world.a_sales, world.partner_a, "Пётр Страничкин")
+    client = ui(world.a_sales)
+    assert client.post(f"/learn/courses/{c.code}/enrol/").status_code == 302
+    enrolment = spec.enrolments.get()
+    for lesson in c.lessons.all():
+        assert client.get(f"/learn/enrolments/{enrolment.pk}/lessons/{lesson.pk}/").status_code == 200
+        assert client.post(f"/learn/enrolments/{enrolment.pk}/lessons/{lesson.pk}/").status_code == 302
+    enrolment.refresh_from_db()
+    assert enrolment.completed_at is not None
+    r = client.post(f"/learn/exams/{e.code}/start/")
+    attempt = Attempt.objects.get(specialist=spec)
+    assert r["Location"] == f"/learn/attempts/{attempt.pk}/"
+    page = client.get(r["Location"]).content.decode()
+    assert "Q0" in page or "Q1" in page
+    form = {f"q{q}": cs for q, cs in answers(attempt).items()}
+    assert client.post(r["Location"], form).status_code == 302
+    cert = Certification.objects.get(specialist=spec)
+    done = client.get(r["Location"]).content.decode()
+    assert f"/verify/{cert.verification_code}/" in done
+    assert "Пётр Страничкин" in ui(None).get(f"/verify/{cert.verification_code}/").content.decode()
+    assert client.post(r["Location"], form).status_code == 302  # a second submission is refused, nothing changes
+    assert Certification.objects.filter(specialist=spec).count() == 1
