@@ -17,6 +17,7 @@ from partnerhub.partners.models import TierChange
 from partnerhub.partners.services import enrol as enrol_partner
 from partnerhub.partners.tiers import evaluate_programme
 
+from .conftest import FormData
 from .enablement_builders import answers, course, exam, specialist_for
 from .programme_builders import security_programme, sell
 
@@ -325,3 +326,32 @@ def test_through_the_pages_a_specialist_learns_passes_and_verifies(world, ui):
     assert "Пётр Страничкин" in ui(None).get(f"/verify/{cert.verification_code}/").content.decode()
     assert client.post(r["Location"], form).status_code == 302  # a second submission is refused, nothing changes
     assert Certification.objects.filter(specialist=spec).count() == 1
+
+
+def test_api_handout_is_checked(world, api):
+    c = course(lessons=1)
+    lesson = c.lessons.get()
+    client = api(world.vendor_admin)
+    bad = SimpleUploadedFile("notes.pdf", b"MZ\x90\x00 an executable")
+    r = client.post(f"/enablement/lessons/{lesson.pk}/file", FormData({}, file=bad))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "file"
+    lesson.refresh_from_db()
+    assert not lesson.file
+    good = SimpleUploadedFile("notes.pdf", b"%PDF-1.4\n%%EOF\n")
+    r = client.post(f"/enablement/lessons/{lesson.pk}/file", FormData({}, file=good))
+    assert r.status_code == 200 and r.json()["file_url"].endswith(".pdf")
+    again = SimpleUploadedFile("notes.pdf", b"%PDF-1.4\n%%EOF\n")
+    other = api(world.a_admin).post(f"/enablement/lessons/{lesson.pk}/file", FormData({}, file=again))
+    assert other.status_code in (403, 404)
+
+
+def test_the_holder_and_admins_hear_of_a_new_certificate(world):
+    from partnerhub.identity.models import Membership
+
+    admins = set(
+        Membership.objects.filter(organisation=world.partner_a, role="partner_admin").values_list("user", flat=True)
+    )
+    spec = specialist_for(world.a_sales, world.partner_a)
+    _sit(world.a_sales, spec, exam())
+    told = set(Notification.objects.filter(kind="certification.issued").values_list("user", flat=True))
+    assert told == {world.a_sales.pk} | admins

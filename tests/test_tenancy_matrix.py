@@ -481,6 +481,7 @@ API_EXEMPT = {
     ("patch", "/api/v1/enablement/courses/{course_id}"): _CATALOGUE,
     ("post", "/api/v1/enablement/courses/{course_id}/lessons"): _CATALOGUE,
     ("post", "/api/v1/enablement/exams/{exam_id}/questions"): _CATALOGUE,
+    ("post", "/api/v1/enablement/lessons/{lesson_id}/file"): _CATALOGUE,
     ("post", "/api/v1/public/programmes/{code}/applications"): "public: addressed by programme code; only creates",
     ("get", "/api/v1/public/catalogue/{org_id}"): (
         "public: only partners listed in the catalogue, everyone else 404 (tests/test_catalogue.py)"

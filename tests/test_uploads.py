@@ -168,6 +168,7 @@ API_UPLOADS = {
     "POST /api/v1/onboarding/contract/upload file": "test_onboarding.test_contract_upload_accepts_only_pdf_files",
     "POST /api/v1/programmes/import/upload file": "test_api_programme_upload",
     "POST /api/v1/sales/import file": "test_api_spreadsheet_imports",
+    "POST /api/v1/enablement/lessons/{lesson_id}/file file": "test_enablement.test_api_handout_is_checked",
     "POST /api/v1/price-lists/import file": "test_api_spreadsheet_imports",
     "POST /api/v1/exchange-rates/import file": "test_api_spreadsheet_imports",
 }

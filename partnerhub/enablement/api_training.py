@@ -4,7 +4,8 @@ from datetime import date, datetime
 from typing import Annotated
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from partnerhub.core.api import InputSchema, Pagination, model_type
@@ -262,6 +263,13 @@ def update_course(request, course_id: int, payload: EnablementCoursePatch):
 def add_lesson(request, course_id: int, payload: EnablementLessonIn):
     course = selectors.course(actor=request.auth, pk=course_id)
     return Status(201, services.lesson_add(actor=request.auth, course=course, **payload.dict()))
+
+
+@router.post("/lessons/{lesson_id}/file", response=EnablementLessonOut,
+             summary="Attach a handout to a lesson (PDF, PNG, JPEG, DOCX, XLSX, ODT; by content)")  # fmt: skip
+def upload_lesson_file(request, lesson_id: int, file: File[UploadedFile]):
+    lesson = selectors.lesson(actor=request.auth, pk=lesson_id)
+    return services.lesson_update(actor=request.auth, lesson=lesson, file=file)
 
 
 @router.post("/courses/{course_id}/enrolments", response={201: EnablementEnrolmentDetailOut})

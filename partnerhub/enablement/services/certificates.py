@@ -52,6 +52,11 @@ def issue_for_attempt(*, attempt: Attempt, actor: User | None) -> Certification:
                  after=audit.snapshot(cert) | {"specialist": specialist.full_name, "type": ctype.code,
                                                "renews": held.pk if held else None})  # fmt: skip
     signals.announce(organisation_id=specialist.organisation_id, reason="issued")
+    title = _("%(name)s is certified: %(type)s") % {"name": specialist.full_name, "type": ctype.name}
+    notify(users=[specialist.user, *_admins(specialist.organisation_id)], organisation=specialist.organisation,
+           kind="certification.issued", title=title, url=reverse("learn-attempt", args=[attempt.pk]),
+           body=_("Valid until %(date)s. The certificate and its verification page are on the Learn page.")
+           % {"date": expires_on.isoformat() if expires_on else "—"})  # fmt: skip
     return cert
 
 

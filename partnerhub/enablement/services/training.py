@@ -132,6 +132,8 @@ def lesson_update(*, actor: User, lesson: Lesson, file=None, **changes) -> Lesso
     _lesson_values(lesson, dict(changes))
     if file:
         lesson.file = uploads.TRAINING_MATERIAL.accept(file, field="file")
+    elif changes.get("kind") == LessonKind.FILE and not lesson.file:
+        raise ValidationError({"file": [ValidationError(_("Choose a file."), code="required")]})
     lesson.save()
     audit.record(actor=actor, action="lesson.updated", obj=lesson, before=before, after=audit.snapshot(lesson))
     return lesson
