@@ -355,3 +355,16 @@ def test_the_holder_and_admins_hear_of_a_new_certificate(world):
     _sit(world.a_sales, spec, exam())
     told = set(Notification.objects.filter(kind="certification.issued").values_list("user", flat=True))
     assert told == {world.a_sales.pk} | admins
+
+
+def test_an_issued_certificate_goes_to_the_partners_webhooks_only(world):
+    from partnerhub.webhooks import services as webhooks
+    from partnerhub.webhooks.models import WebhookDelivery
+
+    for admin, org in ((world.a_admin, world.partner_a), (world.b_admin, world.partner_b)):
+        webhooks.endpoint_create(actor=admin, organisation=org, url=f"https://hooks.{org.pk}.example/in",
+                                 event_types=["certification.issued"])  # fmt: skip
+    spec = specialist_for(world.a_sales, world.partner_a)
+    _sit(world.a_sales, spec, exam())
+    [delivery] = WebhookDelivery.objects.filter(event_type="certification.issued")
+    assert delivery.endpoint.organisation == world.partner_a

@@ -21,10 +21,22 @@ from partnerhub.core import audit
 from partnerhub.core.notify import notify
 from partnerhub.core.problems import Conflict
 from partnerhub.identity.models import Membership, User
+from partnerhub.webhooks.services import publish_event
 
 from .. import signals
 from ..models import Attempt, Certification
 from .training import require_author
+
+
+def _publish(event_type: str, cert: Certification) -> None:
+    """The certificate's event to the partner's (and the vendor's) webhook endpoints, after commit."""
+    spec = cert.specialist
+    publish_event(event_type=event_type, organisation_ids=[spec.organisation_id], payload={
+        "certification_id": cert.pk, "specialist_id": spec.pk, "specialist_name": spec.full_name,
+        "type": cert.type.code, "level": cert.level, "issued_on": cert.issued_on.isoformat(),
+        "expires_on": cert.expires_on.isoformat() if cert.expires_on else None,
+        "revoked": cert.revoked_at is not None,
+    })  # fmt: skip
 
 
 def new_code() -> str:
@@ -52,6 +64,7 @@ def issue_for_attempt(*, attempt: Attempt, actor: User | None) -> Certification:
                  after=audit.snapshot(cert) | {"specialist": specialist.full_name, "type": ctype.code,
                                                "renews": held.pk if held else None})  # fmt: skip
     signals.announce(organisation_id=specialist.organisation_id, reason="issued")
+    _publish("certification.issued", cert)
     title = _("%(name)s is certified: %(type)s") % {"name": specialist.full_name, "type": ctype.name}
     notify(users=[specialist.user, *_admins(specialist.organisation_id)], organisation=specialist.organisation,
            kind="certification.issued", title=title, url=reverse("learn-attempt", args=[attempt.pk]),
@@ -80,6 +93,7 @@ def revoke(*, actor: User, certification: Certification, reason: str) -> Certifi
     audit.record(actor=actor, action="certification.revoked", obj=cert, organisation=cert.specialist.organisation,
                  before=before, after=audit.snapshot(cert), reason=reason)  # fmt: skip
     signals.announce(organisation_id=cert.specialist.organisation_id, reason="revoked")
+    _publish("certification.revoked", cert)
     return cert
 
 
@@ -121,13 +135,14 @@ def sweep_certifications(*, on=None) -> dict[str, int]:
                                          expires_on__lte=today).order_by("pk")  # fmt: skip
     for cert_id in list(ended.values_list("pk", flat=True)):
         with transaction.atomic():
-            cert = ended.select_for_update().select_related("specialist").filter(pk=cert_id).first()
+            cert = ended.select_for_update().select_related("specialist", "type").filter(pk=cert_id).first()
             if cert is None:
                 continue
             Certification.objects.filter(pk=cert.pk).update(expiry_announced_at=timezone.now())
             audit.record(actor=None, action="certification.expired", obj=cert,
                          organisation=cert.specialist.organisation, after={"expires_on": cert.expires_on})  # fmt: skip
             signals.announce(organisation_id=cert.specialist.organisation_id, reason="expired")
+            _publish("certification.expired", cert)
             expired += 1
     return {"reminded": reminded, "expired": expired}
 
