@@ -326,6 +326,8 @@ def test_through_the_pages_a_specialist_learns_passes_and_verifies(world, ui):
     assert "Пётр Страничкин" in ui(None).get(f"/verify/{cert.verification_code}/").content.decode()
     assert client.post(r["Location"], form).status_code == 302  # a second submission is refused, nothing changes
     assert Certification.objects.filter(specialist=spec).count() == 1
+    admin_view = ui(world.a_admin).get(f"/specialists/{spec.pk}/").content.decode()
+    assert e.title in admin_view and "Passed" in admin_view and c.title in admin_view
 
 
 def test_api_handout_is_checked(world, api):
