@@ -370,3 +370,23 @@ def test_an_issued_certificate_goes_to_the_partners_webhooks_only(world):
     _sit(world.a_sales, spec, exam())
     [delivery] = WebhookDelivery.objects.filter(event_type="certification.issued")
     assert delivery.endpoint.organisation == world.partner_a
+
+
+def test_drafts_are_the_vendors_and_lists_stay_in_the_tenant(world, api):
+    draft = course("draft-course", published=False)
+    assert api(world.a_admin).get(f"/enablement/courses/{draft.pk}").status_code == 404
+    assert api(world.vendor_admin).get(f"/enablement/courses/{draft.pk}").status_code == 200
+    assert api(world.a_admin).patch(f"/enablement/courses/{draft.pk}", {"title": "Mine"}).status_code == 404
+    published = course("open-course")
+    assert api(world.a_admin).patch(f"/enablement/courses/{published.pk}", {"title": "Mine"}).status_code in (403, 404)
+    e = exam()
+    a_spec = specialist_for(world.a_sales, world.partner_a)
+    b_spec = specialist_for(world.b_admin, world.partner_b)
+    services.enrol(actor=world.b_admin, course=published, specialist=b_spec)
+    _sit(world.a_sales, a_spec, e)
+    _sit(world.b_admin, b_spec, e)
+    client = api(world.a_admin)
+    for path in ("/enablement/attempts", "/enablement/enrolments", "/enablement/certifications"):
+        items = client.get(f"{path}?page_size=100").json()["items"]
+        assert all(item["specialist_id"] == a_spec.pk for item in items), path
+    assert client.get(f"/enablement/attempts?organisation_id={world.partner_b.pk}").status_code == 404
