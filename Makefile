@@ -18,7 +18,8 @@ $(STAMP): requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install the locked dependencies
+install: $(STAMP) ## Create .venv and install the locked dependencies (and pango for WeasyPrint when missing)
+	@bash scripts/ensure-pango
 
 migrate: install ## Apply database migrations (and create the cache table)
 	$(BIN)/python manage.py migrate --no-input -v 0

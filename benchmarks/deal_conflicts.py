@@ -134,25 +134,26 @@ def measure(checks) -> dict[str, list[float]]:
 
 
 def measure_baseline(checks) -> list[float]:
-    """The raw trigram candidate query per registration (ms): the name part of the matcher's statement."""
-    from django.conf import settings
+    """The raw trigram candidate query per registration (ms): the name part of the matcher's statement,
+    at the trigram threshold the matcher uses for that name, set in the same round trip as it does."""
     from django.db import connection, transaction
 
     from partnerhub.deals.keys import name_key
-    from partnerhub.deals.matching import MAX_CANDIDATES
+    from partnerhub.deals.matching import MAX_CANDIDATES, SET_THRESHOLD, trigram_threshold
 
-    with connection.cursor() as cur:  # the threshold once per connection, as the matcher's connections have it
-        cur.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, false)", [settings.DEALS_TRIGRAM_THRESHOLD])
     times = []
     for _kind, name, _inn, _dom in checks:
         key = name_key(name)
+        params = {"threshold": str(trigram_threshold(key)), "name": key, "cap": MAX_CANDIDATES}
         t = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cur:
             cur.execute(
-                "SELECT id, name_key FROM deals_claim WHERE status IN ('pending', 'held', 'protected')"
-                " AND name_key %% %s AND organisation_id <> 0 ORDER BY similarity(name_key, %s) DESC LIMIT %s",
-                [key, key, MAX_CANDIDATES],
+                SET_THRESHOLD + "SELECT id, name_key FROM deals_claim WHERE status IN ('pending', 'held', 'protected')"
+                " AND name_key %% %(name)s AND organisation_id <> 0 ORDER BY similarity(name_key, %(name)s) DESC"
+                " LIMIT %(cap)s",
+                params,
             )
+            cur.nextset()
             cur.fetchall()
         times.append((time.perf_counter() - t) * 1000)
     return times

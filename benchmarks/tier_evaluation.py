@@ -146,7 +146,8 @@ LEFT JOIN (
            SUM(amount) FILTER (WHERE sold_on < %(this_year)s AND currency = 'RUB') AS v1,
            COUNT(*) FILTER (WHERE sold_on >= %(this_year)s) AS c0,
            COUNT(*) FILTER (WHERE sold_on < %(this_year)s) AS c1
-    FROM rewards_sale WHERE sold_on >= %(last_year)s AND sold_on <= %(on)s GROUP BY organisation_id
+    FROM rewards_sale WHERE sold_on >= %(last_year)s AND sold_on <= %(on)s AND status = 'active'
+    GROUP BY organisation_id
 ) s ON s.organisation_id = e.organisation_id
 LEFT JOIN (
     SELECT sp.organisation_id, COUNT(DISTINCT sp.id) AS n

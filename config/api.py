@@ -11,6 +11,8 @@ from partnerhub.identity.api import router as identity_router
 from partnerhub.identity.api_auth import TokenAuth
 from partnerhub.leads.api import public_router as locator_public_router
 from partnerhub.leads.api import router as leads_router
+from partnerhub.marketplace.api import public_router as marketplace_public_router
+from partnerhub.marketplace.api import router as marketplace_router
 from partnerhub.onboarding.api import public_router as onboarding_public_router
 from partnerhub.onboarding.api import router as onboarding_router
 from partnerhub.partners.api import router as tiers_router
@@ -49,4 +51,6 @@ api.add_router("", onboarding_public_router)
 api.add_router("", referrals_router)
 api.add_router("", leads_router)
 api.add_router("", locator_public_router)
+api.add_router("", marketplace_router)
+api.add_router("", marketplace_public_router)
 api.add_router("/webhooks", webhooks_router)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "partnerhub.partners",
     "partnerhub.onboarding",
     "partnerhub.deals",
+    "partnerhub.marketplace",
     "partnerhub.referrals",
     "partnerhub.webhooks",
     "partnerhub.leads",
@@ -313,6 +314,16 @@ REWARDS_CBR_URL = env_str("REWARDS_CBR_URL", "")
 # A sale on a day without a published rate uses the latest rate at most this many days older
 # (weekends, the New Year holidays); older than that, the line is not rated and the error names the currency and date.
 REWARDS_FX_MAX_AGE_DAYS = env_int("REWARDS_FX_MAX_AGE_DAYS", 10)
+# A rated sale's reward waits on hold until the customer has paid or this many days after the sale date
+# (sales without payment information wait the days); a period close releases what no longer waits.
+REWARDS_HOLD_DAYS = env_int("REWARDS_HOLD_DAYS", 30)
+# The payer of payout runs in the 1C client-bank exchange file (the vendor's own account); empty: left blank.
+REWARDS_PAYER_NAME = env_str("REWARDS_PAYER_NAME", "")
+REWARDS_PAYER_INN = env_str("REWARDS_PAYER_INN", "")
+REWARDS_PAYER_KPP = env_str("REWARDS_PAYER_KPP", "")
+REWARDS_PAYER_ACCOUNT = env_str("REWARDS_PAYER_ACCOUNT", "")
+REWARDS_PAYER_BANK = env_str("REWARDS_PAYER_BANK", "")
+REWARDS_PAYER_BIK = env_str("REWARDS_PAYER_BIK", "")
 
 # --- API
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
@@ -339,6 +350,7 @@ CONTENT_SECURITY_POLICY = {
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 UPLOAD_IMPORT_MAX_BYTES = env_int("UPLOAD_IMPORT_MAX_BYTES", 20 * 1024 * 1024)  # sales imports (read, not stored)
 UPLOAD_YAML_MAX_BYTES = env_int("UPLOAD_YAML_MAX_BYTES", 1024 * 1024)  # programme definitions
+UPLOAD_IMAGE_MAX_BYTES = env_int("UPLOAD_IMAGE_MAX_BYTES", 5 * 1024 * 1024)  # marketplace screenshots
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("partnerhub.webhooks.urls")),
     path("", include("partnerhub.referrals.urls")),
     path("", include("partnerhub.leads.urls")),
+    path("", include("partnerhub.marketplace.urls")),
     path("", include("partnerhub.portal.urls")),
     path("", include("partnerhub.core.urls")),
 ]

@@ -151,6 +151,8 @@ def empty_the_ledger_for_the_flush() -> None:
     with connection.cursor() as cursor:
         for sql in migration.SQLITE_DOWN:
             cursor.execute(sql)
+        cursor.execute("DELETE FROM rewards_payoutitem")  # rows referring to entries go first
+        cursor.execute("DELETE FROM rewards_rating")
         cursor.execute("DELETE FROM rewards_ledgerline")
         cursor.execute("DELETE FROM rewards_journalentry")
         for sql in migration.SQLITE_UP:

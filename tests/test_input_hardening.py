@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 HUGE = "99999999999999999999"  # past a 64-bit integer: PostgreSQL refused the OFFSET with a 500
 
 # path parameter -> key of tests.test_tenancy_matrix.b_objects
-PATH_OBJECTS = {"org_id": "org", "enrolment_id": "enrolment", "deal_id": "deal", "endpoint_id": "webhook"}
-PATH_VALUES = {"period": "2026-11"}  # parameters that name no object
+PATH_OBJECTS = {"org_id": "org", "enrolment_id": "enrolment", "deal_id": "deal", "endpoint_id": "webhook",
+                "run_id": "payout_run"}  # fmt: skip
+PATH_VALUES = {"period": "2026-11", "code": "ru"}  # parameters that name no object (a storefront's code)
 # Lists with required query parameters: what to give them (from the same objects).
 REQUIRED_QUERY = {"/api/v1/role-rates": lambda objects: f"programme={objects['programme']}&version=1"}
 

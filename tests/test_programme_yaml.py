@@ -405,7 +405,9 @@ def test_demo_partners_stand_in_different_tiers_and_loading_twice_changes_nothin
     call_command("load_demo", stdout=io.StringIO())
     tiers = dict(Enrolment.objects.values_list("organisation__name", "tier_code"))
     assert tiers == {"Альфа Интеграция": "privileged", "Бета Софт": "certified", "Гамма Сервис": "authorized",
-                     "Дельта Дистрибуция": "advanced"}  # fmt: skip
+                     "Дельта Дистрибуция": "advanced",
+                     # software vendors admitted to the marketplace (its demo) start in the 001 programme's first tier
+                     "Эпсилон Облако": "emerging", "Зета Аналитика": "emerging"}  # fmt: skip
     counts = (Programme.objects.count(), Enrolment.objects.count(), Sale.objects.count(), Claim.objects.count())
     call_command("load_demo", stdout=io.StringIO())
     assert (Programme.objects.count(), Enrolment.objects.count(), Sale.objects.count(), Claim.objects.count()) == counts
@@ -477,3 +479,81 @@ def test_an_older_files_inactivity_days_is_read_as_whole_months(db):
     both = MINIMAL + "deal_registration: {inactivity_days: 90, inactivity_months: 3}\n"
     assert "replaced by inactivity_months" in errors_of(both)["deal_registration.inactivity_days"][0]
     assert "deal_registration.inactivity_days" in errors_of(MINIMAL + "deal_registration: {inactivity_days: -1}\n")
+
+
+# ---------------------------------------------------------------------------- texts in two languages
+
+
+def test_the_shipped_programmes_carry_english_texts_that_survive_export_and_import():
+    v = load("security_002.yaml")
+    assert v.programme.name_en == "Security software vendor's partner programme"
+    assert v.name_en == "Partner programme 2026"
+    assert v.roles.get(code="reseller").name_en == "Reseller"
+    deferral = Benefit.objects.get(tier__version=v, code="deferral")
+    assert (deferral.label, deferral.label_en) == ("Отсрочка платежа 30 дней", "Payment deferred by 30 days")
+    assert ProductFamily.objects.get(code="software").name_en == "Software"
+    exported = yaml_io.export(v)
+    privileged = yaml.safe_load(exported)["tiers"][2]
+    deferral_out = next(b for b in privileged["benefits"] if b["code"] == "deferral")
+    assert deferral_out["label"] == {"ru": "Отсрочка платежа 30 дней", "en": "Payment deferred by 30 days"}
+    assert "label_en" not in deferral_out and privileged["name"] == "Privileged"  # one text: a plain string
+    again = services.import_programme(actor=None, text=exported, source="exported", publish=False)
+    assert yaml_io.document(again) == yaml_io.document(v)
+    deferral = Benefit.objects.get(tier__version=again, code="deferral")
+    assert (deferral.label, deferral.label_en) == ("Отсрочка платежа 30 дней", "Payment deferred by 30 days")
+    assert again.roles.get(code="reseller").name_en == "Reseller" and again.name_en == v.name_en
+
+
+BILINGUAL = """
+schema_version: 1
+programme: {code: duo, name: {ru: Программа, en: Programme}}
+version: {effective_from: 2026-02-01}
+product_families: [{code: duo-soft, name: Софт, name_en: Software}]
+roles: [{code: reseller, name: {ru: Реселлер, en: Reseller}, kind: resale}]
+tiers:
+  - code: silver
+    name: {ru: Серебряный, en: Silver}
+    requirements:
+      - {code: sales, metric: sales_volume, threshold: 10, label: {ru: Продажи, en: Sales}}
+      - {code: contract, obligation: signed_contract, label: Договор}
+    benefits: [{code: leads, kind: vendor_leads, label: {en: Leads from the vendor}}]
+  - {code: gold, name: Золотой}
+"""
+
+
+def test_a_plain_string_is_the_russian_text_a_mapping_gives_both_and_english_falls_back_to_russian():
+    from django.utils import translation
+
+    v = services.import_programme(actor=None, text=BILINGUAL, source="duo.yaml")
+    silver, gold = v.tiers.order_by("rank")
+    assert (silver.name, silver.name_en, gold.name, gold.name_en) == ("Серебряный", "Silver", "Золотой", "")
+    assert (v.name, v.name_en) == ("Программа", "Programme")  # the version's name defaults to the programme's
+    contract = silver.requirements.get(code="contract")
+    leads = silver.benefits.get()
+    with translation.override("en"):
+        assert [str(silver), str(gold), str(v.programme)] == ["Silver", "Золотой", "Programme"]  # no English: Russian
+        assert (str(contract), str(leads), str(ProductFamily.objects.get(code="duo-soft"))) == (
+            "Договор", "Leads from the vendor", "Software",
+        )  # fmt: skip
+    with translation.override("ru"):
+        assert [str(silver), str(gold), str(v.roles.get())] == ["Серебряный", "Золотой", "Реселлер"]
+        assert str(leads) == "Leads from the vendor"  # a label given only in English is the only text there is
+    doc, errors = yaml_io.parse(yaml_io.export(v), source="exported")
+    assert not errors and doc == yaml_io.document(v) == yaml_io.parse(BILINGUAL, source="duo")[0]
+
+
+@pytest.mark.parametrize(
+    "change, key, words",
+    [
+        (lambda d: d["tiers"][0].update(name={"en": "Silver"}), "tiers[0].name.ru", "is required"),
+        (lambda d: d["tiers"][0].update(name={"ru": "С", "de": "Silber"}), "tiers[0].name.de", "unknown language"),
+        (lambda d: d["tiers"][0].update(name_en="Silver"), "tiers[0].name_en", "given twice"),
+        (lambda d: d["roles"][0].update(name={"ru": "Р", "en": "x" * 201}), "roles[0].name.en", "at most 200"),
+        (lambda d: d["tiers"][0].update(name={"ru": "С", "en": ["Silver"]}), "tiers[0].name.en", "must be text"),
+    ],
+)
+def test_a_bad_bilingual_text_is_a_field_error(change, key, words):
+    doc = yaml.safe_load(BILINGUAL)
+    change(doc)
+    errors = errors_of(yaml.safe_dump(doc, allow_unicode=True))
+    assert key in errors and words in " ".join(errors[key]), errors

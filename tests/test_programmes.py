@@ -479,3 +479,28 @@ def test_requirement_and_benefit_pages(world, ui):
     assert admin.get(f"{SEC}/v2/edit/privileged/benefits/nothing/").status_code == 404
     assert admin.get(f"{SEC}/v1/edit/privileged/benefits/deferral/").status_code == 404  # published
     assert ui(world.bdm_a).get(url).status_code == 404
+
+
+def test_a_draft_takes_english_texts_through_the_api_and_the_editor(world, api, ui):
+    v2 = draft_of(world)
+    admin = api(world.vendor_admin)
+    base = f"{SEC}/versions/2"
+    r = admin.patch(f"{base}/settings", {"name_en": "Programme 2027"})
+    assert r.status_code == 200 and r.json()["name_en"] == "Programme 2027"
+    r = admin.post(f"{base}/tiers", {"code": "elite", "name": "Элита", "name_en": "Elite"})
+    assert r.status_code == 201 and (r.json()["tiers"][-1]["name"], r.json()["tiers"][-1]["name_en"]) == (
+        "Элита", "Elite",
+    )  # fmt: skip
+    r = admin.post(f"{base}/tiers/elite/benefits", {"code": "leads", "kind": "vendor_leads", "label": "Лиды",
+                                                    "label_en": "Leads"})  # fmt: skip
+    assert r.status_code == 201 and r.json()["tiers"][-1]["benefits"][0]["label_en"] == "Leads"
+    exported = admin.get(f"{base}/yaml").content.decode()
+    assert "en: Elite" in exported and "en: Leads" in exported
+    # the editor's tier form carries the English name too
+    r = ui(world.vendor_admin).post(f"{SEC}/v{v2.number}/edit/", {
+        "action": "edit_tier", "tier": "elite", "edit_tier-code": "elite", "edit_tier-name": "Элита",
+        "edit_tier-name_en": "Elite partners", "edit_tier-description": "",
+    })  # fmt: skip
+    assert r.status_code == 302
+    elite = ProgrammeVersion.objects.get(number=2).tiers.get(code="elite")
+    assert (elite.name, elite.name_en) == ("Элита", "Elite partners")

@@ -28,8 +28,12 @@ UI_LISTS = [
     "/organisations/", "/members/", "/tokens/", "/audit/", "/notifications/", "/programmes/", "/tiers/",
     "/enrolments/", "/obligations/", "/deals/", "/deals/review/", "/leads/", "/lead-inbox/",
     "/onboarding/applications/", "/partners/", "/sales/", "/webhooks/", "/referrals/", "/referrals/traffic/",
-    "/specialists/", "/products/", "/rates/", "/rewards/finance/", "/learn/", "/enablement/courses/",
-    "/enablement/exams/",
+    "/specialists/", "/products/", "/rates/", "/rewards/finance/", "/rewards/finance/periods/",
+    "/rewards/finance/payouts/",
+    "/specialists/", "/products/", "/rates/", "/rewards/finance/",
+    "/marketplace/", "/marketplace/applications/", "/marketplace/listings/", "/marketplace/moderation/",
+    "/marketplace/storefronts/", "/marketplace/scorecard/", "/store/", "/store/ru/", "/store/kz/",
+    "/learn/", "/enablement/courses/", "/enablement/exams/",
 ]  # fmt: skip
 ROLES = {"vendor": "admin@vendor.demo", "partner": "admin@alpha.demo"}
 

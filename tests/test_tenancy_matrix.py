@@ -12,8 +12,11 @@ from config.api import api as ninja_api
 from partnerhub.core.models import AuditEntry
 from partnerhub.identity import services
 from partnerhub.identity.models import Invitation, Membership
+from tests import tenancy_enablement as enablement
 from tests.conftest import FormData
-from tests.enablement_builders import enablement_b
+from tests.tenancy_marketplace import API_EXEMPT as MARKETPLACE_EXEMPT
+from tests.tenancy_marketplace import API_MATRIX as MARKETPLACE_MATRIX
+from tests.tenancy_marketplace import marketplace_b
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +50,8 @@ def b_objects(world):
         **_referrals_b(world),
         **_leads_b(world, enrolment),
         **_rewards_b(world),
-        **enablement_b(world),
+        **marketplace_b(world),
+        **enablement.enablement_b(world),
     }
 
 
@@ -75,7 +79,9 @@ def _rewards_b(world):
 
     sale = Sale.objects.create(organisation=world.partner_b, customer_name="ООО Б", product_family=fam,
                                amount=1000, currency="RUB", sold_on=date(2026, 3, 10))  # fmt: skip
-    return {"sale": sale.pk}
+    from .reward_builders import approved_payout_run
+
+    return {"sale": sale.pk, "payout_run": approved_payout_run(world, world.partner_b)}
 
 
 def _referrals_b(world):
@@ -197,6 +203,33 @@ API_MATRIX = {
         None,
     ),
     ("get", "/api/v1/organisations/{org_id}/ledger"): lambda o: (f"/organisations/{o['org']}/ledger", None),
+    ("get", "/api/v1/organisations/{org_id}/statements/{period}/pdf"): lambda o: (
+        f"/organisations/{o['org']}/statements/2026-03/pdf",
+        None,
+    ),
+    ("get", "/api/v1/organisations/{org_id}/payouts"): lambda o: (f"/organisations/{o['org']}/payouts", None),
+    ("get", "/api/v1/rewards/payout-runs/{run_id}"): lambda o: (f"/rewards/payout-runs/{o['payout_run']}", None),
+    ("get", "/api/v1/rewards/payout-runs/{run_id}/items"): lambda o: (
+        f"/rewards/payout-runs/{o['payout_run']}/items",
+        None,
+    ),
+    ("get", "/api/v1/rewards/payout-runs/{run_id}/csv"): lambda o: (
+        f"/rewards/payout-runs/{o['payout_run']}/csv",
+        None,
+    ),
+    ("get", "/api/v1/rewards/payout-runs/{run_id}/1c"): lambda o: (f"/rewards/payout-runs/{o['payout_run']}/1c", None),
+    ("post", "/api/v1/rewards/payout-runs/{run_id}/approve"): lambda o: (
+        f"/rewards/payout-runs/{o['payout_run']}/approve",
+        None,
+    ),
+    ("post", "/api/v1/rewards/payout-runs/{run_id}/cancel"): lambda o: (
+        f"/rewards/payout-runs/{o['payout_run']}/cancel",
+        {"reason": "x"},
+    ),
+    ("post", "/api/v1/rewards/payout-runs/{run_id}/pay"): lambda o: (
+        f"/rewards/payout-runs/{o['payout_run']}/pay",
+        None,
+    ),
     ("post", "/api/v1/organisations/{org_id}/ledger"): lambda o: (
         f"/organisations/{o['org']}/ledger",
         {"kind": "adjustment", "currency": "RUB", "amount": "1.00", "reason": "x"},
@@ -205,6 +238,7 @@ API_MATRIX = {
         f"/sales/{o['sale']}/correct",
         {"amount": "2.00", "reason": "x"},
     ),
+    ("post", "/api/v1/sales/{sale_id}/paid"): lambda o: (f"/sales/{o['sale']}/paid", {"paid_on": "2026-03-15"}),
     ("post", "/api/v1/sales/{sale_id}/end"): lambda o: (
         f"/sales/{o['sale']}/end",
         {"status": "cancelled", "reason": "x"},
@@ -437,24 +471,8 @@ API_MATRIX |= {
         {"rates": [{"product_family": "software", "sale_type": "new", "percent": "1"}]},
     ),
 }
-# Enablement: B's specialist, course enrolment, attempt and certificate (courses and exams are the vendor's).
-API_MATRIX |= {
-    ("post", "/api/v1/enablement/courses/{course_id}/enrolments"): lambda o: (
-        f"/enablement/courses/{o['course']}/enrolments", {"specialist_id": o["learner"]}),
-    ("get", "/api/v1/enablement/enrolments/{enrolment_id}"): lambda o: (
-        f"/enablement/enrolments/{o['course_enrolment']}", None),
-    ("post", "/api/v1/enablement/enrolments/{enrolment_id}/lessons/{lesson_id}/complete"): lambda o: (
-        f"/enablement/enrolments/{o['course_enrolment']}/lessons/{o['lesson']}/complete", None),
-    ("post", "/api/v1/enablement/exams/{exam_id}/attempts"): lambda o: (
-        f"/enablement/exams/{o['exam']}/attempts", {"specialist_id": o["learner"]}),
-    ("get", "/api/v1/enablement/attempts/{attempt_id}"): lambda o: (f"/enablement/attempts/{o['attempt']}", None),
-    ("post", "/api/v1/enablement/attempts/{attempt_id}/submit"): lambda o: (
-        f"/enablement/attempts/{o['attempt']}/submit", {"answers": []}),
-    ("get", "/api/v1/enablement/certifications/{certification_id}/pdf"): lambda o: (
-        f"/enablement/certifications/{o['certification']}/pdf", None),
-    ("post", "/api/v1/enablement/certifications/{certification_id}/revoke"): lambda o: (
-        f"/enablement/certifications/{o['certification']}/revoke", {"reason": "x"}),
-}  # fmt: skip
+API_MATRIX |= MARKETPLACE_MATRIX
+API_MATRIX |= enablement.API_MATRIX
 VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/")} | {
     "programme-detail",
     "programme-draft",
@@ -466,7 +484,15 @@ VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/"
 }
 
 # GET endpoints the owning partner itself may not read (vendor staff only), still 404 for it.
-VENDOR_ONLY_READS = {"/api/v1/deals/{deal_id}/conflicts", "/api/v1/leads/{lead_id}"}
+VENDOR_ONLY_READS = {
+    "/api/v1/deals/{deal_id}/conflicts",
+    "/api/v1/leads/{lead_id}",
+    # Payout runs are the vendor's (a partner reads its payouts through /organisations/{org_id}/payouts).
+    "/api/v1/rewards/payout-runs/{run_id}",
+    "/api/v1/rewards/payout-runs/{run_id}/items",
+    "/api/v1/rewards/payout-runs/{run_id}/csv",
+    "/api/v1/rewards/payout-runs/{run_id}/1c",
+}
 
 # Cases where B's child object is addressed through A's own organisation: still 404.
 API_CROSS_PARENT = [
@@ -475,13 +501,7 @@ API_CROSS_PARENT = [
     ("post", lambda o: f"/organisations/{o['org_a']}/invitations/{o['invitation']}/revoke", None),
 ]
 
-_CATALOGUE = "the vendor's course and exam catalogue: no tenant's data; written by vendor administrators only"
 API_EXEMPT = {
-    ("get", "/api/v1/enablement/courses/{course_id}"): _CATALOGUE + " (tests/test_enablement.py)",
-    ("patch", "/api/v1/enablement/courses/{course_id}"): _CATALOGUE,
-    ("post", "/api/v1/enablement/courses/{course_id}/lessons"): _CATALOGUE,
-    ("post", "/api/v1/enablement/exams/{exam_id}/questions"): _CATALOGUE,
-    ("post", "/api/v1/enablement/lessons/{lesson_id}/file"): _CATALOGUE,
     ("post", "/api/v1/public/programmes/{code}/applications"): "public: addressed by programme code; only creates",
     ("get", "/api/v1/public/catalogue/{org_id}"): (
         "public: only partners listed in the catalogue, everyone else 404 (tests/test_catalogue.py)"
@@ -494,6 +514,14 @@ API_EXEMPT = {
     ),
     ("get", "/api/v1/invitations/{key}"): "public: addressed by the secret invitation key, not an id",
     ("post", "/api/v1/invitations/{key}/accept"): "public: addressed by the secret invitation key, not an id",
+    ("get", "/api/v1/rewards/periods/{period}/preview"): (
+        "vendor-wide: addressed by a month, not an id; finance only, partners 404 (tests/test_rewards_periods.py)"
+    ),
+    ("post", "/api/v1/rewards/periods/{period}/close"): (
+        "vendor-wide: addressed by a month, not an id; finance only, partners 404 (tests/test_rewards_periods.py)"
+    ),
+    **MARKETPLACE_EXEMPT,
+    **enablement.API_EXEMPT,
 }
 
 OUTSIDERS = ["a_admin", "a_sales", "bdm_a", "customer_admin"]

@@ -5,6 +5,8 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.tenancy_enablement import UI_MATRIX as ENABLEMENT_UI
+from tests.tenancy_marketplace import UI_MATRIX as MARKETPLACE_UI
 from tests.test_tenancy_matrix import _outsiders_of, _state, b_objects
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +26,6 @@ UI_MATRIX = {
     "specialist-detail": lambda o: {"specialist_id": o["specialist"]},
     "specialist-toggle": lambda o: {"specialist_id": o["specialist"]},
     "certification-remove": lambda o: {"certification_id": o["certification"]},
-    "certification-revoke": lambda o: {"certification_id": o["certification"]},
-    "certificate-pdf": lambda o: {"certification_id": o["certification"]},
-    "learn-lesson": lambda o: {"enrolment_id": o["course_enrolment"], "lesson_id": o["lesson"]},
-    "learn-attempt": lambda o: {"attempt_id": o["attempt"]},
     "enrolment-detail": lambda o: {"enrolment_id": o["enrolment"]},
     "enrolment-override": lambda o: {"enrolment_id": o["enrolment"]},
     "enrolment-override-end": lambda o: {"enrolment_id": o["enrolment"]},
@@ -71,6 +69,15 @@ UI_MATRIX = {
     "earnings": lambda o: {"org_id": o["org"]},
     "statement": lambda o: {"org_id": o["org"], "period": "2026-03"},
     "statement-csv": lambda o: {"org_id": o["org"], "period": "2026-03"},
+    "statement-pdf": lambda o: {"org_id": o["org"], "period": "2026-03"},
+    "rewards-payout-run": lambda o: {"run_id": o["payout_run"]},
+    "rewards-payout-run-approve": lambda o: {"run_id": o["payout_run"]},
+    "rewards-payout-run-pay": lambda o: {"run_id": o["payout_run"]},
+    "rewards-payout-run-cancel": lambda o: {"run_id": o["payout_run"]},
+    "rewards-payout-run-csv": lambda o: {"run_id": o["payout_run"]},
+    "rewards-payout-run-1c": lambda o: {"run_id": o["payout_run"]},
+    **MARKETPLACE_UI,
+    **ENABLEMENT_UI,
 }
 
 

@@ -103,3 +103,32 @@ def test_validator_refuses_a_metric_nobody_measures(monkeypatch):
     with pytest.raises(ValidationError) as exc:
         services.import_programme(actor=None, text=text, source="cloud.yaml")
     assert any("won_deals is not measured" in m for msgs in exc.value.message_dict.values() for m in msgs)
+
+
+def test_sales_count_in_the_requirements_currency_at_each_sales_date_rate(world):
+    """A USD threshold counts rouble and tenge sales, a rouble one counts dollar sales (issue 9: currencies);
+    a refunded sale does not count; a sale without a known rate does not count until its rate is known."""
+    from decimal import Decimal
+
+    from partnerhub.rewards.models import ExchangeRate, Sale
+
+    ExchangeRate.objects.create(currency="USD", on=date(2026, 2, 27), value=Decimal("90.5000"))  # a Friday
+    ExchangeRate.objects.create(currency="KZT", on=date(2026, 2, 27), value=Decimal("18.2000"), nominal=100)
+    org = world.partner_a
+    sell(org, "90500", date(2026, 3, 1))  # Sunday: Friday's rates
+    sell(org, "10", date(2026, 3, 1), currency="USD")
+    sell(org, "100000", date(2026, 3, 2), currency="KZT")  # 18,200.00 roubles
+    sell(org, "5000", date(2026, 3, 3), currency="EUR")  # no EUR rate yet
+    refunded = sell(org, "200000", date(2026, 3, 4))
+    Sale.objects.filter(pk=refunded.pk).update(status=Sale.Status.REFUNDED)
+
+    def measured(currency: str) -> Decimal:
+        spec = metrics.MetricSpec("sales_volume", "rolling_12_months", currency=currency)
+        return metrics.measure_batch([spec], [org.pk], date(2026, 6, 1)).best(spec, org.pk)[0]
+
+    assert measured("USD") == Decimal("1211.10")  # 1,000.00 + 10 + 201.10 (18,200 / 90.5, to the cent)
+    assert measured("RUB") == Decimal("109605.00")  # 90,500 + 905.00 + 18,200.00
+    ExchangeRate.objects.create(currency="EUR", on=date(2026, 3, 3), value=Decimal("100.0000"))
+    assert measured("RUB") == Decimal("609605.00")
+    count = metrics.MetricSpec("purchase_count", "rolling_12_months")
+    assert metrics.measure_batch([count], [org.pk], date(2026, 6, 1)).best(count, org.pk)[0] == 4

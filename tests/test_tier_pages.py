@@ -158,3 +158,57 @@ def test_what_if_labels_are_translated(world, ui, enrolled):
     client = ui(world.a_sales)
     html = client.get(reverse("partner-tier"), headers={"Accept-Language": "ru"}).content.decode()
     assert "Что если" in html and "Рассчитать" in html and "Что нужно добавить" in html
+
+
+# ---------------------------------------------------------------------------- programme texts in the reader's language
+
+
+def in_two_languages(enrolled: Enrolment) -> None:
+    """Russian and English names for the tiers, the role and a requirement; Certified has no English name."""
+    from partnerhub.programmes.models import ProgrammeRole, Requirement, Tier
+
+    v = enrolled.programme.versions.get()
+    Tier.objects.filter(version=v, code="authorized").update(name="Авторизованный", name_en="Authorized")
+    Tier.objects.filter(version=v, code="certified").update(name="Сертифицированный", name_en="")
+    ProgrammeRole.objects.filter(version=v, code="reseller").update(name="Реселлер", name_en="Reseller")
+    Requirement.objects.filter(tier__version=v, tier__code="certified", code="sales").update(
+        label="Продажи за год", label_en="Sales this year"
+    )
+    Enrolment.objects.filter(pk=enrolled.pk).update(evaluation_digest="")  # (a published version's texts are frozen)
+    evaluate_programme(programme=enrolled.programme, on=date.today())  # the stored explanation takes both
+
+
+def test_the_tier_page_shows_programme_texts_in_the_active_language_and_falls_back_to_russian(world, ui, enrolled):
+    in_two_languages(enrolled)
+    client = ui(world.a_sales)
+    en = client.get(reverse("partner-tier"), headers={"Accept-Language": "en"}).content.decode()
+    assert 'data-testid="tier-name">Authorized<' in en and "Reseller" in en and "Sales this year" in en
+    assert "Toward Сертифицированный" in en  # no English name: the Russian one, never the code
+    assert "Авторизованный" not in en and "Продажи за год" not in en
+    ru = client.get(reverse("partner-tier"), headers={"Accept-Language": "ru"}).content.decode()
+    assert 'data-testid="tier-name">Авторизованный<' in ru and "Реселлер" in ru and "Продажи за год" in ru
+    assert "Сертифицированный" in ru and "Sales this year" not in ru and ">Authorized<" not in ru
+
+
+def test_the_enrolment_list_names_roles_and_tiers_in_the_active_language(world, ui, enrolled):
+    in_two_languages(enrolled)
+    client = ui(world.vendor_admin)
+    en = client.get(reverse("enrolment-list"), headers={"Accept-Language": "en"}).content.decode()
+    row = en.split("<tbody>")[1].split("</tr>")[0]
+    assert "<td>Reseller</td>" in row and "<td>Authorized" in row and "reseller" not in row.split("</a>")[1]
+    ru = client.get(reverse("enrolment-list"), headers={"Accept-Language": "ru"}).content.decode()
+    row = ru.split("<tbody>")[1].split("</tr>")[0]
+    assert "<td>Реселлер</td>" in row and "<td>Авторизованный" in row and "authorized" not in row
+    # the tier filter offers names, and still filters by the code
+    assert '<option value="authorized">Авторизованный</option>' in ru
+    filtered = client.get(reverse("enrolment-list"), {"tier": "certified"}).content.decode()
+    assert "No enrolments match." in filtered
+
+
+def test_the_api_returns_programme_labels_in_the_language_asked_for(world, api, enrolled):
+    in_two_languages(enrolled)
+    client = api(world.a_admin)
+    en = client.get(f"/enrolments/{enrolled.pk}/needs", **{"Accept-Language": "en"}).json()
+    assert en["next_tier_name"] == "Сертифицированный" and en["gaps"][0]["label"] == "Sales this year"
+    ru = client.get(f"/enrolments/{enrolled.pk}/needs", **{"Accept-Language": "ru"}).json()
+    assert ru["next_tier_name"] == "Сертифицированный" and ru["gaps"][0]["label"] == "Продажи за год"

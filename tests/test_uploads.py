@@ -157,7 +157,8 @@ def test_every_model_file_field_carries_an_upload_policy():
     }
     assert set(fields) == {"deals.ClaimConflict.evidence", "deals.ExtensionRequest.evidence",
                            "partners.ObligationRecord.evidence_file", "partners.Application.contract_file",
-                           "enablement.Lesson.file"}  # fmt: skip
+                           "enablement.Lesson.file", "marketplace.Screenshot.image",
+                           "marketplace.Screenshot.thumbnail"}  # fmt: skip
     assert all(len(policies) == 1 for policies in fields.values()), fields
 
 
@@ -171,6 +172,9 @@ API_UPLOADS = {
     "POST /api/v1/enablement/lessons/{lesson_id}/file file": "test_enablement.test_api_handout_is_checked",
     "POST /api/v1/price-lists/import file": "test_api_spreadsheet_imports",
     "POST /api/v1/exchange-rates/import file": "test_api_spreadsheet_imports",
+    "POST /api/v1/marketplace/listings/{listing_id}/screenshots image": (
+        "test_marketplace_listings.test_screenshots_are_real_images_checked_and_thumbnailed"
+    ),
 }
 FORM_UPLOADS = {
     "partnerhub.deals.forms.ResolveForm.evidence": "test_api_conflict_evidence (same service)",
@@ -182,6 +186,9 @@ FORM_UPLOADS = {
     "partnerhub.rewards.forms.SaleImportForm.file": "test_api_spreadsheet_imports (same service)",
     "partnerhub.rewards.forms.PriceListFileForm.file": "test_api_spreadsheet_imports (same service)",
     "partnerhub.rewards.forms.RatesFileForm.file": "test_api_spreadsheet_imports (same service)",
+    "partnerhub.marketplace.forms.ScreenshotForm.image": (
+        "test_marketplace_pages.test_screenshot_form_refuses_a_non_image"
+    ),
 }
 
 

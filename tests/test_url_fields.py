@@ -131,8 +131,19 @@ def probe_lesson_video_url(world, api, bad):
     assert not Lesson.objects.exists()
 
 
+def probe_listing_provisioning_url(world, api, bad):
+    from .marketplace_builders import draft_listing
+
+    listing = draft_listing(world.b_admin, world.partner_b, complete=False)
+    r = api(world.b_admin).put(f"/marketplace/listings/{listing.pk}/provisioning", {"mode": "api", "url": bad})
+    assert _errors(r).get("url") == "invalid"
+    listing.working_version.refresh_from_db()
+    assert listing.working_version.provisioning_url == ""
+
+
 PROBES = {
     "enablement.Lesson.video_url": probe_lesson_video_url,
+    "marketplace.ListingVersion.provisioning_url": probe_listing_provisioning_url,
     "identity.Organisation.website": probe_organisation_website,
     "partners.ObligationRecord.evidence_url": probe_obligation_evidence_url,
     "partners.Application.website": probe_application_website,

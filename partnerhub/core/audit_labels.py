@@ -3,9 +3,16 @@
 The audit log stores codes (``lead.offered``, ``status: "held"``); the pages show "Lead offered to a
 partner" and "Status: Under review", reading each field's verbose name and choice labels from the
 model named by the entry's ``object_type``. An action not listed here is shown by its object's name.
+
+Values that are codes of data the core does not know (a tier or role code of a programme, an obligation)
+are named by the app that owns them: it registers a namer with :func:`register_values`, and
+:func:`prepare` asks each namer once for a whole page of entries (one query, however many rows).
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
@@ -69,6 +76,23 @@ ACTIONS = {
     "lead.offer_withdrawn": _("Lead offer withdrawn"),
     "lead.offered": _("Lead offered to a partner"),
     "lead.unassigned": _("Lead left without a partner"),
+    "listing.approved": _("Listing version approved and published"),
+    "listing.created": _("Marketplace listing created"),
+    "listing.pricing_saved": _("Listing pricing saved"),
+    "listing.provisioning_saved": _("Listing provisioning saved"),
+    "listing.rejected": _("Listing version returned with comments"),
+    "listing.revision_started": _("Edit of a live listing started"),
+    "listing.screenshot_added": _("Screenshot added to a listing"),
+    "listing.screenshot_removed": _("Screenshot removed from a listing"),
+    "listing.service_saved": _("Listing texts and facts saved"),
+    "listing.storefronts_saved": _("Listing storefronts chosen"),
+    "listing.submitted": _("Listing submitted for moderation"),
+    "score_criterion.saved": _("Admission criterion saved"),
+    "storefront.saved": _("Storefront saved"),
+    "vendor_application.admitted": _("Vendor admitted to the marketplace"),
+    "vendor_application.declined": _("Vendor application declined"),
+    "vendor_application.scored": _("Vendor application scored"),
+    "vendor_application.submitted": _("Vendor applied to the marketplace"),
     "membership.created": _("Member added"),
     "membership.removed": _("Member removed"),
     "membership.role_changed": _("Member's role changed"),
@@ -91,12 +115,18 @@ ACTIONS = {
     "referral.attribution_refused": _("Referral attribution refused"),
     "referral.conversion_credited": _("Referred purchase credited"),
     "referral.conversion_rejected": _("Referred purchase not credited"),
+    "payout_run.approved": _("Payout run approved"),
+    "payout_run.cancelled": _("Payout run cancelled"),
+    "payout_run.paid": _("Payout run paid"),
+    "payout_run.prepared": _("Payout run prepared"),
+    "period.closed": _("Reward period closed"),
     "referral.purchase_recorded": _("Purchase recorded"),
     "referral.signup": _("Referred customer signed up"),
     "referral_link.activated": _("Referral link switched on"),
     "referral_link.created": _("Referral link created"),
     "referral_link.deactivated": _("Referral link switched off"),
     "referral_link.updated": _("Referral link changed"),
+    "sale.paid": _("Customer payment recorded"),
     "sale.recorded": _("Sale recorded"),
     "sales.imported": _("Sales imported"),
     "specialist.created": _("Specialist added"),
@@ -113,6 +143,49 @@ ACTIONS = {
 }
 
 
+# Names of audited keys that are not fields of the entry's model, or fields whose models name them only in
+# English: these names win over the model's.
+FIELDS = {
+    "cause": _("What changed it"),
+    "version_id": _("Programme version"),
+    "starting_tier_code": _("Starting tier"),
+    "partner_manager_id": _("Partner manager"),
+    "hold_reasons": _("Why it is held"),
+    "specialist_id": _("Specialist"),
+    "type_id": _("Certification type"),
+    "user_id": _("Person"),
+    "partner_id": _("Partner"),
+    "deal_id": _("Deal"),
+    "deal": _("Deal"),
+    "lead_id": _("Lead"),
+    "programme_id": _("Programme"),
+    "consent": _("Consent to data processing"),
+    "decision_reason": _("Reason for the decision"),
+    "obligation": _("Obligation"),
+    "review_reason": _("Reason"),
+    "valid_from": _("Valid from"),
+    "valid_until": _("Valid until"),
+    "published_at": _("Published"),
+    "reason": _("Reason"),
+    "sale_id": _("Sale"),
+    "version": _("Programme version"),
+    "claim_id": _("Deal"),
+    "end_reason": _("Why it ended"),
+    "link_id": _("Referral link"),
+    "amount": _("Amount"),
+    "debit": _("Account debited"),
+    "credit": _("Account credited"),
+    "product_family": _("Product family"),
+    "referral_id": _("Referral record"),
+    "specialist": _("Specialist"),
+    "user": _("Person"),
+    "partner": _("Partner"),
+    "lead": _("Lead"),
+    "enablement.certification.type": _("Certification type"),
+    "partners.obligationrecord.status": _("Status"),
+}
+
+
 def action_label(action: str, object_type: str = "") -> str:
     if action in ACTIONS:
         return str(ACTIONS[action])
@@ -120,11 +193,37 @@ def action_label(action: str, object_type: str = "") -> str:
     return str(model._meta.verbose_name).capitalize() if model else _("Change")
 
 
+# How a change came in (AuditEntry.via).
+CHANNELS = {"ui": _("web portal"), "api": _("API"), "job": _("background job"), "cli": _("command line")}
+
+
+def channel_label(via: str) -> str:
+    return str(CHANNELS.get(via, via))
+
+
+def object_type_label(object_type: str) -> str:
+    """``partners.enrolment`` → "Enrolment" (the model's name in the reader's language)."""
+    model = _model(object_type)
+    return str(model._meta.verbose_name).capitalize() if model else object_type
+
+
 def _model(object_type: str):
     try:
         return apps.get_model(object_type) if object_type and "." in object_type else None
     except LookupError:
         return None
+
+
+STRUCTURED = _("(a structured value: the audit API returns it in full)")
+
+
+def _shown(value):
+    """A list as its items, a mapping (a whole definition) as a note, anything else as it is."""
+    if isinstance(value, dict):
+        return STRUCTURED
+    if isinstance(value, list):
+        return ", ".join(str(STRUCTURED if isinstance(v, (dict, list)) else v) for v in value) or None
+    return value
 
 
 def _value(field, value):
@@ -136,18 +235,70 @@ def _value(field, value):
     return str(choices.get(value, value))
 
 
+Namer = Callable[[set[str]], dict[str, object]]
+_NAMERS: dict[tuple[str, str], Namer] = {}
+
+
+def register_values(object_type: str, fields: Iterable[str], namer: Namer) -> None:
+    """``namer(codes)`` gives the names of the codes found in these fields of ``object_type`` entries
+    (``{"authorized": <Tier>}``; each name is turned to text when shown, in the reader's language)."""
+    for field in fields:
+        _NAMERS[(object_type, field)] = namer
+
+
+def _codes(value) -> list[str]:
+    """The codes in a value: itself, or the items of a list of codes."""
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str) and v]
+    return []
+
+
+def _named(value, names: dict):
+    if isinstance(value, str) and value:
+        return str(names.get(value, value))
+    if isinstance(value, list):
+        return ", ".join(str(names.get(v, v)) if isinstance(v, str) else str(v) for v in value) or None
+    return value
+
+
+def prepare(entries: Iterable) -> None:
+    """Name the registered codes of these entries' changes, each namer called once for all of them."""
+    entries = list(entries)
+    wanted: dict[Namer, set[str]] = defaultdict(set)
+    for entry in entries:
+        for name, before, after in entry.changes:
+            namer = _NAMERS.get((entry.object_type, name))
+            if namer is not None:
+                wanted[namer] |= {v for value in (before, after) for v in _codes(value)}
+    named = {namer: namer(codes) for namer, codes in wanted.items()}
+    for entry in entries:
+        entry.value_names = named
+
+
 def labelled_changes(entry) -> list[tuple[str, object, object]]:
     """(field label, before, after) of every changed field, labels and choice values translated."""
     model = _model(entry.object_type)
+    if not hasattr(entry, "value_names"):
+        prepare([entry])
     out = []
     for name, before, after in entry.changes:
+        namer = _NAMERS.get((entry.object_type, name))
+        if namer is not None:
+            names = entry.value_names.get(namer, {})
+            before, after = _named(before, names), _named(after, names)
         try:
             field = model._meta.get_field(name) if model else None
         except FieldDoesNotExist:
             field = None
         if field is None:
-            out.append((name.replace("_", " ").capitalize(), before, after))
+            out.append((str(FIELDS.get(name, name.replace("_", " "))).capitalize(), _shown(before), _shown(after)))
             continue
-        label = str(getattr(field, "verbose_name", name)).capitalize()
-        out.append((label, _value(field, before), _value(field, after)))
+        named = FIELDS.get(f"{entry.object_type}.{name}") or FIELDS.get(name)
+        label = str(named or getattr(field, "verbose_name", name)).capitalize()
+        if namer is not None:
+            out.append((label, _shown(before), _shown(after)))
+            continue
+        out.append((label, _shown(_value(field, before)), _shown(_value(field, after))))
     return out

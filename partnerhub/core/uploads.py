@@ -234,3 +234,80 @@ SPREADSHEET_IMPORT = UploadPolicy(("text", "xlsx"), limit_setting="UPLOAD_IMPORT
 YAML_IMPORT = UploadPolicy(("text",), limit_setting="UPLOAD_YAML_MAX_BYTES", name="yaml")
 # Exchange rates in the Bank of Russia's XML_daily format.
 XML_IMPORT = UploadPolicy(("xml",), limit_setting="UPLOAD_YAML_MAX_BYTES", name="xml")
+
+
+class ImagePolicy(UploadPolicy):
+    """PNG or JPEG whose content Pillow can decode, within a size and a range of dimensions.
+
+    The signature check above decides the kind; Pillow then opens the file (``verify`` reads the
+    whole stream, so a truncated or corrupt image is refused) and its dimensions are checked before
+    anything is stored. Decompression bombs are refused by the pixel limit, not by Pillow's warning.
+    """
+
+    def __init__(self, *, min_side: int, max_side: int, max_pixels: int, **kwargs) -> None:
+        super().__init__(("png", "jpeg"), **kwargs)
+        self.min_side, self.max_side, self.max_pixels = min_side, max_side, max_pixels
+
+    def check(self, file) -> Kind:
+        kind = super().check(file)
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            file.seek(0)
+            with Image.open(file) as image:
+                width, height = image.size
+                if width * height > self.max_pixels:
+                    raise ValidationError(gettext("The image has too many pixels."), code="image_size")
+                image.verify()
+        except ValidationError:
+            raise
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            raise ValidationError(gettext("The image is damaged or not a real image."), code="file_type") from None
+        finally:
+            file.seek(0)
+        if min(width, height) < self.min_side or max(width, height) > self.max_side:
+            message = gettext("The image must be between %(min)s and %(max)s pixels on each side; it is %(w)s×%(h)s.")
+            params = {"min": self.min_side, "max": self.max_side, "w": width, "h": height}
+            raise ValidationError(message % params, code="image_dimensions")
+        return kind
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ImagePolicy) and (self.limit_setting, self.min_side, self.max_side) == (
+            other.limit_setting,
+            other.min_side,
+            other.max_side,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.kinds, self.limit_setting, self.min_side, self.max_side))
+
+    def deconstruct(self):
+        path = f"{self.__class__.__module__}.{self.__class__.__name__}"
+        kwargs = {"min_side": self.min_side, "max_side": self.max_side, "max_pixels": self.max_pixels,
+                  "limit_setting": self.limit_setting, "name": self.name}  # fmt: skip
+        return path, (), kwargs
+
+
+def thumbnail(file, *, box: tuple[int, int] = (320, 200)):
+    """A PNG thumbnail of an accepted image (fits in ``box``, aspect kept), as a named in-memory file."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    file.seek(0)
+    with Image.open(file) as image:
+        image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+        image.thumbnail(box)
+        out = io.BytesIO()
+        image.save(out, format="PNG", optimize=True)
+    file.seek(0)
+    return ContentFile(out.getvalue(), name=f"{Path(file.name).stem[:60] or 'image'}-thumb.png")
+
+
+#: A screenshot of a marketplace listing: PNG or JPEG, 5 MB at most, 200–4000 px a side, Pillow-decodable.
+IMAGE = ImagePolicy(min_side=200, max_side=4000, max_pixels=16_000_000, limit_setting="UPLOAD_IMAGE_MAX_BYTES",
+                    name="image")  # fmt: skip
+#: The thumbnail the product makes of an accepted IMAGE (PNG, fits 320×200, so any small side is fine).
+THUMBNAIL = ImagePolicy(min_side=1, max_side=400, max_pixels=160_000, limit_setting="UPLOAD_IMAGE_MAX_BYTES",
+                        name="thumbnail")  # fmt: skip

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from . import audit_labels
 from .forms import AuditFilterForm
 from .problems import problem_response
 from .selectors import audit_entries
@@ -48,6 +49,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     qs = audit_entries(actor=request.user, **{k: v for k, v in filters.items() if v})
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    audit_labels.prepare(page.object_list)  # codes of programmes named once for the page
     query = request.GET.copy()
     query.pop("page", None)
     template = "core/_audit_rows.html" if request.htmx else "core/audit_list.html"

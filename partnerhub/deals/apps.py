@@ -11,3 +11,12 @@ class DealsConfig(AppConfig):
         from .tier_metrics import register_metrics
 
         register_metrics()  # registered_deals and won_deals, measured by the tier engine (partners.metrics)
+
+        from partnerhub.core import audit_labels
+
+        from .models import Claim
+
+        def hold_reasons(_codes: set[str]) -> dict[str, object]:
+            return dict(Claim.HoldReason.choices)
+
+        audit_labels.register_values("deals.claim", ("hold_reasons",), hold_reasons)

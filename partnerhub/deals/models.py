@@ -57,6 +57,14 @@ class Claim(models.Model):
         RESALE = "resale", _("Resale")
         AGENCY = "agency", _("Agency")
 
+    class HoldReason(models.TextChoices):
+        """Why a registration waits for the partner manager (``hold_reasons``, several at once)."""
+
+        CONFLICT = "conflict", _("another partner registered the same customer")
+        DIRECT_CUSTOMER = "direct_customer", _("the vendor works with this customer directly")
+        OWN_DOMAIN = "own_domain", _("the customer's address is the partner's own")
+        BURST = "burst", _("more registrations in a day than the programme allows")
+
     # Statuses whose claims block other organisations' claims on the same customer.
     ACTIVE = (Status.PENDING, Status.HELD, Status.PROTECTED)
     OPEN_STAGES = (Stage.REGISTERED, Stage.QUALIFIED, Stage.PROPOSAL, Stage.NEGOTIATION)
@@ -168,6 +176,12 @@ class Claim(models.Model):
         return self.status in self.ACTIVE
 
     @property
+    def hold_reasons_shown(self) -> list[str]:
+        """The hold reasons as people read them."""
+        labels = dict(self.HoldReason.choices)
+        return [str(labels.get(r, r)) for r in self.hold_reasons or []]
+
+    @property
     def is_open(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.HELD, self.Status.PROTECTED)
 
@@ -201,7 +215,7 @@ class ClaimLine(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="claim_line_amount_positive")]
 
     def __str__(self) -> str:
-        return f"{self.product_family_id} {self.product} {self.amount}"
+        return f"{self.product or self.product_family} {self.amount}"
 
 
 class ClaimActivity(models.Model):
@@ -232,7 +246,16 @@ class ClaimActivity(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.at:%Y-%m-%d}"
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+    @property
+    def values_shown(self) -> tuple[str, str]:
+        """From and to as people read them: a stage or status by its label, anything else as written."""
+        field = {self.Kind.STAGE: "stage", self.Kind.STATUS: "status"}.get(self.kind)
+        if field is None:
+            return self.from_value, self.to_value
+        labels = dict(Claim._meta.get_field(field).flatchoices)
+        return str(labels.get(self.from_value, self.from_value)), str(labels.get(self.to_value, self.to_value))
 
 
 class ClaimConflict(models.Model):
@@ -299,4 +322,4 @@ class ExtensionRequest(models.Model):
         ordering = ["-requested_at"]
 
     def __str__(self) -> str:
-        return f"#{self.claim_id} {self.status}"
+        return f"#{self.claim_id} {self.get_status_display()}"

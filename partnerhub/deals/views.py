@@ -17,7 +17,7 @@ from partnerhub.identity import selectors as identity_selectors
 from partnerhub.identity.roles import OrgKind, Perm
 from partnerhub.identity.services import has_perm, require_perm
 from partnerhub.partners.models import Enrolment
-from partnerhub.programmes.models import Programme
+from partnerhub.programmes.models import Programme, Tier
 
 from . import selectors, services
 from .forms import (
@@ -183,8 +183,10 @@ def detail(request: HttpRequest, deal_id: int) -> HttpResponse:
         failed = action
         claim = selectors.claim(actor=request.user, pk=deal_id)
     is_owner = claim.organisation_id in actor.org_ids
+    tier = Tier.objects.filter(version_id=claim.version_id, code=claim.tier_code).first() if claim.tier_code else None
     ctx = {
         "deal": claim,
+        "tier_name": str(tier) if tier else claim.tier_code,
         "forms": forms,
         "failed": failed,
         "is_owner": is_owner

@@ -58,6 +58,10 @@ class Perm:
     WEBHOOKS_VIEW = "webhooks.view"  # read endpoints and the delivery log
     LEADS_MANAGE = "leads.manage"  # create, route and close leads (vendor administrators; BDMs for their partners)
     LEADS_RESPOND = "leads.respond"  # accept or decline the organisation's lead offers
+    MARKETPLACE_SELL = "marketplace.sell"  # a software vendor: apply for admission, build and submit listings
+    MARKETPLACE_ASSESS = "marketplace.assess"  # the vendor's experts: score and decide vendor applications
+    MARKETPLACE_MODERATE = "marketplace.moderate"  # approve or return submitted listings
+    STOREFRONTS_MANAGE = "marketplace.storefronts"  # regional storefronts and the admission scorecard
 
 
 WEBHOOK_PERMS = {Perm.WEBHOOKS_MANAGE, Perm.WEBHOOKS_VIEW}
@@ -78,6 +82,12 @@ def role_allows(role: str, perm: str, *, on_own_org: bool, vendor_scope: bool) -
     if on_own_org and role in {Role.PARTNER_ADMIN, Role.SALES} and perm == Perm.REFERRALS_MANAGE:
         return True
     if on_own_org and role in {Role.PARTNER_ADMIN, Role.SALES} and perm == Perm.LEADS_RESPOND:
+        return True
+    if on_own_org and role == Role.PARTNER_ADMIN and perm == Perm.MARKETPLACE_SELL:
+        return True
+    if vendor_scope and role == Role.MODERATOR and perm == Perm.MARKETPLACE_MODERATE:
+        return True
+    if vendor_scope and role == Role.PARTNER_MANAGER and perm == Perm.MARKETPLACE_ASSESS:
         return True
     if role == Role.PARTNER_MANAGER and perm == Perm.LEADS_MANAGE and (on_own_org or vendor_scope):
         return True

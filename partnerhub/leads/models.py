@@ -174,7 +174,7 @@ class LeadOffer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"lead #{self.lead_id} → {self.organisation_id} ({self.status})"
+        return f"#{self.lead_id} → {self.organisation} ({self.get_status_display()})"
 
     @property
     def is_overdue(self) -> bool:

@@ -80,8 +80,7 @@ def _leads_tiers(programme_ids: set[int], on) -> dict[int, tuple[object, dict[st
         version = version_in_force(programme=programme, on=on)
         if version is None:
             continue
-        tiers = {code: (name, rank) for code, name, rank in Tier.objects.filter(version=version).values_list(
-            "code", "name", "rank")}  # fmt: skip
+        tiers = {t.code: (str(t), t.rank) for t in Tier.objects.filter(version=version)}
         with_leads = set(
             Benefit.objects.filter(tier__version=version, kind=Benefit.Kind.VENDOR_LEADS).values_list(
                 "tier__code", flat=True

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,6 +22,7 @@ from partnerhub.identity.models import Organisation
 from partnerhub.identity.roles import Perm
 from partnerhub.identity.services import has_perm, vendor_organisation
 from partnerhub.onboarding.selectors import catalogue_entry
+from partnerhub.programmes.selectors import names_in_force
 
 from . import selectors, services
 from .forms import AcceptForm, CloseForm, ContactForm, DeclineForm, LeadForm, RouteForm
@@ -74,9 +76,13 @@ def lead_create(request: HttpRequest) -> HttpResponse:
 
 def _detail(request: HttpRequest, lead: Lead, *, route_form=None, close_form=None, status: int = 200):
     choices = selectors.routing_choices(actor=request.user, lead=lead) if _can_manage(request.user) else []
+    offers = list(selectors.offer_history(actor=request.user, lead=lead))
+    names = names_in_force(programme_ids={o.programme_id for o in offers if o.programme_id}, on=timezone.localdate())
+    for o in offers:  # the tier the partner stood in, by its name
+        o.tier_name = names.tier(o.programme_id, o.tier_code)
     ctx = {
         "lead": lead,
-        "offers": selectors.offer_history(actor=request.user, lead=lead),
+        "offers": offers,
         "can_manage": _can_manage(request.user) and lead.is_open,
         "route_form": route_form or RouteForm(candidates=choices, automatic=lead.status != Lead.Status.OFFERED),
         "close_form": close_form or CloseForm(),

@@ -23,16 +23,24 @@ public_router = Router(tags=["onboarding"], auth=None)
 
 class RoleOut(Schema):
     code: str
-    name: str
+    name: str = Field(description="in the request's language (Russian when the programme gives no English)")
     kind: str
     has_tiers: bool
     description: str
 
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return str(obj)
+
 
 class TierOut(Schema):
     code: str
-    name: str
+    name: str = Field(description="in the request's language (Russian when the programme gives no English)")
     rank: int
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return str(obj)
 
 
 class PublicProgrammeOut(Schema):
@@ -216,7 +224,7 @@ def _checklist_out(actor, organisation) -> dict:
     app = c.application
     return {
         "organisation_id": c.organisation.pk, "organisation_name": c.organisation.name, "application_id": app.pk,
-        "application_status": app.status, "programme_code": app.programme.code, "programme_name": app.programme.name,
+        "application_status": app.status, "programme_code": app.programme.code, "programme_name": str(app.programme),
         "enrolment_status": c.enrolment.status if c.enrolment else None, "done": c.done, "items": c.items,
         "terms": c.terms, "contract_uploaded": bool(app.contract_file),
         "contract_accepted_at": app.contract_accepted_at, "contract_signer": app.contract_signer,
@@ -232,7 +240,7 @@ def list_open_programmes(request: HttpRequest):
     return [
         {
             "code": p.code,
-            "name": p.name,
+            "name": str(p),
             "version_number": v.number,
             "description": v.description,
             "terms": v.terms,

@@ -95,7 +95,7 @@ class ApproveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["partner_manager_id"].queryset = managers
         if has_tiers and tiers:
-            self.fields["starting_tier_code"].choices = [(t.code, t.name) for t in tiers]
+            self.fields["starting_tier_code"].choices = [(t.code, str(t)) for t in tiers]
             self.fields["starting_tier_code"].initial = tiers[0].code
         else:
             del self.fields["starting_tier_code"]

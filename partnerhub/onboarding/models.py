@@ -30,4 +30,4 @@ class CatalogueTerm(models.Model):
         indexes = [models.Index(fields=["kind", "value", "organisation"], name="catalogue_term_lookup")]
 
     def __str__(self) -> str:
-        return f"{self.kind}: {self.label}"
+        return f"{self.get_kind_display()}: {self.label}"

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partnerhub.core.i18n import pick
 from partnerhub.core.tenancy import actor_for
 from partnerhub.enablement.models import Specialist
 from partnerhub.identity.models import Organisation, User
@@ -267,8 +268,8 @@ def _tier_names(programme_ids: set[int], on: date) -> dict[tuple[int, str], str]
     for programme in Programme.objects.filter(pk__in=programme_ids):
         version = version_in_force(programme=programme, on=on)
         if version is not None:
-            for code, name in Tier.objects.filter(version=version).values_list("code", "name"):
-                names[(programme.pk, code)] = name
+            for tier in Tier.objects.filter(version=version):
+                names[(programme.pk, tier.code)] = str(tier)
     return names
 
 
@@ -287,7 +288,7 @@ def _entries(orgs: list[Organisation]) -> list[CatalogueEntry]:
             product_families=list(o.profile.product_families or []),
             programmes=[
                 Badge(
-                    e.programme.code, e.programme.name, e.tier_code, names.get((e.programme_id, e.tier_code or ""), "")
+                    e.programme.code, str(e.programme), e.tier_code, names.get((e.programme_id, e.tier_code or ""), "")
                 )
                 for e in sorted(o.active_enrolments, key=lambda e: e.programme.name)
             ],
@@ -389,12 +390,12 @@ def catalogue_facets() -> Facets:
 
     enrolled = (
         Enrolment.objects.filter(organisation_id__in=listed, status=Enrolment.Status.ACTIVE)
-        .values_list("programme_id", "programme__code", "programme__name", "tier_code")
+        .values_list("programme_id", "programme__code", "programme__name", "programme__name_en", "tier_code")
         .distinct()
     )
     programmes, tier_codes = set(), set()
-    for programme_id, code, name, tier_code in enrolled:
-        programmes.add((code, name))
+    for programme_id, code, name, name_en, tier_code in enrolled:
+        programmes.add((code, pick(name, name_en)))
         if tier_code:
             tier_codes.add((programme_id, tier_code))
     names = _tier_names({p for p, _t in tier_codes}, timezone.localdate())
@@ -404,7 +405,7 @@ def catalogue_facets() -> Facets:
         programmes=sorted(programmes, key=lambda p: p[1]),
         tiers=sorted({(code, names.get((p, code), "")) for p, code in tier_codes}, key=lambda t: t[1]),
         cities=sorted_labels(CatalogueTerm.Kind.CITY),
-        product_families=list(
-            ProductFamily.objects.filter(code__in=list(labels[CatalogueTerm.Kind.FAMILY])).values_list("code", "name")
-        ),
+        product_families=[
+            (f.code, str(f)) for f in ProductFamily.objects.filter(code__in=list(labels[CatalogueTerm.Kind.FAMILY]))
+        ],
     )

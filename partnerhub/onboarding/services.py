@@ -249,7 +249,7 @@ def application_submit(
     notify(
         users=_vendor_admins(), organisation=identity_services.vendor_organisation(), kind="application.submitted",
         title=_("New partner application: %(company)s (%(programme)s)") % {
-            "company": application.company_name, "programme": programme.name},
+            "company": application.company_name, "programme": str(programme)},
         body=application.message, url=reverse("onboarding-application-detail", args=[application.pk]),
     )  # fmt: skip
     return application
@@ -289,7 +289,7 @@ def application_approve(
         if role.has_tiers and tier is None and version.tiers.exists():
             errors["starting_tier_code"] = [_("This role carries tiers: choose the starting tier.")]
         elif tier is not None and not role.has_tiers:
-            errors["starting_tier_code"] = [_("The role %(role)s carries no tiers.") % {"role": role.name}]
+            errors["starting_tier_code"] = [_("The role %(role)s carries no tiers.") % {"role": str(role)}]
         elif tier is not None and not version.tiers.filter(code=tier).exists():
             errors["starting_tier_code"] = [_("The programme has no tier %(code)s.") % {"code": tier}]
     if errors:
@@ -352,7 +352,7 @@ def _send_rejection(application_id: int, language: str) -> None:
     app = Application.objects.select_related("programme").get(pk=application_id)
     with translation.override(language):
         send_mail(
-            subject=_("Your application to %(programme)s") % {"programme": app.programme.name},
+            subject=_("Your application to %(programme)s") % {"programme": str(app.programme)},
             message=render_to_string("partners/onboarding/email/rejected.txt", {"application": app}),
             from_email=None,
             recipient_list=[app.contact_email],

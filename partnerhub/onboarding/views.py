@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,7 @@ from partnerhub.identity import selectors as identity_selectors
 from partnerhub.identity.roles import OrgKind
 from partnerhub.partners.models import Application
 from partnerhub.programmes.models import ProductFamily, Programme
+from partnerhub.programmes.selectors import names_in_force
 
 from . import selectors
 from . import services as onboarding
@@ -75,6 +77,9 @@ def application_list(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.applications(actor=request.user, status=filters.get("status", ""), search=filters.get("q", ""))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    names = names_in_force(programme_ids={a.programme_id for a in page}, on=timezone.localdate())
+    for a in page:
+        a.role_name = names.role(a.programme_id, a.role_code)
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {"form": form, "page": page, "query": query.urlencode()}

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from partnerhub.core.api import InputSchema, Pagination, model_type
+from partnerhub.core.i18n import localized
 from partnerhub.core.tenancy import actor_for
 from partnerhub.programmes.models import Tier
 
@@ -179,8 +180,10 @@ def get_needs(request, enrolment_id: int):
     nxt = needs.next_tier if needs else None
     return {
         "enrolment_id": e.pk, "on": day, "tier_code": e.tier_code, "next_tier_code": nxt.code if nxt else None,
-        "next_tier_name": nxt.name if nxt else None, "gaps": [g.as_dict() for g in needs.gaps] if needs else [],
-        "obligations": [{"code": r.code, "label": r.label, "obligation": r.metric} for r in needs.obligations]
+        "next_tier_name": localized(nxt) if nxt else None,
+        "gaps": [{**g.as_dict(), "label": localized(g.requirement, "label")} for g in needs.gaps] if needs else [],
+        "obligations": [{"code": r.code, "label": localized(r, "label"), "obligation": r.metric}
+                        for r in needs.obligations]
         if needs else [],
         "reached": bool(needs and needs.reached),
     }  # fmt: skip

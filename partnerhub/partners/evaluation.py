@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
+from django.utils import translation
 from django.utils.functional import cached_property
 
 from partnerhub.core.bulk import RawJSON, id_list
@@ -42,6 +43,7 @@ class TierDef:
     name: str
     rank: int
     requirements: list[Requirement]
+    name_en: str = ""
 
 
 @dataclass
@@ -65,15 +67,17 @@ class VersionDef:
 
 def load_version(version: ProgrammeVersion) -> VersionDef:
     tiers = [
-        TierDef(t.code, t.name, t.rank, list(t.requirements.all()))
+        TierDef(t.code, t.name, t.rank, list(t.requirements.all()), t.name_en)
         for t in Tier.objects.filter(version=version).prefetch_related("requirements").order_by("rank")
     ]
     roles = set(version.roles.filter(has_tiers=True).values_list("code", flat=True))
     for t in tiers:  # what is the same for every partner is worked out once, not once per partner
         for req in t.requirements:
-            req.display_label = str(
-                req.label or (req.get_metric_display() if req.metric else req.get_obligation_display())
-            )
+            # in both languages: the results are stored, and read later in either
+            with translation.override("ru"):
+                req.display_label = str(req.label or _kind_label(req))
+            with translation.override("en"):
+                req.display_label_en = str(req.label_en or req.label or _kind_label(req))
             req.spec = spec_of(req, version) if req.metric else None
     # "if it had sales" conditions look at the number of sales in the programme's period.
     activity = metrics.MetricSpec("purchase_count", version.evaluation_period)
@@ -82,6 +86,10 @@ def load_version(version: ProgrammeVersion) -> VersionDef:
         version=version, tiers=tiers, tiered_roles=roles, activity_spec=activity, specs=sorted(specs, key=repr),
         obligations={r.obligation for t in tiers for r in t.requirements if r.obligation},
     )  # fmt: skip
+
+
+def _kind_label(req: Requirement) -> str:
+    return str(req.get_metric_display() if req.metric else req.get_obligation_display())
 
 
 def spec_of(req: Requirement, version: ProgrammeVersion) -> metrics.MetricSpec:
@@ -127,6 +135,7 @@ class RequirementResult:
     optional: bool
     measured: bool = True
     window: dict[str, str] | None = None
+    label_en: str = ""  # the label in English (``label`` is the Russian, default one)
 
     @property
     def progress(self) -> int:
@@ -156,7 +165,7 @@ class RequirementResult:
     @cached_property
     def _dict(self) -> dict[str, Any]:
         return {
-            "code": self.code, "label": self.label, "kind": self.kind, "metric": self.metric,
+            "code": self.code, "label": self.label, "label_en": self.label_en, "kind": self.kind, "metric": self.metric,
             "have": self._fmt(self.have), "need": self._fmt(self.need),
             "unit": self.unit, "met": self.met, "applies": self.applies, "optional": self.optional,
             "measured": self.measured, "window": self.window,
@@ -170,13 +179,14 @@ class TierResult:
     rank: int
     met: bool
     requirements: list[RequirementResult] = field(default_factory=list)
+    name_en: str = ""
 
     @property
     def missing(self) -> list[RequirementResult]:
         return [r for r in self.requirements if r.applies and not r.optional and not r.met]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "rank": self.rank, "met": self.met,
+        return {"code": self.code, "name": self.name, "name_en": self.name_en, "rank": self.rank, "met": self.met,
                 "requirements": [r.as_dict() for r in self.requirements]}  # fmt: skip
 
     @cached_property
@@ -186,14 +196,15 @@ class TierResult:
         figures = ", ".join(f"{_js(r.code)}: {_js(r._fmt(r.have))}" for r in self.requirements
                             if r.kind == "metric")  # fmt: skip
         missing = ", ".join(r.missing_json for r in self.missing)
-        return (f'{{"code": {_js(self.code)}, "name": {_js(self.name)}, "rank": {_js(self.rank)}, '
-                f'"met": {_js(self.met)}, "figures": {{{figures}}}, "missing": [{missing}]}}')  # fmt: skip
+        return (f'{{"code": {_js(self.code)}, "name": {_js(self.name)}, "name_en": {_js(self.name_en)}, '
+                f'"rank": {_js(self.rank)}, "met": {_js(self.met)}, "figures": {{{figures}}}, '
+                f'"missing": [{missing}]}}')  # fmt: skip
 
     @cached_property
     def stored(self) -> dict[str, Any]:
         """This tier in ``Evaluation.stored`` (computed once however many partners share it)."""
         return {
-            "code": self.code, "name": self.name, "rank": self.rank, "met": self.met,
+            "code": self.code, "name": self.name, "name_en": self.name_en, "rank": self.rank, "met": self.met,
             "figures": {r.code: r.as_dict()["have"] for r in self.requirements if r.kind == "metric"},
             "missing": [{k: r.as_dict()[k] for k in MISSING_KEYS} for r in self.missing],
         }  # fmt: skip
@@ -243,7 +254,7 @@ class Evaluation:
 # ------------------------------------------------------------------ measuring
 
 # Bump when the explanation's shape changes: every stored explanation is then rewritten once.
-EXPLANATION_FORMAT = 3
+EXPLANATION_FORMAT = 4  # 4: tier names and requirement labels in English too
 
 
 @dataclass(frozen=True)
@@ -349,7 +360,7 @@ def evaluate_one(
         tier = m.tiers.get(key)
         if tier is None:
             met = all(r.met for r in results if r.applies and not r.optional)
-            tier = m.tiers[key] = TierResult(t.code, t.name, t.rank, met, results)
+            tier = m.tiers[key] = TierResult(t.code, t.name, t.rank, met, results, t.name_en)
         tier_results.append(tier)
         if tier.met:
             qualified = t.code
@@ -381,14 +392,14 @@ def _result(req, m: Measurements, key: tuple, applies: bool) -> RequirementResul
         need = req.threshold if req.threshold is not None else Decimal(0)
         unit = spec.currency if req.metric == "sales_volume" else ""
         return RequirementResult(
-            code=req.code, label=req.display_label, kind="metric", metric=req.metric,
+            code=req.code, label=req.display_label, label_en=req.display_label_en, kind="metric", metric=req.metric,
             have=have, need=need, unit=unit, met=have >= need, applies=applies, optional=req.optional,
             measured=metrics.is_measured(req.metric),
             window=(window or m.values.windows[spec][0]).as_dict(),
         )  # fmt: skip
     done = key[2]
     return RequirementResult(
-        code=req.code, label=req.display_label, kind="obligation", metric=req.obligation,
+        code=req.code, label=req.display_label, label_en=req.display_label_en, kind="obligation", metric=req.obligation,
         have=done, need=True, unit="", met=done, applies=applies, optional=req.optional,
     )  # fmt: skip
 
@@ -428,7 +439,7 @@ class Gap:
 
     def as_dict(self) -> dict[str, Any]:
         r = self.requirement
-        return {"code": r.code, "label": r.label, "metric": r.metric, "unit": r.unit,
+        return {"code": r.code, "label": r.label, "label_en": r.label_en, "metric": r.metric, "unit": r.unit,
                 "have": r._fmt(r.have), "need": r._fmt(r.need), "add": r._fmt(self.add)}  # fmt: skip
 
 

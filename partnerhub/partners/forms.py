@@ -9,7 +9,7 @@ class OverrideForm(forms.Form):
 
     def __init__(self, *args, tiers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tier_code"].choices = [(t.code, t.name) for t in tiers]
+        self.fields["tier_code"].choices = [(t.code, str(t)) for t in tiers]
 
 
 class EvidenceForm(forms.Form):

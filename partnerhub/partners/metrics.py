@@ -9,9 +9,9 @@ of requirements (``measure_batch``).
 Partners is a lower layer than the apps that own most of the facts (rewards, deals): it must
 not import them. The app that owns a source registers its metrics here from its
 ``AppConfig.ready()`` (``register``), so the engine measures what it is given and the
-programme validator can ask which metrics are measured (``measured_metrics``). Sales are
-read through ``apps.get_model("rewards", "Sale")`` until the rewards app registers them
-itself; certificates (enablement, a lower layer) are registered here.
+programme validator can ask which metrics are measured (``measured_metrics``): rewards
+registers sales (``rewards.tier_metrics``), deals its claims (``deals.tier_metrics``);
+certificates (enablement, a lower layer) are registered here.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.apps import apps
-from django.db.models import Aggregate, Count, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, Q, QuerySet
 
 from partnerhub.enablement.models import Certification
 from partnerhub.programmes import measures
@@ -225,30 +224,7 @@ def measure_batch(
     return out
 
 
-# ------------------------------------------------------------------ sales and certificates
-
-
-def _sales_rows(org_ids: QuerySet, start: date, end: date, on: date) -> QuerySet:
-    sale = apps.get_model("rewards", "Sale")
-    return sale.objects.filter(organisation_id__in=org_ids, sold_on__gte=start, sold_on__lt=end)
-
-
-def _sales_filter(spec: MetricSpec, window: Window) -> Q:
-    q = Q(sold_on__gte=window.start, sold_on__lt=window.end)
-    if spec.product_family_id:
-        q &= Q(product_family_id=spec.product_family_id)
-    return q
-
-
-SALES = Source("sales", _sales_rows)
-
-
-def sales_volume(spec: MetricSpec, window: Window, on: date) -> Aggregate:
-    return Sum("amount", filter=_sales_filter(spec, window) & Q(currency=spec.currency))
-
-
-def purchase_count(spec: MetricSpec, window: Window, on: date) -> Aggregate:
-    return Count("id", filter=_sales_filter(spec, window))
+# ------------------------------------------------------------------ certificates
 
 
 def _certificate_rows(org_ids: QuerySet, start: date, end: date, on: date) -> QuerySet:
@@ -271,6 +247,4 @@ def certified_staff(spec: MetricSpec, window: Window, on: date) -> Aggregate:
     return Count("specialist_id", distinct=True, filter=q)
 
 
-register("sales_volume", source=SALES, value=sales_volume)
-register("purchase_count", source=SALES, value=purchase_count)
 register("certified_staff", source=CERTIFICATES, value=certified_staff, point_in_time=True)

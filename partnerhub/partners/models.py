@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from partnerhub.core import uploads
 from partnerhub.core.tenancy import TenantManager
 from partnerhub.core.validators import validate_web_url
+from partnerhub.programmes.models import Requirement
 
 
 class PartnerProfile(models.Model):
@@ -164,7 +165,8 @@ class ObligationRecord(models.Model):
     AUDIT_FIELDS = ("obligation", "valid_from", "valid_until", "status", "review_reason")
 
     def __str__(self) -> str:
-        return f"{self.obligation} {self.valid_from}"
+        what = dict(Requirement.Obligation.choices).get(self.obligation, self.obligation)
+        return f"{what} {self.valid_from}"
 
 
 class Application(models.Model):

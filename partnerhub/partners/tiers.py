@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from partnerhub.core import audit, request_context
 from partnerhub.core.bulk import id_list, insert_rows
+from partnerhub.core.i18n import pick
 from partnerhub.core.models import AuditEntry, Notification
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity.models import Membership, User
@@ -201,7 +202,7 @@ def apply_evaluations(*, vdef, enrolments: list[_State], evaluations: dict, on: 
     """Apply fresh evaluations to locked enrolments (caller holds the transaction)."""
     history: list[tuple] = []  # rows of HISTORY_ATTRS
     notices: list[tuple[_State, str, str]] = []  # (enrolment, kind, text)
-    names = {t.code: t.name for t in vdef.tiers}
+    names = {t.code: pick(t.name, t.name_en) for t in vdef.tiers}
     version_id = vdef.version.pk
     actor_id = actor.pk if actor else None
     for e in enrolments:
@@ -245,7 +246,7 @@ def apply_evaluations(*, vdef, enrolments: list[_State], evaluations: dict, on: 
             summary.unchanged += 1
     _save_evaluated(enrolments)
     insert_rows(TierChange, HISTORY_ATTRS, (h[:1] + h[2:] for h in history))
-    _audit_changes(history, actor)
+    _audit_changes(history, actor, str(vdef.version))
     _notify(notices)
 
 
@@ -285,11 +286,13 @@ AUDIT_ATTRS = ("actor_id", "actor_label", "organisation_id", "action", "object_t
                "before", "after", "via", "request_id", "ip")  # fmt: skip
 
 
-def _audit_changes(history: list[tuple], actor) -> None:
+def _audit_changes(history: list[tuple], actor, version_name: str) -> None:
+    """One row per change; its object is named by the programme version (the organisation is shown beside
+    it, the tiers among the changes)."""
     ctx = request_context.current()
     label, via = (actor.email if actor else "system"), ctx.via or "job"
     insert_rows(AuditEntry, AUDIT_ATTRS, (
-        (actor_id, label, org_id, "tier.changed", "partners.enrolment", str(pk), f"enrolment {pk}",
+        (actor_id, label, org_id, "tier.changed", "partners.enrolment", str(pk), version_name[:300],
          {"tier_code": old}, {"tier_code": new, "version_id": version_id, "cause": cause}, via, ctx.request_id, ctx.ip)
         for pk, org_id, _on, old, new, version_id, cause, actor_id, _explanation in history
     ))  # fmt: skip

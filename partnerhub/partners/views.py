@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from partnerhub.core.forms import add_service_errors
 from partnerhub.core.tenancy import actor_for
-from partnerhub.programmes.models import Programme, Tier
-from partnerhub.programmes.selectors import version_in_force
+from partnerhub.programmes.models import Programme, ProgrammeRole, Tier
+from partnerhub.programmes.selectors import names_in_force, version_in_force
 
 from . import selectors, tiers
 from .forms import OverrideForm, WhatIfForm
@@ -29,7 +29,12 @@ ObligationRecordStatus = _ObligationRecord.Status
 def _tier_names(enrolment: Enrolment, version) -> dict[str, str]:
     if version is None:
         return {}
-    return dict(Tier.objects.filter(version=version).values_list("code", "name"))
+    return {t.code: str(t) for t in Tier.objects.filter(version=version)}
+
+
+def _role_name(enrolment: Enrolment, version) -> str:
+    role = ProgrammeRole.objects.filter(version=version, code=enrolment.role_code).first() if version else None
+    return str(role) if role else enrolment.role_code
 
 
 def _card(request: HttpRequest, e: Enrolment, what_if_form: WhatIfForm | None = None, what_if=None) -> dict:
@@ -47,6 +52,7 @@ def _card(request: HttpRequest, e: Enrolment, what_if_form: WhatIfForm | None = 
         "what_if_form": what_if_form or (WhatIfForm(families=_families()) if evaluation else None),
         "what_if": what_if,
         "tier_name": names.get(e.tier_code or "", ""),
+        "role_name": _role_name(e, benefits["version"]),
         "names": names,
         "current": current,
         "next_tier": next_tier,
@@ -108,16 +114,17 @@ def tier_overview(request: HttpRequest) -> HttpResponse:
     programme_id = int(programme_id) if programme_id and programme_id.isdigit() else None
     rows = selectors.distribution(actor=request.user, programme_id=programme_id)
     today = timezone.localdate()
-    names: dict[tuple[int, str], str] = {}
-    for p in Programme.objects.filter(pk__in={r["programme_id"] for r in rows}):
-        v = version_in_force(programme=p, on=today)
-        for code, name in Tier.objects.filter(version=v).values_list("code", "name") if v else []:
-            names[(p.pk, code)] = name
+    movers = selectors.movers(actor=request.user, programme_id=programme_id)
+    moving = [e for group in movers.values() for e in group]
+    names = names_in_force(programme_ids={r["programme_id"] for r in rows} | {e.programme_id for e in moving}, on=today)
     for r in rows:
-        r["tier_name"] = names.get((r["programme_id"], r["tier_code"] or ""), r["tier_code"] or _("no tier"))
+        r["tier_name"] = names.tier(r["programme_id"], r["tier_code"]) or _("no tier")
+    for e in moving:
+        e.tier_name = names.tier(e.programme_id, e.tier_code)
+        e.evaluated_tier_name = names.tier(e.programme_id, e.evaluated_tier_code)
     ctx = {
         "rows": rows,
-        "movers": selectors.movers(actor=request.user, programme_id=programme_id),
+        "movers": movers,
         "programmes": Programme.objects.order_by("name"),
         "programme_id": programme_id,
     }
@@ -133,8 +140,16 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    programme_ids = set(selectors.enrolments(actor=request.user).values_list("programme_id", flat=True).distinct())
+    names = names_in_force(programme_ids=programme_ids, on=timezone.localdate())
+    for e in page:  # roles and tiers by their names, never their codes
+        e.role_name = names.role(e.programme_id, e.role_code)
+        e.tier_name = names.tier(e.programme_id, e.tier_code)
+        e.evaluated_tier_name = names.tier(e.programme_id, e.evaluated_tier_code)
+    tiers = sorted({pair for p in programme_ids for pair in names.tiers_of(p)}, key=lambda t: t[1])
     return render(request, "partners/enrolment_list.html", {"page": page, "query": query.urlencode(),
-                                                             "statuses": Enrolment.Status.choices})  # fmt: skip
+                                                             "statuses": Enrolment.Status.choices,
+                                                             "tiers": tiers})  # fmt: skip
 
 
 @login_required

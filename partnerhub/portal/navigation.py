@@ -46,6 +46,14 @@ def _vendor_admin(actor: Actor) -> bool:
     return "vendor_admin" in actor.vendor_roles
 
 
+def _assesses(actor: Actor) -> bool:
+    return bool({"vendor_admin", "partner_manager"} & actor.vendor_roles)
+
+
+def _moderates(actor: Actor) -> bool:
+    return bool({"vendor_admin", "moderator"} & actor.vendor_roles)
+
+
 def _decides(actor: Actor) -> bool:
     return actor.is_partner_manager or _vendor_admin(actor)
 
@@ -88,9 +96,19 @@ VENDOR_NAVIGATION: list[Entry] = [
     ), "programmes"),
     NavGroup(_("Rewards"), (
         NavItem(_("Rewards: finance"), "rewards-finance", lambda a: bool({"vendor_admin", "finance"} & a.vendor_roles)),
+        NavItem(_("Reward periods"), "rewards-periods", lambda a: bool({"vendor_admin", "finance"} & a.vendor_roles)),
+        NavItem(_("Payout runs"), "rewards-payout-runs", lambda a: bool({"vendor_admin", "finance"} & a.vendor_roles)),
         NavItem(_("Products"), "product-list", _vendor),
         NavItem(_("Exchange rates"), "rate-list", _vendor),
     ), "rewards"),
+    NavGroup(_("Marketplace"), (
+        NavItem(_("Vendor applications"), "marketplace-applications", _assesses),
+        NavItem(_("Moderation queue"), "marketplace-moderation", _moderates),
+        NavItem(_("Listings"), "marketplace-listings", _vendor),
+        NavItem(_("Storefronts"), "marketplace-storefronts", _vendor_admin),
+        NavItem(_("Admission scorecard"), "marketplace-criteria", _assesses),
+        NavItem(_("Public storefronts"), "store-list", _vendor),
+    ), "marketplace"),
     NavGroup(_("Settings"), (
         NavItem(_("Members"), "my-members", _any),
         NavItem(_("API tokens"), "token-list", _any),
@@ -116,6 +134,10 @@ MEMBER_NAVIGATION: list[Entry] = [
     ), "programme"),
     NavItem(_("Partner catalogue"), "catalogue", _any),
     NavItem(_("Learn"), "learn", _partner_staff),
+    NavGroup(_("Marketplace"), (
+        NavItem(_("My marketplace"), "marketplace-home", lambda a: "partner_admin" in a.roles),
+        NavItem(_("Storefronts"), "store-list", _any),
+    ), "marketplace"),
     NavGroup(_("Organisation"), (
         NavItem(_("My organisation"), "my-organisation", _any),
         NavItem(_("Members"), "my-members", _any),

@@ -15,6 +15,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from partnerhub.core.i18n import localized, pick
 from partnerhub.core.tenancy import actor_for
 from partnerhub.deals.models import Claim
 from partnerhub.identity.models import Organisation, User
@@ -163,7 +164,7 @@ def partners_by_tier(*, actor: User, today: date | None = None) -> dict:
     quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     rows = list(
         Enrolment.objects.visible_to(actor).filter(status=Enrolment.Status.ACTIVE)
-        .values("programme_id", "programme__name", "tier_code").annotate(n=Count("id")).order_by()
+        .values("programme_id", "programme__name", "programme__name_en", "tier_code").annotate(n=Count("id")).order_by()
     )  # fmt: skip
     changes = list(
         TierChange.objects.visible_to(actor).filter(effective_on__gte=quarter)
@@ -173,7 +174,8 @@ def partners_by_tier(*, actor: User, today: date | None = None) -> dict:
     per_tier = []
     for r in rows:
         name, rank = tiers.get((r["programme_id"], r["tier_code"] or ""), (None, 0))
-        per_tier.append({"programme": r["programme__name"], "tier": name, "rank": rank, "n": r["n"]})
+        per_tier.append({"programme": pick(r["programme__name"], r["programme__name_en"]), "tier": name, "rank": rank,
+                         "n": r["n"]})  # fmt: skip
     per_tier.sort(key=lambda r: (r["programme"], r["rank"]))
     moves = {"up": 0, "down": 0, "new": 0}
     for programme_id, before, after in changes:
@@ -209,13 +211,13 @@ def tier_progress(*, actor: User, organisation_id: int) -> list[dict]:
             if r["kind"] == "metric" and r.get("need") not in (None, "", "0", 0):
                 need, have = Decimal(str(r["need"])), Decimal(str(r["have"] or 0))
                 percent = min(100, int(have * 100 / need)) if need else 100
-            reqs.append({"label": r.get("label") or r["code"], "met": r["met"], "percent": percent,
+            reqs.append({"label": localized(r, "label") or r["code"], "met": r["met"], "percent": percent,
                          "optional": r.get("optional", False), "kind": r["kind"], "have": r.get("have"),
                          "need": r.get("need"), "unit": r.get("unit", "")})  # fmt: skip
         required = [r for r in reqs if not r["optional"]]
         overall = int(sum(r["percent"] for r in required) / len(required)) if required else 100
-        out.append({"enrolment": e, "programme": e.programme.name, "tier": current["name"] if current else None,
-                    "next": nxt["name"] if nxt else None, "requirements": reqs, "percent": overall})  # fmt: skip
+        out.append({"enrolment": e, "programme": str(e.programme), "tier": localized(current) if current else None,
+                    "next": localized(nxt) if nxt else None, "requirements": reqs, "percent": overall})  # fmt: skip
     return out
 
 

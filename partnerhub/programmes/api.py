@@ -31,6 +31,7 @@ class VersionSummary(Schema):
     status: str = Field(..., description="draft, published or retired")
     effective_from: date
     name: str
+    name_en: str = Field("", description="the English text; empty: people reading English see the Russian one")
     currency: str
     published_at: datetime | None
 
@@ -38,6 +39,7 @@ class VersionSummary(Schema):
 class ProgrammeOut(Schema):
     code: str
     name: str
+    name_en: str = Field("", description="the English text; empty: people reading English see the Russian one")
     version_in_force: int | None = Field(None, description="number of the version in force today")
     versions: list[VersionSummary] = []
 
@@ -56,12 +58,14 @@ class RequirementOut(Schema):
     condition: str | None = None
     optional: bool = False
     label: str = ""
+    label_en: str = Field("", description="the English text; empty: people reading English see the Russian one")
 
 
 class BenefitOut(Schema):
     code: str
     kind: str
     label: str
+    label_en: str = Field("", description="the English text; empty: people reading English see the Russian one")
     percent: Decimal | None
     count: int | None
     user_cap: int | None
@@ -81,6 +85,7 @@ class TierOut(Schema):
     rank: int = Field(..., description="1 is the entry tier")
     code: str
     name: str
+    name_en: str = Field("", description="the English text; empty: people reading English see the Russian one")
     description: str
     requirements: list[RequirementOut]
     benefits: list[BenefitOut]
@@ -90,6 +95,7 @@ class TierOut(Schema):
 class RoleOut(Schema):
     code: str
     name: str
+    name_en: str = Field("", description="the English text; empty: people reading English see the Russian one")
     kind: str
     has_tiers: bool
     description: str
@@ -162,6 +168,7 @@ def _programme_out(request, p) -> dict:
     return {
         "code": p.code,
         "name": p.name,
+        "name_en": p.name_en,
         "version_in_force": in_force.number if in_force else None,
         "versions": list(selectors.versions(actor=request.auth, programme=p)),
     }
@@ -191,6 +198,7 @@ class SettingsIn(InputSchema):
     """Only the fields given change."""
 
     name: str | None = None
+    name_en: str | None = None
     effective_from: date | None = None
     description: str | None = None
     currency: str | None = None
@@ -216,6 +224,7 @@ class SettingsIn(InputSchema):
 class TierIn(InputSchema):
     code: str
     name: str
+    name_en: str = ""
     description: str = ""
     rank: int | None = Field(None, ge=1, description="1 is the entry tier; default: above all others")
 
@@ -223,6 +232,7 @@ class TierIn(InputSchema):
 class TierPatch(InputSchema):
     code: str | None = None
     name: str | None = None
+    name_en: str | None = None
     description: str | None = None
     rank: int | None = Field(None, ge=1, description="move the tier to this rank")
 
@@ -244,6 +254,7 @@ class RequirementIn(InputSchema):
     condition: str | None = Field(None, description="always (default), if_had_sales, if_has_website")
     optional: bool | None = None
     label: str | None = None
+    label_en: str | None = None
 
 
 class RequirementPatch(RequirementIn):
@@ -256,6 +267,7 @@ class BenefitIn(InputSchema):
                                        "vendor_leads, quarterly_rebate, annual_spif, dedicated_manager, "
                                        "deal_protection, mdf, perk")  # fmt: skip
     label: str | None = None
+    label_en: str | None = None
     percent: Decimal | None = None
     count: int | None = None
     user_cap: int | None = None

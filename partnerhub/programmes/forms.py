@@ -66,12 +66,13 @@ class SettingsForm(forms.Form):
 class TierForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=50)
     name = forms.CharField(label=_("Name"), max_length=200)
+    name_en = forms.CharField(label=_("Name in English"), max_length=200, required=False)
     description = forms.CharField(label=_("Description"), required=False)
     rank = forms.IntegerField(label=_("Position (1 = entry tier)"), required=False, min_value=1)
 
 
 def _family_choices():
-    return [("", "—"), *((f.code, f"{f.name} ({f.code})") for f in ProductFamily.objects.order_by("code"))]
+    return [("", "—"), *((f.code, f"{f} ({f.code})") for f in ProductFamily.objects.order_by("code"))]
 
 
 class RequirementForm(forms.Form):
@@ -88,6 +89,7 @@ class RequirementForm(forms.Form):
     condition = forms.ChoiceField(label=_("Applies"), choices=Requirement.Condition.choices, initial="always")
     optional = forms.BooleanField(label=_("optional"), required=False)
     label = forms.CharField(label=_("Label"), required=False, max_length=300)
+    label_en = forms.CharField(label=_("Label in English"), required=False, max_length=300)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,6 +123,7 @@ class BenefitForm(forms.Form):
     term_days = forms.IntegerField(label=_("Term (days)"), required=False, min_value=0)
     on_request = forms.BooleanField(label=_("on request"), required=False)
     label = forms.CharField(label=_("Label"), required=False, max_length=300)
+    label_en = forms.CharField(label=_("Label in English"), required=False, max_length=300)
 
     def entry(self) -> dict:
         return dict(self.cleaned_data)

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from partnerhub.core.i18n import localized
 from partnerhub.core.money import CurrencyField
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
@@ -33,12 +34,13 @@ class ProductFamily(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self)
 
 
 class Programme(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -47,7 +49,7 @@ class Programme(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self)
 
 
 class ProgrammeVersion(models.Model):
@@ -66,6 +68,7 @@ class ProgrammeVersion(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     effective_from = models.DateField(_("in force from"))
     name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     currency = CurrencyField(_("currency"))
     evaluation_period = models.CharField(
@@ -137,13 +140,14 @@ class ProgrammeVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} v{self.number}"
+        return f"{localized(self)} v{self.number}"
 
     AUDIT_FIELDS = (
         "number",
         "status",
         "effective_from",
         "name",
+        "name_en",
         "currency",
         "evaluation_period",
         "downgrade_grace_days",
@@ -180,6 +184,7 @@ class ProgrammeRole(models.Model):
     version = models.ForeignKey(ProgrammeVersion, on_delete=models.CASCADE, related_name="roles")
     code = models.SlugField(max_length=50)
     name = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=24, choices=Kind.choices)
     has_tiers = models.BooleanField(default=True)
     description = models.TextField(blank=True)
@@ -189,13 +194,14 @@ class ProgrammeRole(models.Model):
         constraints = [models.UniqueConstraint(fields=["version", "code"], name="programme_role_unique_code")]
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self)
 
 
 class Tier(models.Model):
     version = models.ForeignKey(ProgrammeVersion, on_delete=models.CASCADE, related_name="tiers")
     code = models.SlugField(max_length=50)
     name = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, blank=True)
     rank = models.PositiveIntegerField(help_text=_("1 is the entry tier; higher is better"))
     description = models.TextField(blank=True)
 
@@ -207,7 +213,7 @@ class Tier(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self)
 
 
 class Requirement(models.Model):
@@ -250,6 +256,7 @@ class Requirement(models.Model):
     condition = models.CharField(max_length=16, choices=Condition.choices, default=Condition.ALWAYS)
     optional = models.BooleanField(default=False)
     label = models.CharField(max_length=300, blank=True)
+    label_en = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["tier_id", "id"]
@@ -262,7 +269,9 @@ class Requirement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label or self.code
+        return localized(self, "label") or str(
+            self.get_metric_display() if self.metric else self.get_obligation_display()
+        )
 
 
 class Benefit(models.Model):
@@ -284,6 +293,7 @@ class Benefit(models.Model):
     kind = models.CharField(max_length=24, choices=Kind.choices)
     code = models.SlugField(max_length=60)
     label = models.CharField(max_length=300, blank=True)
+    label_en = models.CharField(max_length=300, blank=True)
     percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT)
     count = models.PositiveIntegerField(null=True, blank=True)
     user_cap = models.PositiveIntegerField(null=True, blank=True)
@@ -297,7 +307,7 @@ class Benefit(models.Model):
         constraints = [models.UniqueConstraint(fields=["tier", "code"], name="benefit_unique_code")]
 
     def __str__(self) -> str:
-        return self.label or self.code
+        return localized(self, "label") or str(self.get_kind_display())
 
 
 class RewardRate(models.Model):
@@ -320,4 +330,4 @@ class RewardRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product_family} {self.sale_type}: {self.percent}%"
+        return f"{self.product_family} · {self.get_sale_type_display()}: {self.percent}%"

@@ -305,20 +305,34 @@ def _tier_part(doc: dict, *codes: str) -> dict | None:
     """A tier without its lists, with its rank: what a tier edit changes."""
     for n, t in enumerate(doc["tiers"], start=1):
         if t and t.get("code") in codes:
-            return {"rank": n, "code": t["code"], "name": t["name"], "description": t["description"]}
+            return {
+                "rank": n,
+                "code": t["code"],
+                "name": t["name"],
+                "name_en": t.get("name_en") or "",
+                "description": t["description"],
+            }
     return None
 
 
 @transaction.atomic
 def add_tier(
-    *, actor: User, version: ProgrammeVersion, code: str, name: str, description: str = "", rank: int | None = None
+    *,
+    actor: User,
+    version: ProgrammeVersion,
+    code: str,
+    name: str,
+    name_en: str = "",
+    description: str = "",
+    rank: int | None = None,
 ) -> ProgrammeVersion:
     """A new tier at ``rank`` (1 = entry tier; default: above all others), without requirements yet."""
     where: list[int] = []
 
     def change(doc: dict):
         at = len(doc["tiers"]) if rank is None else min(max(rank, 1) - 1, len(doc["tiers"]))
-        doc["tiers"].insert(at, {"code": code, "name": name, "description": description, "requirements": [],
+        doc["tiers"].insert(at, {"code": code, "name": name, "name_en": name_en, "description": description,
+                                 "requirements": [],
                                  "benefits": [], "reward_rates": []})  # fmt: skip
         where.append(at)
         return lambda d: _tier_part(d, code)
@@ -329,8 +343,9 @@ def add_tier(
 
 @transaction.atomic
 def update_tier(*, actor: User, version: ProgrammeVersion, tier_code: str, **changes) -> ProgrammeVersion:
-    """Change a tier's code, name or description, or move it to another ``rank`` (1 = entry tier)."""
-    unknown = set(changes) - {"code", "name", "description", "rank"}
+    """Change a tier's code, name (``name_en`` in English) or description, or move it to another ``rank``
+    (1 = entry tier)."""
+    unknown = set(changes) - {"code", "name", "name_en", "description", "rank"}
     if unknown:
         raise ValidationError({k: [ValidationError(_("Unknown field."), code="unknown")] for k in unknown})
     where: list[int] = []

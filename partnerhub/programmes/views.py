@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partnerhub.core.forms import add_service_errors
+from partnerhub.core.i18n import localized
 from partnerhub.core.problems import Problem
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity.roles import Perm
@@ -192,9 +193,9 @@ def _draft(request: HttpRequest, code: str, number: int) -> ProgrammeVersion:
 
 def _families(doc: dict) -> list[tuple[str, str]]:
     """Every product family a rate may be set for: those of the draft first, then the others known."""
-    seen = {f["code"]: f["name"] for f in doc["product_families"]}
+    seen = {f["code"]: localized(f) for f in doc["product_families"]}
     for f in ProductFamily.objects.order_by("code"):
-        seen.setdefault(f.code, f.name)
+        seen.setdefault(f.code, str(f))
     return list(seen.items())
 
 

@@ -14,3 +14,11 @@ class ReferralsConfig(AppConfig):
         from .services import on_claim_status_changed
 
         claim_status_changed.connect(on_claim_status_changed, dispatch_uid="referrals.settle_claim")
+
+        from partnerhub.core import audit_labels
+        from partnerhub.programmes.models import ProgrammeVersion
+
+        def rules(_codes: set[str]) -> dict[str, object]:
+            return dict(ProgrammeVersion._meta.get_field("referral_attribution").choices)
+
+        audit_labels.register_values("referrals.referralattribution", ("rule",), rules)

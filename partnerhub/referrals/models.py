@@ -158,7 +158,7 @@ class ReferralAttribution(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer_id} ← {self.organisation_id} ({self.status})"
+        return f"{self.customer} ← {self.organisation} ({self.get_status_display()})"
 
     AUDIT_FIELDS = ("status", "end_reason", "how", "link_id", "customer_id", "window_ends_on", "claim_id", "rule")
 

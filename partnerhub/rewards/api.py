@@ -9,15 +9,19 @@ from partnerhub.core.api import InputSchema, Pagination, model_type
 from partnerhub.identity import selectors as identity_selectors
 
 from . import selectors, services
+from .api_backtest import router as backtest_router
 from .api_catalogue import router as catalogue_router
 from .api_earnings import router as earnings_router
 from .api_rates import router as rates_router
+from .api_settlement import router as settlement_router
 from .models import Sale
 
 router = Router(tags=["sales"])
 router.add_router("", catalogue_router)
 router.add_router("", rates_router)
 router.add_router("", earnings_router)
+router.add_router("", backtest_router)
+router.add_router("", settlement_router)
 
 
 class SaleOut(Schema):

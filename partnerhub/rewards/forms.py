@@ -63,3 +63,9 @@ class PostingForm(forms.Form):
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
     amount = forms.CharField(label=_("Amount"), max_length=30, help_text=_("an adjustment may be negative"))
     reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class PayoutRunForm(forms.Form):
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
+    minimum = forms.CharField(label=_("Minimum payable balance"), max_length=30, initial="0",
+                              help_text=_("smaller balances wait for a later run"))  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partnerhub.core.money import CurrencyField, MoneyField
 from partnerhub.core.tenancy import TenantManager
@@ -128,6 +129,8 @@ class Sale(models.Model):
     amount = MoneyField(_("amount at fixed retail price"))
     currency = CurrencyField(_("currency"))
     sold_on = models.DateField(_("sold on"))
+    # When the customer paid (empty: no payment information; the reward then waits REWARDS_HOLD_DAYS).
+    paid_on = models.DateField(_("customer paid on"), null=True, blank=True)
     external_ref = models.CharField(_("reference"), max_length=100, blank=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
     # What the deal registration adds (passed by the deals context when a won deal becomes sales).
@@ -328,8 +331,8 @@ class Rating(models.Model):
                                      db_index=False, db_constraint=False)  # fmt: skip
     version = models.ForeignKey("programmes.ProgrammeVersion", on_delete=models.DO_NOTHING, related_name="+",
                                 db_index=False, db_constraint=False)  # fmt: skip
-    role_code = models.SlugField(_("role"), max_length=50)
-    tier_code = models.SlugField(_("tier"), max_length=50, blank=True)
+    role_code = models.SlugField(_("role"), max_length=50, db_index=False)  # read per partner, never searched
+    tier_code = models.SlugField(_("tier"), max_length=50, blank=True, db_index=False)
     basis = models.CharField(_("basis"), max_length=12, choices=Basis.choices)
     rule = models.CharField(_("rule"), max_length=120)
     rate_percent = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2)
@@ -386,3 +389,84 @@ class RatingIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sale_id}: {self.code}"
+
+
+class RewardPeriod(models.Model):
+    """A closed month of rewards. Open months have no row; quarters are derived (closed when their three
+    months are). Closing posts the holds and releases of the month (dated its last day) and locks it:
+    a later posting dated on or before the last closed month's end lands on the first day after it."""
+
+    month = models.DateField(_("month"), unique=True, help_text=_("its first day"))
+    closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
+    closed_by = models.ForeignKey("identity.User", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("reward period")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return self.month.strftime("%Y-%m")
+
+
+class PayoutRun(models.Model):
+    """Payable balances of one currency selected for payment: prepared, approved by another finance user
+    (four-eyes), exported for accounting, marked paid (payout entries: Dr payable, Cr paid)."""
+
+    class Status(models.TextChoices):
+        PREPARED = "prepared", pgettext_lazy("payout run", "Prepared")  # waits for another finance user's approval
+        APPROVED = "approved", pgettext_lazy("payout run", "Approved")  # may be exported and paid
+        PAID = "paid", pgettext_lazy("payout run", "Paid")  # payout entries posted
+        CANCELLED = "cancelled", pgettext_lazy("payout run", "Cancelled")  # never paid; may be selected again
+
+    key = models.CharField(_("idempotency key"), max_length=120, unique=True)
+    currency = CurrencyField(_("currency"))
+    minimum = MoneyField(_("minimum payable balance"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PREPARED)
+    total = MoneyField(_("total"), default=0)
+    prepared_by = models.ForeignKey("identity.User", on_delete=models.PROTECT, related_name="+")
+    prepared_at = models.DateTimeField(_("prepared at"), auto_now_add=True)
+    approved_by = models.ForeignKey("identity.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    paid_by = models.ForeignKey("identity.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+
+    AUDIT_FIELDS = ("status", "currency", "minimum", "total")
+
+    class Meta:
+        verbose_name = _("payout run")
+        ordering = ["-prepared_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(minimum__gte=0), name="payout_run_minimum_not_negative"),
+            models.CheckConstraint(
+                condition=Q(approved_by=None) | ~Q(approved_by=models.F("prepared_by")), name="payout_run_four_eyes"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.currency} {self.total}"
+
+
+class PayoutItem(models.Model):
+    """One partner's payable balance in a run; its payout entry once the run is paid."""
+
+    tenant_path = "organisation"
+
+    run = models.ForeignKey(PayoutRun, on_delete=models.PROTECT, related_name="items")
+    organisation = models.ForeignKey("identity.Organisation", on_delete=models.PROTECT, related_name="+")
+    currency = CurrencyField(_("currency"))
+    amount = MoneyField(_("amount"))
+    entry = models.ForeignKey(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("payout")
+        ordering = ["run_id", "organisation__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "organisation"], name="payout_item_one_per_partner"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_item_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["organisation", "currency"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.amount} {self.currency}"

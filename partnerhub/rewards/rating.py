@@ -107,22 +107,35 @@ def _plus_days(column: str) -> str:
     return f"date({column}, '+' || %(max_age)s || ' days')"
 
 
-def resolution_sql(*, sale_filter: str = "", order: bool = True) -> str:
+SALE_COLUMNS = """s.id, s.organisation_id, s.sold_on, s.currency, s.amount, s.product_family_id, s.sale_type,
+  s.source, s.uplift_percent, s.share_percent, s.cooperation_model"""
+PUBLISHED_VERSIONS = """
+  SELECT v.id, v.programme_id, v.currency, v.referral_reward_percent, v.effective_from AS since,
+         LEAD(v.effective_from) OVER (PARTITION BY v.programme_id ORDER BY v.effective_from, v.number) AS until
+  FROM programmes_programmeversion v WHERE v.status = 'published'"""
+
+
+def resolution_sql(*, sale_filter: str = "", order: bool = True, sales_sql: str | None = None,
+                   versions_sql: str = PUBLISHED_VERSIONS) -> str:  # fmt: skip
     """The statement resolving every pending sale (active, no current rating) to its rule inputs.
 
     Tier history, programme versions and exchange rates become validity intervals (``LEAD`` over their
-    dates), which the sales join by equality and a date range: no per-line subqueries.
+    dates), which the sales join by equality and a date range: no per-line subqueries. A back-test
+    (:mod:`partnerhub.rewards.backtest`) gives its own sales (rated or not) and versions (a draft in
+    force over the whole period) to the same statement.
     """
     rr = "rewards_rolerate"
     role_join = "{a}.version_id = v.id AND {a}.role_code = e.role_code"
-    return f"""
-WITH pending AS (
-  SELECT s.id, s.organisation_id, s.sold_on, s.currency, s.amount, s.product_family_id, s.sale_type, s.source,
-         s.uplift_percent, s.share_percent, s.cooperation_model
+    pending = sales_sql
+    if pending is None:
+        pending = f"""
+  SELECT {SALE_COLUMNS}
   FROM rewards_sale s
   WHERE s.status = 'active'
     AND NOT EXISTS (SELECT 1 FROM rewards_rating r WHERE r.sale_id = s.id AND r.is_current)
-    {sale_filter}
+    {sale_filter}"""  # noqa: S608 (fixed SQL and an id list of integers)
+    return f"""
+WITH pending AS ({pending}
 ),
 first_enrolment AS (SELECT organisation_id, MIN(id) AS id FROM partners_enrolment GROUP BY organisation_id),
 tiers AS (
@@ -131,10 +144,7 @@ tiers AS (
   FROM partners_tierchange tc
 ),
 with_history AS (SELECT DISTINCT enrolment_id FROM partners_tierchange),
-versions AS (
-  SELECT v.id, v.programme_id, v.currency, v.referral_reward_percent, v.effective_from AS since,
-         LEAD(v.effective_from) OVER (PARTITION BY v.programme_id ORDER BY v.effective_from, v.number) AS until
-  FROM programmes_programmeversion v WHERE v.status = 'published'
+versions AS ({versions_sql}
 ),
 fx AS (
   SELECT x.currency, x.value, x.nominal, x."on" AS since,

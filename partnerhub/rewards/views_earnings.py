@@ -18,8 +18,9 @@ from partnerhub.core.formatting import money
 from partnerhub.core.forms import add_service_errors
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity import selectors as identity_selectors
+from partnerhub.programmes.selectors import tiers_of_versions
 
-from . import selectors
+from . import selectors, selectors_payouts
 from .api_earnings import statement_csv_response
 from .forms import PostingForm
 from .services import ledger, rating
@@ -69,6 +70,7 @@ def earnings(request: HttpRequest, org_id: int) -> HttpResponse:
         "org": org, "balances": selectors.earnings_balances(actor=request.user, organisation=org),
         "months": months, "charts": _month_charts(months), "page": entries, "query": "",
         "periods": _recent_periods(), "form": form if _can_post(request.user) else None,
+        "payouts": selectors_payouts.partner_payouts(actor=request.user, organisation=org)[:20],
     }  # fmt: skip
     return render(request, "rewards/earnings.html", ctx, status=422 if form.errors else 200)
 
@@ -78,8 +80,12 @@ def statement(request: HttpRequest, org_id: int, period: str) -> HttpResponse:
     org = identity_selectors.organisation(actor=request.user, pk=org_id)
     lines = selectors.statement_lines(actor=request.user, organisation=org, period=period)
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
-    ctx = {"org": org, "period": period, "page": page, "query": "",
-           "rows": selectors.statement_rows(page.object_list, period),
+    rows = selectors.statement_rows(page.object_list, period)
+    tiers = tiers_of_versions((row["rating"].version_id, row["rating"].tier_code) for row in rows)
+    for row in rows:  # the tier by its name, as the version the sale was rated under names it
+        r = row["rating"]
+        row["tier_name"] = str(tiers.get((r.version_id, r.tier_code), r.tier_code))
+    ctx = {"org": org, "period": period, "page": page, "query": "", "rows": rows,
            "totals": selectors.statement_totals(actor=request.user, organisation=org, period=period)}  # fmt: skip
     return render(request, "rewards/statement.html", ctx)
 

@@ -121,7 +121,7 @@ class WebhookDelivery(models.Model):
         ]  # fmt: skip
 
     def __str__(self) -> str:
-        return f"{self.event_type} → {self.endpoint_id} ({self.status})"
+        return f"{self.event_type} → {self.endpoint} ({self.get_status_display()})"
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Webhook deliveries are kept")

@@ -234,7 +234,8 @@ def _announce_registration(claim: Claim) -> None:
                body=_("Your partner manager will decide; you keep your place in the queue."))  # fmt: skip
         notify(users=_deciders(claim), organisation=claim.organisation, kind="deal.review", url=url,
                title=_("Deal #%(id)s of %(org)s needs review (%(why)s)")
-               % {"id": claim.pk, "org": claim.organisation.name, "why": ", ".join(claim.hold_reasons)})  # fmt: skip
+               % {"id": claim.pk, "org": claim.organisation.name,
+                  "why": "; ".join(claim.hold_reasons_shown)})  # fmt: skip
         _publish("deal.conflict_detected", claim)
     elif claim.status == S.PENDING:
         notify(

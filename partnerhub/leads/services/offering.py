@@ -42,7 +42,7 @@ def _offer(lead: Lead, *, organisation: Organisation, programme_id: int | None, 
         % {"id": lead.pk, "customer": lead.customer_name,
            "due": timezone.localtime(offer.due_at).strftime("%Y-%m-%d %H:%M")},
         body=" · ".join(x for x in (lead.region, lead.city, lead.competence,
-                                    lead.product_family.name if lead.product_family_id else "") if x),
+                                    str(lead.product_family) if lead.product_family_id else "") if x),
     )  # fmt: skip
     _publish("lead.offered", offer)
     return offer

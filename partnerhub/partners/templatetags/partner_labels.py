@@ -14,6 +14,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from partnerhub.core.i18n import localized
+
 register = template.Library()
 
 
@@ -23,7 +25,7 @@ def tier_name(code, enrolment) -> str:
         return "—"
     for tier in (getattr(enrolment, "explanation", None) or {}).get("tiers") or []:
         if tier.get("code") == code:
-            return tier.get("name") or code
+            return localized(tier) or code
     return code
 
 
@@ -34,7 +36,7 @@ def _says(label: str, value) -> bool:
 
 @register.filter
 def benefit_text(benefit) -> str:
-    label = benefit.label or benefit.get_kind_display()
+    label = localized(benefit, "label") or str(benefit.get_kind_display())
     parts = []
     if benefit.percent is not None and not _says(label, benefit.percent):
         parts.append(f"{number_format(benefit.percent.normalize())}%")

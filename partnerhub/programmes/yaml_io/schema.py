@@ -44,7 +44,9 @@ class K:
     """One key of the schema: its type, default (REQUIRED: must be given) and limits.
 
     kind: str (one line), text, slug (a code), int, bool, date, currency, country (a working-day calendar),
-    amount, percent, enum, map, list.
+    amount, percent, enum, map, list; i18n: a one-line text in Russian and English, given as a plain string
+    (the Russian, default text) or as ``{ru: ..., en: ...}``; normalised to ``<key>`` (Russian) and
+    ``<key>_en`` (English, "" when not given), the ``<key>_en`` key being declared beside it.
     nullable: an explicit empty value stays empty instead of taking the default.
     field: the ProgrammeVersion field a key of the deal_registration/leads/referrals blocks fills.
     """
@@ -89,12 +91,23 @@ TOP = {
 }
 
 
-PROGRAMME = {"code": K("slug", max_length=50), "name": K("str", max_length=200)}
+def _bilingual(key: str, default: Any = REQUIRED, *, max_length: int, nullable: bool = False) -> dict[str, K]:
+    """A text people read, in Russian (``key``) and English (``key_en``, optional: it falls back to the Russian)."""
+    return {
+        key: K("i18n", default, max_length=max_length, nullable=nullable),
+        f"{key}_en": K("str", "", max_length=max_length),
+    }
+
+
+I18N_KEYS = ("name", "label")  # the bilingual keys, written back as {ru: ..., en: ...} when there is an English text
+
+
+PROGRAMME = {"code": K("slug", max_length=50), **_bilingual("name", max_length=200)}
 
 
 VERSION = {
     "effective_from": K("date"),
-    "name": K("str", None, max_length=200, nullable=True),  # default: the programme's name
+    **_bilingual("name", None, max_length=200, nullable=True),  # default: the programme's name
     "description": K("text", ""),
     "currency": K("currency", "RUB"),
     "evaluation_period": K("enum", "rolling_12_months", choices=PERIODS),
@@ -135,16 +148,12 @@ REFERRALS = {
 BLOCKS = (("deal_registration", DEALS), ("leads", LEADS), ("referrals", REFERRALS))
 
 
-FAMILY = {
-    "code": K("slug", max_length=50),
-    "name": K("str", max_length=200),
-    "name_en": K("str", "", max_length=200),
-}
+FAMILY = {"code": K("slug", max_length=50), **_bilingual("name", max_length=200)}
 
 
 ROLE = {
     "code": K("slug", max_length=50),
-    "name": K("str", max_length=200),
+    **_bilingual("name", max_length=200),
     "kind": K("enum", choices=_values(ProgrammeRole.Kind.choices)),
     "has_tiers": K("bool", True),
     "description": K("text", ""),
@@ -153,7 +162,7 @@ ROLE = {
 
 TIER = {
     "code": K("slug", max_length=50),
-    "name": K("str", max_length=200),
+    **_bilingual("name", max_length=200),
     "description": K("text", ""),
     "requirements": K("list", None),
     "benefits": K("list", None),
@@ -169,7 +178,7 @@ METRIC_REQ = {
     "period": K("enum", None, choices=PERIODS, nullable=True),
     "product_family": K("slug", None, max_length=50, nullable=True),
     "certification": K("slug", None, max_length=60, nullable=True),
-    "label": K("str", "", max_length=300),
+    **_bilingual("label", "", max_length=300),
 }
 
 
@@ -179,14 +188,14 @@ OBLIGATION_REQ = {
     "checked_by": K("enum", "manager", choices=_values(Requirement.CheckedBy.choices)),
     "condition": K("enum", "always", choices=_values(Requirement.Condition.choices)),
     "optional": K("bool", False),
-    "label": K("str", "", max_length=300),
+    **_bilingual("label", "", max_length=300),
 }
 
 
 BENEFIT = {
     "code": K("slug", max_length=60),
     "kind": K("enum", choices=BENEFIT_KINDS),
-    "label": K("str", "", max_length=300),
+    **_bilingual("label", "", max_length=300),
     "percent": K("percent", None, nullable=True),
     "count": K("int", None, nullable=True),
     "user_cap": K("int", None, nullable=True),

@@ -7,14 +7,14 @@ from typing import Any
 import yaml
 
 from ..models import Benefit, ProductFamily, Programme, ProgrammeRole, ProgrammeVersion, Requirement, RewardRate, Tier
-from .schema import AMOUNT_KEYS, BLOCKS, CENT, SCHEMA_VERSION, K
+from .schema import AMOUNT_KEYS, BLOCKS, CENT, I18N_KEYS, SCHEMA_VERSION, K
 
 
 def version_fields(doc: dict) -> dict[str, Any]:
     """The ProgrammeVersion fields a normalised document sets."""
     v = doc["version"]
     fields: dict[str, Any] = {
-        "effective_from": date.fromisoformat(v["effective_from"]), "name": v["name"],
+        "effective_from": date.fromisoformat(v["effective_from"]), "name": v["name"], "name_en": v.get("name_en") or "",
         "description": v["description"], "currency": v["currency"], "evaluation_period": v["evaluation_period"],
         "downgrade_grace_days": v["downgrade_grace_days"], "terms": v["terms"],
     }  # fmt: skip
@@ -41,11 +41,12 @@ def build(
     from partnerhub.enablement.models import CertificationType
 
     p = doc["programme"]
+    names = {"name": p["name"], "name_en": p.get("name_en") or ""}
     if programme is None:
-        programme = Programme.objects.create(code=p["code"], name=p["name"])
-    elif programme.name != p["name"]:
-        programme.name = p["name"]
-        programme.save(update_fields=["name"])
+        programme = Programme.objects.create(code=p["code"], **names)
+    elif (programme.name, programme.name_en) != (names["name"], names["name_en"]):
+        programme.name, programme.name_en = names["name"], names["name_en"]
+        programme.save(update_fields=["name", "name_en"])
     for f in doc["product_families"]:
         ProductFamily.objects.get_or_create(code=f["code"], defaults={"name": f["name"], "name_en": f["name_en"]})
     fields = version_fields(doc) | {"schema_version": SCHEMA_VERSION, "document": doc}
@@ -59,11 +60,11 @@ def build(
         for name, value in fields.items():
             setattr(version, name, value)
         version.save()
-    ProgrammeRole.objects.bulk_create([ProgrammeRole(version=version, **r) for r in doc["roles"]])
+    ProgrammeRole.objects.bulk_create([ProgrammeRole(version=version, **{"name_en": "", **r}) for r in doc["roles"]])
     families = {f.code: f for f in ProductFamily.objects.all()}
     for rank, t in enumerate(doc["tiers"], start=1):
-        tier = Tier.objects.create(version=version, code=t["code"], name=t["name"], rank=rank,
-                                   description=t["description"])  # fmt: skip
+        tier = Tier.objects.create(version=version, code=t["code"], name=t["name"], name_en=t.get("name_en") or "",
+                                   rank=rank, description=t["description"])  # fmt: skip
         for r in t["requirements"]:
             if r.get("certification"):
                 name = r["certification"].replace("-", " ").replace("_", " ").capitalize()
@@ -74,10 +75,11 @@ def build(
                 currency=r.get("currency") or "", period=r.get("period") or "",
                 product_family=families.get(r.get("product_family") or ""), certification=r.get("certification") or "",
                 checked_by=r.get("checked_by") or "", condition=r.get("condition") or "always",
-                optional=bool(r.get("optional")), label=r.get("label") or "",
+                optional=bool(r.get("optional")), label=r.get("label") or "", label_en=r.get("label_en") or "",
             )  # fmt: skip
         Benefit.objects.bulk_create([
-            Benefit(tier=tier, **{**b, "percent": Decimal(b["percent"]) if b["percent"] is not None else None})
+            Benefit(tier=tier, **{"label_en": "", **b,
+                                  "percent": Decimal(b["percent"]) if b["percent"] is not None else None})
             for b in t["benefits"]
         ])  # fmt: skip
         RewardRate.objects.bulk_create([
@@ -106,11 +108,14 @@ def document(version: ProgrammeVersion) -> dict:
                     families_used.add(fam)
                 reqs.append({"code": r.code, "metric": r.metric, "threshold": _pct(r.threshold),
                              "currency": r.currency or None, "period": r.period or None, "product_family": fam,
-                             "certification": r.certification or None, "label": r.label})  # fmt: skip
+                             "certification": r.certification or None, "label": r.label,
+                             "label_en": r.label_en})  # fmt: skip
             else:
                 reqs.append({"code": r.code, "obligation": r.obligation, "checked_by": r.checked_by or "manager",
-                             "condition": r.condition, "optional": r.optional, "label": r.label})  # fmt: skip
-        benefits = [{"code": b.code, "kind": b.kind, "label": b.label, "percent": _pct(b.percent), "count": b.count,
+                             "condition": r.condition, "optional": r.optional, "label": r.label,
+                             "label_en": r.label_en})  # fmt: skip
+        benefits = [{"code": b.code, "kind": b.kind, "label": b.label, "label_en": b.label_en,
+                     "percent": _pct(b.percent), "count": b.count,
                      "user_cap": b.user_cap, "days": b.days, "hours": b.hours, "term_days": b.term_days,
                      "on_request": b.on_request} for b in sorted(t.benefits.all(), key=lambda x: x.pk)]  # fmt: skip
         rates = []
@@ -119,7 +124,8 @@ def document(version: ProgrammeVersion) -> dict:
             rates.append(
                 {"product_family": r.product_family.code, "sale_type": r.sale_type, "percent": _pct(r.percent)}
             )
-        tiers.append({"code": t.code, "name": t.name, "description": t.description, "requirements": reqs,
+        tiers.append({"code": t.code, "name": t.name, "name_en": t.name_en, "description": t.description,
+                      "requirements": reqs,
                       "benefits": benefits, "reward_rates": rates})  # fmt: skip
     v = version
     # Families as the version's file declared them (ProductFamily rows are shared and not renamed
@@ -129,10 +135,11 @@ def document(version: ProgrammeVersion) -> dict:
     used = ProductFamily.objects.filter(code__in=families_used - known).order_by("code")
     return {
         "schema_version": SCHEMA_VERSION,
-        "programme": {"code": v.programme.code, "name": v.programme.name},
+        "programme": {"code": v.programme.code, "name": v.programme.name, "name_en": v.programme.name_en},
         "version": {
             "effective_from": v.effective_from.isoformat(),
             "name": v.name,
+            "name_en": v.name_en,
             "description": v.description,
             "currency": v.currency,
             "evaluation_period": v.evaluation_period,
@@ -145,7 +152,14 @@ def document(version: ProgrammeVersion) -> dict:
             *({"code": f.code, "name": f.name, "name_en": f.name_en} for f in used),
         ],
         "roles": [
-            {"code": r.code, "name": r.name, "kind": r.kind, "has_tiers": r.has_tiers, "description": r.description}
+            {
+                "code": r.code,
+                "name": r.name,
+                "name_en": r.name_en,
+                "kind": r.kind,
+                "has_tiers": r.has_tiers,
+                "description": r.description,
+            }
             for r in v.roles.order_by("id")
         ],
         "tiers": tiers,
@@ -160,6 +174,7 @@ def _field(version: ProgrammeVersion, k: K) -> Any:
 def _clean_for_yaml(value: Any, key: str = "") -> Any:
     """Drop empty optional keys and write amounts as numbers, so an exported file reads like a hand-written one."""
     if isinstance(value, dict):
+        value = _bilingual_for_yaml(value)
         return {k: _clean_for_yaml(v, k) for k, v in value.items() if v not in (None, "", [])}
     if isinstance(value, list):
         return [_clean_for_yaml(v) for v in value]
@@ -167,6 +182,19 @@ def _clean_for_yaml(value: Any, key: str = "") -> Any:
         d = Decimal(value)
         return int(d) if d == d.to_integral_value() else float(value)
     return value
+
+
+def _bilingual_for_yaml(entry: dict) -> dict:
+    """``name`` and ``name_en`` (``label``, ``label_en``) written as ``name: {ru: ..., en: ...}`` when there is an
+    English text, else as the plain Russian string (``name_en`` dropped)."""
+    out = dict(entry)
+    for key in I18N_KEYS:
+        if f"{key}_en" not in out:
+            continue
+        en = out.pop(f"{key}_en")
+        if en and key in out:
+            out[key] = {"ru": out[key] or "", "en": en}
+    return out
 
 
 def as_yaml(doc: dict, *, header: str = "") -> str:

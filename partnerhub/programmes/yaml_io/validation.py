@@ -57,6 +57,8 @@ class _Checker:
                                                                                  "got": raw})  # fmt: skip
                 return None
             return raw
+        if kind == "i18n":
+            kind = "str"
         if kind in ("str", "text"):
             if not isinstance(raw, str):
                 self.err(path, _("must be text (got %(got)r)") % got)
@@ -153,6 +155,7 @@ class _Checker:
         for key in raw:
             if key not in spec:
                 self.err(_join(path, str(key)), _("unknown key; expected one of %(keys)s") % {"keys": ", ".join(spec)})
+        english: dict[str, str | None] = {}
         for key, k in spec.items():
             p = _join(path, key)
             raw_value = raw.get(key)
@@ -162,9 +165,32 @@ class _Checker:
                 out[key] = None if k.default is REQUIRED or (k.nullable and key in raw) else k.default
             elif k.kind in ("map", "list"):
                 out[key] = raw_value
+            elif k.kind == "i18n" and isinstance(raw_value, dict):
+                out[key], english[key] = self.bilingual(raw_value, k, p)
             else:
                 out[key] = self.value(raw_value, k, p)
+        for key, en in english.items():
+            if raw.get(f"{key}_en") is not None:
+                self.err(_join(path, f"{key}_en"), _("the English text is given twice: here and as %(key)s.en")
+                         % {"key": key})  # fmt: skip
+            else:
+                out[f"{key}_en"] = en or ""
         return out
+
+    def bilingual(self, raw: dict, k: K, path: str) -> tuple[str | None, str | None]:
+        """``{ru: ..., en: ...}``: the Russian text (required where the key is) and the optional English one."""
+        for key in raw:
+            if key not in ("ru", "en"):
+                self.err(_join(path, str(key)), _("unknown language; give ru (Russian) and optionally en (English)"))
+        text = K("str", max_length=k.max_length)
+        ru = self.value(raw["ru"], text, _join(path, "ru")) if raw.get("ru") is not None else None
+        if ru is None and raw.get("ru") is None:
+            if k.default is REQUIRED:
+                self.err(_join(path, "ru"), _("is required"))
+            else:
+                ru = k.default
+        en = self.value(raw["en"], text, _join(path, "en")) if raw.get("en") is not None else None
+        return ru, en
 
     def items(self, raw: Any, path: str) -> list:
         if raw is None:
@@ -278,6 +304,7 @@ def validate(raw: Any, *, source: str = "<document>") -> tuple[dict | None, list
         chk.err("tiers", _("no role of this programme has tiers; give a role has_tiers: true or drop the tiers"))
     if out["version"] and out["version"].get("name") is None and out["programme"]:
         out["version"]["name"] = out["programme"].get("name")
+        out["version"]["name_en"] = out["version"].get("name_en") or out["programme"].get("name_en") or ""
     _check_families(chk, out)
     _check_order(chk, out)
     if chk.errors:

@@ -32,6 +32,7 @@ from partnerhub.identity.models import Organisation, User
 from partnerhub.identity.roles import OrgKind, Role
 
 from ..models import Account, JournalEntry, LedgerLine
+from ..periods import open_date
 
 A = Account
 K = JournalEntry.Kind
@@ -57,8 +58,10 @@ class Posting:
 
 def post_many(*, kind: str, postings: Iterable[Posting], key_prefix: str, actor=None, memo: str = "",
               on: date | None = None) -> dict[tuple[int, str], JournalEntry]:  # fmt: skip
-    """Post one balanced entry per (partner, currency); returns them by that pair. Idempotent by key."""
-    on = on or timezone.localdate()
+    """Post one balanced entry per (partner, currency); returns them by that pair. Idempotent by key.
+
+    A date in a closed (locked) period becomes the first open day after it (:func:`periods.open_date`)."""
+    on = open_date(on or timezone.localdate())
     debit, credit = SIDES[kind]
     user = actor if getattr(actor, "is_authenticated", False) else None
     postings = list(postings)

@@ -27,6 +27,7 @@ from partnerhub.identity.models import User
 from .. import rating as engine
 from ..fx import max_age as fx_max_age
 from ..models import JournalEntry, Rating, RatingIssue, Sale
+from ..periods import open_date
 from .ledger import Posting, audit_postings, post_many, require_finance
 from .rows import Lookups, check_row
 
@@ -52,7 +53,7 @@ def rate_pending(*, actor: User | None = None, sale_ids: list[int] | None = None
     """Rate every active sale without a current rating (or just ``sale_ids``) and post the accruals."""
     _lock()
     if connection.vendor == "postgresql":
-        return _rate_pending_in_sql(actor=actor, sale_ids=sale_ids, on=on or timezone.localdate())
+        return _rate_pending_in_sql(actor=actor, sale_ids=sale_ids, on=open_date(on or timezone.localdate()))
     run = RatingRun()
     outcomes: list[engine.Outcome] = []
     issues: list[engine.Issue] = []
@@ -221,6 +222,7 @@ def correct_sale(*, actor: User, sale: Sale, reason: str, **changes) -> Sale:
     new.invoice_number, new.invoice_line, new.item_id = sale.invoice_number, sale.invoice_line, sale.item_id
     new.uplift_percent, new.share_percent = sale.uplift_percent, sale.share_percent
     new.cooperation_model, new.quantity, new.unit_price = sale.cooperation_model, sale.quantity, sale.unit_price
+    new.paid_on = new.paid_on or sale.paid_on
     new.save()
     _reverse(sale=sale, actor=actor, reason=reason.strip())
     audit.record(actor=actor, action="sale.corrected", obj=new, organisation=sale.organisation, before=before,

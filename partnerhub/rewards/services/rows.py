@@ -21,7 +21,7 @@ from .files import ROW_ERROR
 
 COLUMNS = ["partner_inn", "partner_kpp", "customer_name", "customer_inn", "product_family", "sku", "product",
            "quantity", "sale_type", "amount", "currency", "sold_on", "invoice_number", "invoice_line",
-           "reference"]  # fmt: skip
+           "reference", "paid_on"]  # fmt: skip
 MAX_LENGTHS = {"customer_name": 300, "product": 200, "reference": 100, "partner_inn": 12, "partner_kpp": 9,
                "customer_inn": 12, "sku": 64, "invoice_number": 50}  # fmt: skip
 REQUIRED = {"partner_inn", "customer_name", "currency", "sold_on"}
@@ -169,6 +169,14 @@ def check_row(n: int, row: dict, ctx: Lookups) -> tuple[Sale | None, list[dict]]
                 err("sold_on", _("A sale cannot be in the future."))
         except ValueError:
             err("sold_on", _("Use a date like 2026-03-31 or 31.03.2026."))
+    paid_on = None  # optional: when the customer paid (the reward's hold ends then; see services/settlement.py)
+    if text("paid_on"):
+        try:
+            paid_on = parse_date(values["paid_on"])
+            if paid_on > ctx.today:
+                err("paid_on", _("A payment date cannot be in the future."))
+        except ValueError:
+            err("paid_on", _("Use a date like 2026-03-31 or 31.03.2026."))
     invoice_number, invoice_line = text("invoice_number"), None
     if text("invoice_line"):
         invoice_line = _positive_int(values["invoice_line"])
@@ -204,5 +212,5 @@ def check_row(n: int, row: dict, ctx: Lookups) -> tuple[Sale | None, list[dict]]
         product=text("product") or (product.name if product else ""), item=product, quantity=quantity,
         unit_price=unit_price, sale_type=sale_type, amount=amount, currency=currency, sold_on=sold_on,
         external_ref=text("reference"), invoice_number=invoice_number, invoice_line=invoice_line,
-        source=Sale.Source.IMPORT,
+        source=Sale.Source.IMPORT, paid_on=paid_on,
     ), []  # fmt: skip

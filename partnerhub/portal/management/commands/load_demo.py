@@ -21,6 +21,9 @@ class Command(BaseCommand):
         from partnerhub.portal.demo_activity import load_demo_activity
 
         load_demo_activity()
+        from partnerhub.marketplace.demo import load_demo_marketplace
+
+        load_demo_marketplace()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for email, role, org in logins:
             self.stdout.write(f"  {email:<26} {role!s:<28} {org}")

@@ -1,0 +1,13 @@
+"""REST endpoints of the marketplace under /api/v1/marketplace (signed in) and /api/v1/public/marketplace."""
+
+from ninja import Router
+
+from . import admission, listings, storefronts
+
+router = Router()
+router.add_router("", admission.router)
+router.add_router("", listings.router)
+router.add_router("", storefronts.router)
+public_router = storefronts.public_router
+
+__all__ = ["public_router", "router"]
