@@ -9,6 +9,7 @@ from partnerhub.enablement.api_training import router as training_router
 from partnerhub.identity.api import public_router as invitations_public_router
 from partnerhub.identity.api import router as identity_router
 from partnerhub.identity.api_auth import TokenAuth
+from partnerhub.incentives.api import router as incentives_router
 from partnerhub.leads.api import public_router as locator_public_router
 from partnerhub.leads.api import router as leads_router
 from partnerhub.marketplace.api import public_router as marketplace_public_router
@@ -50,6 +51,7 @@ api.add_router("", onboarding_router)
 api.add_router("", onboarding_public_router)
 api.add_router("", referrals_router)
 api.add_router("", leads_router)
+api.add_router("", incentives_router)
 api.add_router("", locator_public_router)
 api.add_router("", marketplace_router)
 api.add_router("", marketplace_public_router)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "partnerhub.referrals",
     "partnerhub.webhooks",
     "partnerhub.leads",
+    "partnerhub.incentives",
     "partnerhub.portal",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("partnerhub.referrals.urls")),
     path("", include("partnerhub.leads.urls")),
     path("", include("partnerhub.marketplace.urls")),
+    path("", include("partnerhub.incentives.urls")),
     path("", include("partnerhub.portal.urls")),
     path("", include("partnerhub.core.urls")),
 ]

@@ -21,7 +21,8 @@ HUGE = "99999999999999999999"  # past a 64-bit integer: PostgreSQL refused the O
 
 # path parameter -> key of tests.test_tenancy_matrix.b_objects
 PATH_OBJECTS = {"org_id": "org", "enrolment_id": "enrolment", "deal_id": "deal", "endpoint_id": "webhook",
-                "run_id": "payout_run"}  # fmt: skip
+                "run_id": "payout_run",
+                "incentive_id": "incentive"}  # fmt: skip
 PATH_VALUES = {"period": "2026-11", "code": "ru"}  # parameters that name no object (a storefront's code)
 # Lists with required query parameters: what to give them (from the same objects).
 REQUIRED_QUERY = {"/api/v1/role-rates": lambda objects: f"programme={objects['programme']}&version=1"}

@@ -34,6 +34,7 @@ UI_LISTS = [
     "/marketplace/", "/marketplace/applications/", "/marketplace/listings/", "/marketplace/moderation/",
     "/marketplace/storefronts/", "/marketplace/scorecard/", "/store/", "/store/ru/", "/store/kz/",
     "/learn/", "/enablement/courses/", "/enablement/exams/",
+    "/incentives/", "/incentives/rebates/",
 ]  # fmt: skip
 ROLES = {"vendor": "admin@vendor.demo", "partner": "admin@alpha.demo"}
 

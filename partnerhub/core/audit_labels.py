@@ -181,6 +181,11 @@ FIELDS = {
     "user": _("Person"),
     "partner": _("Partner"),
     "lead": _("Lead"),
+    "plans": _("Plans"),
+    "languages": _("Languages"),
+    "industries": _("Industries"),
+    "mode": _("Provisioning"),
+    "storefronts": _("Storefronts"),
     "enablement.certification.type": _("Certification type"),
     "partners.obligationrecord.status": _("Status"),
 }

@@ -17,6 +17,7 @@ from partnerhub.identity.roles import OrgKind, Role
 
 from . import services
 from .models import Listing, VendorApplication
+from .services.admission import ensure_default_criteria
 
 STOREFRONTS = [
     {"code": "ru", "name": "Маркетплейс Облако Плюс — Россия", "language": "ru", "currency": "RUB", "country": "RU",
@@ -142,6 +143,7 @@ def _admit(org: Organisation, admin: User, expert: User) -> None:
         implementation_stories="Внедрения у 30 заказчиков за два года.",
         company_profile=f"{org.legal_name}, {org.city}.",
     )  # fmt: skip
+    ensure_default_criteria()
     for code, score in SCORES.items():
         services.application_score(actor=expert, application=application, criterion_code=code, score=score)
     services.application_decide(actor=expert, application=application, admit=True, note="Демо: допущен.")

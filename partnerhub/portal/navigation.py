@@ -54,6 +54,10 @@ def _moderates(actor: Actor) -> bool:
     return bool({"vendor_admin", "moderator"} & actor.vendor_roles)
 
 
+def _finance(actor: Actor) -> bool:
+    return bool({"vendor_admin", "finance"} & actor.vendor_roles)
+
+
 def _decides(actor: Actor) -> bool:
     return actor.is_partner_manager or _vendor_admin(actor)
 
@@ -100,6 +104,8 @@ VENDOR_NAVIGATION: list[Entry] = [
         NavItem(_("Payout runs"), "rewards-payout-runs", lambda a: bool({"vendor_admin", "finance"} & a.vendor_roles)),
         NavItem(_("Products"), "product-list", _vendor),
         NavItem(_("Exchange rates"), "rate-list", _vendor),
+        NavItem(_("Contests and SPIFs"), "incentive-list", _vendor),
+        NavItem(_("Quarterly rebates"), "incentive-rebates", _finance),
     ), "rewards"),
     NavGroup(_("Marketplace"), (
         NavItem(_("Vendor applications"), "marketplace-applications", _assesses),
@@ -126,6 +132,7 @@ MEMBER_NAVIGATION: list[Entry] = [
         NavItem(_("Referrals"), "referral-home", _partner_staff),
         NavItem(_("Sales"), "sale-list", _partner_sales),
         NavItem(_("Earnings"), "earnings-home", _partner_sales),
+        NavItem(_("Contests"), "incentive-list", _partner_sales),
     ), "sales"),
     NavGroup(_("Programme"), (
         NavItem(_("My tier"), "partner-tier", _partner_staff),

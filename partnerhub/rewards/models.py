@@ -248,6 +248,8 @@ class JournalEntry(models.Model):
         HOLD = "hold", _("Put on hold")
         UNHOLD = "unhold", _("Released from hold")
         PAYOUT = "payout", _("Payout")
+        REBATE = "rebate", _("Quarterly rebate")  # the tier's rebate benefit on a quarter's rated sales
+        INCENTIVE = "incentive", _("Contest prize or SPIF bonus")  # awarded by the incentives context
 
     tenant_path = "organisation"
 

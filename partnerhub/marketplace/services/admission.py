@@ -30,6 +30,25 @@ VENDOR_ROLE = "vendor"
 STARTING_TIER = "emerging"
 
 
+# The scorecard's default criteria (source document 000), as migration 0002 seeds them; the demo seeds them
+# again where they are missing (a database emptied by tests keeps no migration data).
+DEFAULT_CRITERIA = [
+    ("complexity", "Сложность решения", "Complexity of the solution", Decimal("30"), 1),
+    ("innovation", "Инновационность (прорывные технологии)", "Innovation (use of breakthrough technologies)",
+     Decimal("40"), 2),
+    ("demand", "Спрос текущих и потенциальных заказчиков", "Demand from current and prospective customers",
+     Decimal("30"), 3),
+]  # fmt: skip
+
+
+def ensure_default_criteria() -> None:
+    """The default criteria, where the scorecard has none of that code (idempotent)."""
+    for code, name_ru, name_en, weight, position in DEFAULT_CRITERIA:
+        ScoreCriterion.objects.get_or_create(
+            code=code, defaults={"name_ru": name_ru, "name_en": name_en, "weight": weight, "position": position}
+        )
+
+
 def _required(errors: dict, **values: str) -> None:
     for field, value in values.items():
         if not (value or "").strip():

@@ -7,6 +7,7 @@ carries the debit side. A balance is the sum of its lines, nothing else; nothing
 * accrual: Dr vendor expense, Cr partner accrued — rated sales, one entry per partner, currency and run;
 * reversal: the mirror of the accrual, at the reversed ratings' own figures;
 * adjustment: Dr/Cr vendor expense against partner accrued, by finance with a reason;
+* rebate, incentive: like an accrual (Dr vendor expense, Cr partner accrued), posted by the incentives context;
 * release: Dr accrued, Cr payable; hold/unhold move between accrued and on hold; payout: Dr payable, Cr paid.
 """
 
@@ -46,6 +47,8 @@ SIDES = {
     K.HOLD: (A.ACCRUED, A.HELD),
     K.UNHOLD: (A.HELD, A.ACCRUED),
     K.PAYOUT: (A.PAYABLE, A.PAID),
+    K.REBATE: (A.VENDOR_EXPENSE, A.ACCRUED),
+    K.INCENTIVE: (A.VENDOR_EXPENSE, A.ACCRUED),
 }
 
 

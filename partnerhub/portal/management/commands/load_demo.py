@@ -24,6 +24,9 @@ class Command(BaseCommand):
         from partnerhub.marketplace.demo import load_demo_marketplace
 
         load_demo_marketplace()
+        from partnerhub.incentives.demo import load_demo_incentives
+
+        load_demo_incentives()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for email, role, org in logins:
             self.stdout.write(f"  {email:<26} {role!s:<28} {org}")
