@@ -6,6 +6,7 @@ from partnerhub.core.api_notifications import router as notifications_router
 from partnerhub.deals.api import router as deals_router
 from partnerhub.enablement.api import router as enablement_router
 from partnerhub.enablement.api_training import router as training_router
+from partnerhub.funds.api import router as funds_router
 from partnerhub.identity.api import public_router as invitations_public_router
 from partnerhub.identity.api import router as identity_router
 from partnerhub.identity.api_auth import TokenAuth
@@ -56,3 +57,4 @@ api.add_router("", locator_public_router)
 api.add_router("", marketplace_router)
 api.add_router("", marketplace_public_router)
 api.add_router("/webhooks", webhooks_router)
+api.add_router("/funds", funds_router)

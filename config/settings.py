@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "partnerhub.webhooks",
     "partnerhub.leads",
     "partnerhub.incentives",
+    "partnerhub.funds",
     "partnerhub.portal",
 ]
 
@@ -162,8 +163,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Certificates: reminders before expiry, expiries announced to the tiers (idempotent).
     "enablement-sweep-certifications": {
         "task": "enablement.sweep_certifications",
-        "schedule": crontab(hour=2, minute=30),
+        "schedule": crontab(hour=2, minute=45),
     },
+    # Development funds: grant this period's budgets from tiers, close budgets whose period ended.
+    "funds-daily": {"task": "funds.daily", "schedule": crontab(hour=2, minute=30)},
 }
 
 # An operator may move a job: JOB_SCHEDULES="deals-sweep-protection-daily=30 2 * * 1-5; deliver-webhooks=20"

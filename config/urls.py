@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("partnerhub.leads.urls")),
     path("", include("partnerhub.marketplace.urls")),
     path("", include("partnerhub.incentives.urls")),
+    path("", include("partnerhub.funds.urls")),
     path("", include("partnerhub.portal.urls")),
     path("", include("partnerhub.core.urls")),
 ]

@@ -1,4 +1,4 @@
-"""The programme definitions' cases of the tenancy matrix (tests/test_tenancy_matrix.py)."""
+"""The programmes' cases of the tenancy matrix (tests/test_tenancy_matrix.py)."""
 
 from __future__ import annotations
 

@@ -8,6 +8,15 @@ from .marketplace_builders import vendor_programme
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def default_scorecard(db):
+    """The criteria migration 0002 seeds (a transactional test before this one may have emptied the tables)."""
+    from partnerhub.marketplace.services.admission import ensure_default_criteria
+
+    ensure_default_criteria()
+
+
 APPLICATION = {
     "software_description": "A CRM for retail chains",
     "focus_industries": ["retail", "logistics"],

@@ -30,11 +30,11 @@ UI_LISTS = [
     "/onboarding/applications/", "/partners/", "/sales/", "/webhooks/", "/referrals/", "/referrals/traffic/",
     "/specialists/", "/products/", "/rates/", "/rewards/finance/", "/rewards/finance/periods/",
     "/rewards/finance/payouts/",
-    "/specialists/", "/products/", "/rates/", "/rewards/finance/",
     "/marketplace/", "/marketplace/applications/", "/marketplace/listings/", "/marketplace/moderation/",
     "/marketplace/storefronts/", "/marketplace/scorecard/", "/store/", "/store/ru/", "/store/kz/",
     "/learn/", "/enablement/courses/", "/enablement/exams/",
     "/incentives/", "/incentives/rebates/",
+    "/funds/", "/funds/console/",
 ]  # fmt: skip
 ROLES = {"vendor": "admin@vendor.demo", "partner": "admin@alpha.demo"}
 

@@ -14,6 +14,8 @@ from partnerhub.identity import services
 from partnerhub.identity.models import Invitation, Membership
 from tests import tenancy_enablement as enablement
 from tests.conftest import FormData
+from tests.tenancy_funds import API_MATRIX as FUNDS_MATRIX
+from tests.tenancy_funds import funds_b
 from tests.tenancy_incentives import API_MATRIX as INCENTIVES_MATRIX
 from tests.tenancy_incentives import incentives_b
 from tests.tenancy_marketplace import API_EXEMPT as MARKETPLACE_EXEMPT
@@ -56,6 +58,7 @@ def b_objects(world):
         **marketplace_b(world),
         **enablement.enablement_b(world),
         **incentives_b(world, enrolment),
+        **funds_b(world),
     }
 
 
@@ -405,10 +408,11 @@ API_MATRIX = {
     ),
 }
 
-API_MATRIX |= PROGRAMMES_MATRIX  # programmes: tests/tenancy_programmes.py
+API_MATRIX |= PROGRAMMES_MATRIX
 API_MATRIX |= MARKETPLACE_MATRIX
 API_MATRIX |= enablement.API_MATRIX
 API_MATRIX |= INCENTIVES_MATRIX
+API_MATRIX |= FUNDS_MATRIX
 VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/")} | {
     "programme-detail",
     "programme-draft",

@@ -80,6 +80,12 @@ UI_MATRIX = {
     **MARKETPLACE_UI,
     **ENABLEMENT_UI,
     **INCENTIVES_UI,
+    "funds-request-new": lambda o: {"budget_id": o["fund_budget"]},
+    "funds-request-detail": lambda o: {"request_id": o["fund_request"]},
+    "funds-request-decide": lambda o: {"request_id": o["fund_request"]},
+    "funds-claim-new": lambda o: {"request_id": o["fund_request_approved"]},
+    "funds-claim-decide": lambda o: {"claim_id": o["fund_claim"]},
+    "funds-proof-file": lambda o: {"file_id": o["fund_file"]},
 }
 
 

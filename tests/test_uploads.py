@@ -157,8 +157,9 @@ def test_every_model_file_field_carries_an_upload_policy():
     }
     assert set(fields) == {"deals.ClaimConflict.evidence", "deals.ExtensionRequest.evidence",
                            "partners.ObligationRecord.evidence_file", "partners.Application.contract_file",
-                           "enablement.Lesson.file", "marketplace.Screenshot.image",
-                           "marketplace.Screenshot.thumbnail"}  # fmt: skip
+                           "marketplace.Screenshot.image", "marketplace.Screenshot.thumbnail",
+                           "enablement.Lesson.file",
+                           "funds.ProofFile.file"}  # fmt: skip
     assert all(len(policies) == 1 for policies in fields.values()), fields
 
 
@@ -175,6 +176,9 @@ API_UPLOADS = {
     "POST /api/v1/marketplace/listings/{listing_id}/screenshots image": (
         "test_marketplace_listings.test_screenshots_are_real_images_checked_and_thumbnailed"
     ),
+    "POST /api/v1/funds/requests/{request_id}/claims files": (
+        "test_funds.test_claims_above_the_approved_amount_or_with_bad_files_are_refused"
+    ),
 }
 FORM_UPLOADS = {
     "partnerhub.deals.forms.ResolveForm.evidence": "test_api_conflict_evidence (same service)",
@@ -189,6 +193,7 @@ FORM_UPLOADS = {
     "partnerhub.marketplace.forms.ScreenshotForm.image": (
         "test_marketplace_pages.test_screenshot_form_refuses_a_non_image"
     ),
+    "partnerhub.funds.forms.ClaimForm.files": "test_funds.test_pages_request_decide_claim_and_show_labels",
 }
 
 
@@ -198,7 +203,7 @@ def test_every_api_upload_is_listed():
         for method, op in ops.items():
             schema = op.get("requestBody", {}).get("content", {}).get("multipart/form-data", {}).get("schema", {})
             for name, prop in schema.get("properties", {}).items():
-                if prop.get("format") == "binary":
+                if "binary" in (prop.get("format"), prop.get("items", {}).get("format")):  # one file or several
                     found.add(f"{method.upper()} {path} {name}")
     assert found == set(API_UPLOADS)
 

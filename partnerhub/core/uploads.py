@@ -311,3 +311,5 @@ IMAGE = ImagePolicy(min_side=200, max_side=4000, max_pixels=16_000_000, limit_se
 #: The thumbnail the product makes of an accepted IMAGE (PNG, fits 320×200, so any small side is fine).
 THUMBNAIL = ImagePolicy(min_side=1, max_side=400, max_pixels=160_000, limit_setting="UPLOAD_IMAGE_MAX_BYTES",
                         name="thumbnail")  # fmt: skip
+#: Proof of performance of a funded marketing activity (MDF/BDF claims): documents and photos.
+PROOF_OF_PERFORMANCE = UploadPolicy(("pdf", "jpeg", "png"), name="proof_of_performance")

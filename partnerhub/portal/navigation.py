@@ -106,6 +106,7 @@ VENDOR_NAVIGATION: list[Entry] = [
         NavItem(_("Exchange rates"), "rate-list", _vendor),
         NavItem(_("Contests and SPIFs"), "incentive-list", _vendor),
         NavItem(_("Quarterly rebates"), "incentive-rebates", _finance),
+        NavItem(_("Development funds"), "funds-console", _vendor),
     ), "rewards"),
     NavGroup(_("Marketplace"), (
         NavItem(_("Vendor applications"), "marketplace-applications", _assesses),
@@ -138,6 +139,7 @@ MEMBER_NAVIGATION: list[Entry] = [
         NavItem(_("My tier"), "partner-tier", _partner_staff),
         NavItem(_("Obligations"), "obligation-list", _partner_staff),
         NavItem(_("Specialists"), "my-specialists", _partner_staff),
+        NavItem(_("Development funds"), "funds-home", _partner_staff),
     ), "programme"),
     NavItem(_("Partner catalogue"), "catalogue", _any),
     NavItem(_("Learn"), "learn", _partner_staff),

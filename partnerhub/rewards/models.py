@@ -250,6 +250,7 @@ class JournalEntry(models.Model):
         PAYOUT = "payout", _("Payout")
         REBATE = "rebate", _("Quarterly rebate")  # the tier's rebate benefit on a quarter's rated sales
         INCENTIVE = "incentive", _("Contest prize or SPIF bonus")  # awarded by the incentives context
+        FUND_CLAIM = "fund_claim", _("Development funds claim")  # an approved MDF/BDF claim: payable at once
 
     tenant_path = "organisation"
 

@@ -49,6 +49,7 @@ SIDES = {
     K.PAYOUT: (A.PAYABLE, A.PAID),
     K.REBATE: (A.VENDOR_EXPENSE, A.ACCRUED),
     K.INCENTIVE: (A.VENDOR_EXPENSE, A.ACCRUED),
+    K.FUND_CLAIM: (A.VENDOR_EXPENSE, A.PAYABLE),  # partnerhub.funds: an approved claim, payable at once
 }
 
 

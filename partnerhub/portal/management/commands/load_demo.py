@@ -27,6 +27,9 @@ class Command(BaseCommand):
         from partnerhub.incentives.demo import load_demo_incentives
 
         load_demo_incentives()
+        from partnerhub.funds.demo import load_demo_funds
+
+        load_demo_funds()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for email, role, org in logins:
             self.stdout.write(f"  {email:<26} {role!s:<28} {org}")

@@ -1,0 +1,74 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partnerhub.core.money import CURRENCY_CHOICES
+
+from .models import ActivityRequest, FundKind, PeriodKind
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+AMOUNT = {"max_digits": 17, "decimal_places": 2}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each is checked by the upload policy in the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(d, initial) for d in items if d]
+
+
+class RequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Activity"), choices=ActivityRequest.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+    ends_on = forms.DateField(label=_("Ends on"), widget=DATE)
+    planned_cost = forms.DecimalField(label=_("Planned cost"), **AMOUNT)
+
+
+class ClaimForm(forms.Form):
+    actual_cost = forms.DecimalField(label=_("Actual cost"), **AMOUNT)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    files = MultipleFileField(label=_("Proof of performance (PDF, JPEG, PNG)"), required=False)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    amount = forms.DecimalField(label=_("Amount approved"), required=False, **AMOUNT,
+                                help_text=_("Empty: the amount claimed. Less needs a reason."))  # fmt: skip
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+
+class GrantForm(forms.Form):
+    organisation_id = forms.TypedChoiceField(label=_("Partner"), coerce=int, choices=())
+    kind = forms.ChoiceField(label=_("Fund"), choices=FundKind.choices)
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
+    period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)
+    period_start = forms.DateField(label=_("A day of the period"), widget=DATE)
+    amount = forms.DecimalField(label=_("Amount"), **AMOUNT)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def __init__(self, *args, partners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation_id"].choices = [(p.pk, p.name) for p in partners]
+
+
+class AllowanceForm(forms.Form):
+    programme_code = forms.CharField(label=_("Programme code"), max_length=50)
+    tier_code = forms.CharField(label=_("Tier code"), max_length=50)
+    kind = forms.ChoiceField(label=_("Fund"), choices=FundKind.choices)
+    period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
+    amount = forms.DecimalField(label=_("Amount"), **AMOUNT)
+
+
+class GrantFromTiersForm(forms.Form):
+    period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)
