@@ -160,6 +160,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "referrals-settle-attributions": {"task": "referrals.settle_attributions", "schedule": crontab(minute=20)},
     # Sales are rated as they arrive; this catches up what waited (a missing rate, tier or enrolment).
     "rewards-rate-pending": {"task": "rewards.rate_pending", "schedule": crontab(minute=40)},
+    # Certificates: reminders before expiry, expiries announced to the tiers (idempotent).
+    "enablement-sweep-certifications": {
+        "task": "enablement.sweep_certifications",
+        "schedule": crontab(hour=2, minute=45),
+    },
     # Development funds: grant this period's budgets from tiers, close budgets whose period ended.
     "funds-daily": {"task": "funds.daily", "schedule": crontab(hour=2, minute=30)},
 }
@@ -167,6 +172,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 # An operator may move a job: JOB_SCHEDULES="deals-sweep-protection-daily=30 2 * * 1-5; deliver-webhooks=20"
 # (";"-separated: a name of the schedule above = a crontab "minute hour day month weekday", or seconds).
 CELERY_BEAT_SCHEDULE = with_schedules(CELERY_BEAT_SCHEDULE, env_str("JOB_SCHEDULES", "").split(";"))
+# A certificate's holder and their administrators are reminded this many days before it expires.
+CERTIFICATION_REMINDER_DAYS = env_int("CERTIFICATION_REMINDER_DAYS", 30)
 # A webhook delivery a worker claimed but did not finish (the worker died) is sent again after this long.
 WEBHOOKS_CLAIM_LEASE_SECONDS = env_int("WEBHOOKS_CLAIM_LEASE_SECONDS", 300)
 # The in-process scheduler (embedded default): a run not finished after this long is taken over

@@ -32,6 +32,7 @@ UI_LISTS = [
     "/rewards/finance/payouts/",
     "/marketplace/", "/marketplace/applications/", "/marketplace/listings/", "/marketplace/moderation/",
     "/marketplace/storefronts/", "/marketplace/scorecard/", "/store/", "/store/ru/", "/store/kz/",
+    "/learn/", "/enablement/courses/", "/enablement/exams/",
     "/incentives/", "/incentives/rebates/",
     "/funds/", "/funds/console/",
 ]  # fmt: skip

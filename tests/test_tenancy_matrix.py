@@ -12,6 +12,7 @@ from config.api import api as ninja_api
 from partnerhub.core.models import AuditEntry
 from partnerhub.identity import services
 from partnerhub.identity.models import Invitation, Membership
+from tests import tenancy_enablement as enablement
 from tests.conftest import FormData
 from tests.tenancy_funds import API_MATRIX as FUNDS_MATRIX
 from tests.tenancy_funds import funds_b
@@ -55,6 +56,7 @@ def b_objects(world):
         **_leads_b(world, enrolment),
         **_rewards_b(world),
         **marketplace_b(world),
+        **enablement.enablement_b(world),
         **incentives_b(world, enrolment),
         **funds_b(world),
     }
@@ -408,6 +410,7 @@ API_MATRIX = {
 
 API_MATRIX |= PROGRAMMES_MATRIX
 API_MATRIX |= MARKETPLACE_MATRIX
+API_MATRIX |= enablement.API_MATRIX
 API_MATRIX |= INCENTIVES_MATRIX
 API_MATRIX |= FUNDS_MATRIX
 VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/")} | {
@@ -458,6 +461,7 @@ API_EXEMPT = {
         "vendor-wide: addressed by a month, not an id; finance only, partners 404 (tests/test_rewards_periods.py)"
     ),
     **MARKETPLACE_EXEMPT,
+    **enablement.API_EXEMPT,
 }
 
 OUTSIDERS = ["a_admin", "a_sales", "bdm_a", "customer_admin"]

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.tenancy_enablement import UI_MATRIX as ENABLEMENT_UI
 from tests.tenancy_incentives import UI_MATRIX as INCENTIVES_UI
 from tests.tenancy_marketplace import UI_MATRIX as MARKETPLACE_UI
 from tests.test_tenancy_matrix import _outsiders_of, _state, b_objects
@@ -77,6 +78,7 @@ UI_MATRIX = {
     "rewards-payout-run-csv": lambda o: {"run_id": o["payout_run"]},
     "rewards-payout-run-1c": lambda o: {"run_id": o["payout_run"]},
     **MARKETPLACE_UI,
+    **ENABLEMENT_UI,
     **INCENTIVES_UI,
     "funds-request-new": lambda o: {"budget_id": o["fund_budget"]},
     "funds-request-detail": lambda o: {"request_id": o["fund_request"]},

@@ -158,6 +158,7 @@ def test_every_model_file_field_carries_an_upload_policy():
     assert set(fields) == {"deals.ClaimConflict.evidence", "deals.ExtensionRequest.evidence",
                            "partners.ObligationRecord.evidence_file", "partners.Application.contract_file",
                            "marketplace.Screenshot.image", "marketplace.Screenshot.thumbnail",
+                           "enablement.Lesson.file",
                            "funds.ProofFile.file"}  # fmt: skip
     assert all(len(policies) == 1 for policies in fields.values()), fields
 
@@ -169,6 +170,7 @@ API_UPLOADS = {
     "POST /api/v1/onboarding/contract/upload file": "test_onboarding.test_contract_upload_accepts_only_pdf_files",
     "POST /api/v1/programmes/import/upload file": "test_api_programme_upload",
     "POST /api/v1/sales/import file": "test_api_spreadsheet_imports",
+    "POST /api/v1/enablement/lessons/{lesson_id}/file file": "test_enablement.test_api_handout_is_checked",
     "POST /api/v1/price-lists/import file": "test_api_spreadsheet_imports",
     "POST /api/v1/exchange-rates/import file": "test_api_spreadsheet_imports",
     "POST /api/v1/marketplace/listings/{listing_id}/screenshots image": (
@@ -181,6 +183,7 @@ API_UPLOADS = {
 FORM_UPLOADS = {
     "partnerhub.deals.forms.ResolveForm.evidence": "test_api_conflict_evidence (same service)",
     "partnerhub.deals.forms.ExtensionForm.evidence": "test_page_extension_evidence",
+    "partnerhub.enablement.forms.LessonForm.file": "test_enablement.test_a_handout_page_refuses_a_disguised_file",
     "partnerhub.partners.forms.EvidenceForm.evidence_file": "test_page_obligation_evidence",
     "partnerhub.onboarding.forms.ContractUploadForm.file": "test_onboarding.test_full_path_through_the_pages",
     "partnerhub.programmes.forms.ImportForm.file": "test_page_programme_import",

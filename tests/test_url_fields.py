@@ -119,6 +119,18 @@ def probe_notification_url(world, api, bad):
     assert not Notification.objects.exists()
 
 
+def probe_lesson_video_url(world, api, bad):
+    from partnerhub.enablement.models import Lesson
+
+    from .enablement_builders import course
+
+    c = course(lessons=0)
+    r = api(world.vendor_admin).post(f"/enablement/courses/{c.pk}/lessons", {"title": "V", "kind": "video",
+                                                                            "video_url": bad})  # fmt: skip
+    assert "video_url" in _errors(r)
+    assert not Lesson.objects.exists()
+
+
 def probe_listing_provisioning_url(world, api, bad):
     from .marketplace_builders import draft_listing
 
@@ -130,6 +142,7 @@ def probe_listing_provisioning_url(world, api, bad):
 
 
 PROBES = {
+    "enablement.Lesson.video_url": probe_lesson_video_url,
     "marketplace.ListingVersion.provisioning_url": probe_listing_provisioning_url,
     "identity.Organisation.website": probe_organisation_website,
     "partners.ObligationRecord.evidence_url": probe_obligation_evidence_url,

@@ -116,6 +116,7 @@ def test_event_registry_lists_the_agreed_names():
         "deal.registered", "deal.conflict_detected", "deal.approved", "deal.rejected", "deal.stage_changed",
         "deal.protection_expiring", "deal.protection_lapsed", "deal.won", "deal.lost", "lead.offered",
         "lead.accepted", "lead.declined", "lead.expired", "referral.conversion", "statement.ready", "payout.paid",
+        "certification.issued", "certification.revoked", "certification.expired",
     }  # fmt: skip
     assert all(str(e.description) for e in EVENT_TYPES.values())
 

@@ -224,6 +224,8 @@ class UploadPolicy:
 
 #: Evidence of a deal (a customer's written choice, an extension's reasons) or of an obligation.
 EVIDENCE = UploadPolicy(("pdf", "png", "jpeg", "docx", "xlsx", "odt"), name="evidence")
+#: A training lesson's handout: a document, a spreadsheet or an image.
+TRAINING_MATERIAL = UploadPolicy(("pdf", "png", "jpeg", "docx", "xlsx", "odt"), name="training")
 #: A signed contract.
 CONTRACT = UploadPolicy(("pdf",), name="contract")
 #: A sales import: CSV (UTF-8 text) or XLSX; read, never stored.

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CertificationType
+from .models import CertificationType, LessonKind, Level, QuestionKind, Track
 
 
 class SpecialistForm(forms.Form):
@@ -22,3 +22,50 @@ class CertificationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type_code"].choices = [(t.code, t.name) for t in CertificationType.objects.all()]
+
+
+class CourseForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=60)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    track = forms.ChoiceField(label=_("Track"), choices=Track.choices)
+    product = forms.CharField(label=_("Product"), max_length=200, required=False)
+    summary = forms.CharField(label=_("Summary"), max_length=2000, required=False, widget=forms.Textarea)
+    is_published = forms.BooleanField(label=_("Published"), required=False)
+
+
+class LessonForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=LessonKind.choices)
+    body = forms.CharField(label=_("Text (HTML)"), required=False, widget=forms.Textarea)
+    video_url = forms.CharField(label=_("Video address"), max_length=500, required=False)
+    file = forms.FileField(label=_("File"), required=False)
+
+
+class ExamForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=60)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    certification_type_code = forms.CharField(label=_("Certification type code"), max_length=60, required=False)
+    level = forms.ChoiceField(label=_("Level"), choices=[("", "—"), *Level.choices], required=False)
+    question_count = forms.IntegerField(label=_("Questions per attempt"), min_value=1, max_value=200, initial=10)
+    time_limit_minutes = forms.IntegerField(label=_("Time limit (minutes)"), min_value=1, max_value=600, initial=30)
+    passing_score = forms.IntegerField(label=_("Passing score, %"), min_value=1, max_value=100, initial=70)
+    max_attempts = forms.IntegerField(label=_("Attempts before a pass"), min_value=1, max_value=100, initial=3)
+    cooldown_hours = forms.IntegerField(label=_("Pause after a failed attempt (hours)"), min_value=0,
+                                        max_value=24 * 365, initial=24)  # fmt: skip
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label=_("Question"), max_length=2000, widget=forms.Textarea)
+    kind = forms.ChoiceField(label=_("Kind"), choices=QuestionKind.choices)
+    choices = forms.CharField(
+        label=_("Answers"), max_length=5000, widget=forms.Textarea,
+        help_text=_("One answer per line; start a correct answer with “*”."),
+    )  # fmt: skip
+
+    def clean_choices(self):
+        lines = [line.strip() for line in self.cleaned_data["choices"].splitlines() if line.strip()]
+        return [{"text": line.lstrip("*").strip(), "correct": line.startswith("*")} for line in lines]
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)

@@ -1,11 +1,25 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from partnerhub.core.tenancy import actor_for
 from partnerhub.identity.models import Organisation, User
 
-from .models import Certification, CertificationType, Specialist
+from .models import (
+    Attempt,
+    AttemptQuestion,
+    Certification,
+    CertificationType,
+    Course,
+    CourseEnrolment,
+    Exam,
+    Lesson,
+    LessonProgress,
+    Question,
+    Specialist,
+)  # fmt: skip
 
 
 def specialists(*, actor: User, organisation: Organisation, include_inactive: bool = False) -> QuerySet[Specialist]:
@@ -28,5 +42,102 @@ def certification(*, actor: User, pk: int) -> Certification:
     return Certification.objects.select_related("specialist__organisation", "type").get_visible_or_404(actor, pk=pk)
 
 
+def certifications(*, actor: User, organisation: Organisation | None = None) -> QuerySet[Certification]:
+    qs = Certification.objects.visible_to(actor).select_related("specialist", "type")
+    if organisation is not None:
+        qs = qs.filter(specialist__organisation=organisation)
+    return qs.order_by("-issued_on", "-id")
+
+
 def certification_types() -> QuerySet[CertificationType]:
     return CertificationType.objects.all()
+
+
+# ------------------------------------------------------------------ training and exams
+
+
+def _catalogue_reader(actor: User) -> bool:
+    """Vendor staff read drafts too; everyone else reads what is published."""
+    return actor_for(actor).is_vendor_staff
+
+
+def courses(*, actor: User, track: str = "") -> QuerySet[Course]:
+    if not actor.is_authenticated:
+        return Course.objects.none()
+    qs = Course.objects.annotate(lesson_count=Count("lessons", distinct=True))
+    if not _catalogue_reader(actor):
+        qs = qs.filter(is_published=True)
+    if track:
+        qs = qs.filter(track=track)
+    return qs.order_by("track", "title", "id")
+
+
+def course(*, actor: User, pk: int) -> Course:
+    return get_object_or_404(courses(actor=actor), pk=pk)
+
+
+def lessons(*, course: Course) -> QuerySet[Lesson]:
+    return course.lessons.order_by("position", "id")
+
+
+def lesson(*, actor: User, pk: int) -> Lesson:
+    qs = Lesson.objects.select_related("course")
+    if not _catalogue_reader(actor):
+        qs = qs.filter(course__is_published=True)
+    return get_object_or_404(qs, pk=pk)
+
+
+def exams(*, actor: User) -> QuerySet[Exam]:
+    if not actor.is_authenticated:
+        return Exam.objects.none()
+    qs = Exam.objects.select_related("certification_type", "course").annotate(
+        bank_size=Count("questions", filter=Q(questions__is_active=True))
+    )
+    return qs if _catalogue_reader(actor) else qs.filter(is_published=True)
+
+
+def exam(*, actor: User, pk: int) -> Exam:
+    return get_object_or_404(exams(actor=actor), pk=pk)
+
+
+def questions(*, exam: Exam) -> QuerySet[Question]:
+    return exam.questions.prefetch_related("choices").order_by("id")
+
+
+def my_specialist(*, actor: User, organisation: Organisation | None) -> Specialist | None:
+    """The actor's own specialist record in ``organisation`` (who takes courses and exams), if any."""
+    if organisation is None or not actor.is_authenticated:
+        return None
+    return Specialist.objects.filter(organisation=organisation, user=actor, is_active=True).first()
+
+
+def course_enrolments(*, actor: User, organisation: Organisation | None = None) -> QuerySet[CourseEnrolment]:
+    qs = CourseEnrolment.objects.visible_to(actor).select_related("course", "specialist")
+    qs = qs.annotate(done=Count("progress", distinct=True), lesson_count=Count("course__lessons", distinct=True))
+    if organisation is not None:
+        qs = qs.filter(specialist__organisation=organisation)
+    return qs.order_by("-enrolled_at", "-id")
+
+
+def course_enrolment(*, actor: User, pk: int) -> CourseEnrolment:
+    return CourseEnrolment.objects.select_related("course", "specialist__organisation").get_visible_or_404(actor, pk=pk)
+
+
+def done_lessons(*, enrolment: CourseEnrolment) -> set[int]:
+    return set(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True))
+
+
+def attempts(*, actor: User, organisation: Organisation | None = None) -> QuerySet[Attempt]:
+    qs = Attempt.objects.visible_to(actor).select_related("exam", "specialist")
+    if organisation is not None:
+        qs = qs.filter(specialist__organisation=organisation)
+    return qs.order_by("-started_at", "-id")
+
+
+def attempt(*, actor: User, pk: int) -> Attempt:
+    return Attempt.objects.select_related("exam", "specialist__organisation").get_visible_or_404(actor, pk=pk)
+
+
+def attempt_items(*, attempt: Attempt) -> QuerySet[AttemptQuestion]:
+    """The drawn questions with their choices (never which are correct: the templates and schemas omit it)."""
+    return attempt.items.select_related("question").prefetch_related("question__choices").order_by("position")

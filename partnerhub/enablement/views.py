@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -59,8 +60,11 @@ def specialist_detail(request: HttpRequest, specialist_id: int) -> HttpResponse:
             messages.success(request, _("Certification added."))
             return redirect("specialist-detail", specialist_id=s.pk)
     certs = s.certifications.select_related("type").all()
-    return render(request, "enablement/specialist_detail.html",
-                  {"s": s, "certs": certs, "form": form, "can_edit": can_edit})  # fmt: skip
+    learning = {"enrolments": s.enrolments.select_related("course").annotate(done=Count("progress")),
+                "attempts": s.attempts.select_related("exam").order_by("-started_at")[:20]}  # fmt: skip
+    can_revoke = has_perm(actor=request.user, perm=Perm.PROGRAMMES_MANAGE, organisation=s.organisation)
+    ctx = {"s": s, "certs": certs, "form": form, "can_edit": can_edit, "can_revoke": can_revoke, **learning}
+    return render(request, "enablement/specialist_detail.html", ctx)
 
 
 @login_required

@@ -228,9 +228,10 @@ def measure_batch(
 
 
 def _certificate_rows(org_ids: QuerySet, start: date, end: date, on: date) -> QuerySet:
-    """Certificates valid on ``on`` of specialists employed now."""
+    """Certificates valid (not revoked) on ``on`` of specialists employed now."""
     return Certification.objects.filter(
         Q(expires_on__isnull=True) | Q(expires_on__gt=on),
+        revoked_at__isnull=True,
         specialist__organisation_id__in=org_ids,
         specialist__is_active=True,
         issued_on__lte=on,

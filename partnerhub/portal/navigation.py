@@ -93,7 +93,11 @@ VENDOR_NAVIGATION: list[Entry] = [
         NavItem(_("Sales"), "sale-list", _vendor),
         NavItem(_("Referral traffic"), "referral-traffic", _vendor),
     ), "sales"),
-    NavGroup(_("Programmes"), (NavItem(_("Programmes"), "programme-list", _vendor),), "programmes"),
+    NavGroup(_("Programmes"), (
+        NavItem(_("Programmes"), "programme-list", _vendor),
+        NavItem(_("Courses"), "course-console", _vendor_admin),
+        NavItem(_("Exams"), "exam-console", _vendor_admin),
+    ), "programmes"),
     NavGroup(_("Rewards"), (
         NavItem(_("Rewards: finance"), "rewards-finance", lambda a: bool({"vendor_admin", "finance"} & a.vendor_roles)),
         NavItem(_("Reward periods"), "rewards-periods", lambda a: bool({"vendor_admin", "finance"} & a.vendor_roles)),
@@ -138,6 +142,7 @@ MEMBER_NAVIGATION: list[Entry] = [
         NavItem(_("Development funds"), "funds-home", _partner_staff),
     ), "programme"),
     NavItem(_("Partner catalogue"), "catalogue", _any),
+    NavItem(_("Learn"), "learn", _partner_staff),
     NavGroup(_("Marketplace"), (
         NavItem(_("My marketplace"), "marketplace-home", lambda a: "partner_admin" in a.roles),
         NavItem(_("Storefronts"), "store-list", _any),

@@ -40,6 +40,9 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType("lead.declined", _("A partner declined a lead.")),
         EventType("lead.expired", _("A lead offer expired without an answer.")),
         EventType("referral.conversion", _("A referred customer made a purchase.")),
+        EventType("certification.issued", _("A partner's specialist passed a certification exam.")),
+        EventType("certification.revoked", _("The vendor revoked a specialist's certificate.")),
+        EventType("certification.expired", _("A specialist's certificate expired.")),
         EventType("statement.ready", _("A reward period closed: the partner's statement for it is ready.")),
         EventType("payout.paid", _("A payout run was paid: the partner's rewards were paid out.")),
     )

@@ -10,12 +10,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logins = load_demo()
         from partnerhub.deals.demo import load_demo_deals
+        from partnerhub.enablement.demo import load_demo_enablement
         from partnerhub.portal.demo_partners import load_demo_partners
         from partnerhub.programmes.services import load_demo_programmes
 
         load_demo_programmes()
         load_demo_partners()
         load_demo_deals()
+        load_demo_enablement()
         from partnerhub.portal.demo_activity import load_demo_activity
 
         load_demo_activity()

@@ -53,16 +53,38 @@ class Specialist(models.Model):
     AUDIT_FIELDS = ("full_name", "email", "position", "is_active")
 
 
+class Level(models.TextChoices):
+    ASSOCIATE = "associate", _("Associate")
+    PROFESSIONAL = "professional", _("Professional")
+    EXPERT = "expert", _("Expert")
+
+
 class Certification(models.Model):
-    """A certificate held by a specialist. It counts from issued_on until expires_on (exclusive)."""
+    """A certificate held by a specialist. It counts from issued_on until expires_on (exclusive).
+
+    Typed in by hand (no verification code) or issued by a passed certification exam: then it carries
+    the attempt and an unguessable ``verification_code`` that the public page /verify/<code>/ checks.
+    A revoked certificate stops counting at once; its row stays.
+    """
 
     tenant_path = "specialist__organisation"
 
     specialist = models.ForeignKey(Specialist, on_delete=models.CASCADE, related_name="certifications")
     type = models.ForeignKey(CertificationType, on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, blank=True)
     number = models.CharField(_("certificate number"), max_length=100, blank=True)
     issued_on = models.DateField(_("issued on"))
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    verification_code = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    attempt = models.OneToOneField(
+        "enablement.Attempt", null=True, blank=True, on_delete=models.PROTECT, related_name="certification"
+    )
+    renews = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="renewals")
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # Jobs: the expiry reminder sent (for this certificate's expiry), the expiry announced to the tiers.
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expiry_announced_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()
@@ -81,4 +103,7 @@ class Certification(models.Model):
     def __str__(self) -> str:
         return f"{self.type} — {self.specialist}"
 
-    AUDIT_FIELDS = ("type_id", "number", "issued_on", "expires_on")
+    AUDIT_FIELDS = ("type_id", "level", "number", "issued_on", "expires_on", "revoked_at", "revoke_reason")
+
+    def is_valid_on(self, day) -> bool:
+        return self.revoked_at is None and self.issued_on <= day and (self.expires_on is None or self.expires_on > day)

@@ -15,7 +15,8 @@ from partnerhub.identity.models import Organisation, User
 from partnerhub.identity.roles import OrgKind, Perm
 from partnerhub.identity.services import require_perm
 
-from .models import Certification, CertificationType, Specialist
+from .. import signals
+from ..models import Certification, CertificationType, Specialist
 
 
 def _clean_specialist(s: Specialist) -> None:
@@ -37,6 +38,13 @@ def _clean_specialist(s: Specialist) -> None:
         raise ValidationError(errors)
 
 
+def _member_with_email(organisation: Organisation, email: str) -> User | None:
+    """The organisation's member with this e-mail: the specialist's own account (to enrol and sit exams)."""
+    if not email:
+        return None
+    return User.objects.filter(email__iexact=email, memberships__organisation=organisation).first()
+
+
 @transaction.atomic
 def specialist_create(
     *, actor: User, organisation: Organisation, full_name: str, email: str = "", position: str = ""
@@ -47,6 +55,7 @@ def specialist_create(
     s = Specialist(organisation=organisation, full_name=(full_name or "").strip(), email=(email or "").strip().lower(),
                    position=(position or "").strip())  # fmt: skip
     _clean_specialist(s)
+    s.user = _member_with_email(organisation, s.email)
     s.save()
     audit.record(actor=actor, action="specialist.created", obj=s, organisation=organisation, after=audit.snapshot(s))
     return s
@@ -66,6 +75,8 @@ def specialist_update(*, actor: User, specialist: Specialist, **changes) -> Spec
     _clean_specialist(s)
     if audit.snapshot(s) == before:
         return s
+    if "email" in changes:
+        s.user = _member_with_email(s.organisation, s.email)
     s.save()
     audit.record(actor=actor, action="specialist.updated", obj=s, organisation=s.organisation, before=before,
                  after=audit.snapshot(s))  # fmt: skip
@@ -97,6 +108,7 @@ def certification_add(
                                      number=(number or "").strip())  # fmt: skip
     audit.record(actor=actor, action="certification.added", obj=c, organisation=s.organisation,
                  after=audit.snapshot(c) | {"specialist": s.full_name, "type": ctype.code})  # fmt: skip
+    signals.announce(organisation_id=s.organisation_id, reason="issued")
     return c
 
 
@@ -107,4 +119,7 @@ def certification_remove(*, actor: User, certification: Certification) -> None:
     require_perm(actor=actor, perm=Perm.ORG_CHANGE, organisation=org)
     audit.record(actor=actor, action="certification.removed", obj=c, organisation=org,
                  before=audit.snapshot(c) | {"specialist": c.specialist.full_name, "type": c.type.code})  # fmt: skip
+    if c.attempt_id is not None:
+        raise ValidationError({"certification": [_("A certificate earned in an exam is revoked, not removed.")]})
     c.delete()
+    signals.announce(organisation_id=org.pk, reason="revoked")
