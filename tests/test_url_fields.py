@@ -46,6 +46,7 @@ NOT_LINKS = {
     "deals.Claim.customer_domain": "matching key (e-mail, domain or site), shown as text only",
     "leads.Lead.domain": "matching key (domain or site), shown as text only",
     "deals.Claim.domain_key": "the normalised registrable domain, computed",
+    "marketplace.ConformanceRun.url": "copied from the listing's provisioning address, which is probed",
 }
 
 

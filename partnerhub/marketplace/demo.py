@@ -52,11 +52,10 @@ SEATS = {"code": "seats", "name_ru": "Пользователи", "name_en": "Use
 GB = {"code": "storage", "name_ru": "Хранилище", "name_en": "Storage", "unit": "GB"}
 CALLS = {"code": "calls", "name_ru": "Вызовы API", "name_en": "API calls", "unit": "1000 calls"}
 
-# The demo's vendor-API listings point at the sample vendor service shipped in the repo, on this port:
-# python -m partnerhub.marketplace.provisioning.sample_service --port 8765
-SAMPLE_PORT = 8765
+# The demo's vendor-API listings are checked against the sample vendor service shipped in the repo
+# (partnerhub/marketplace/provisioning/sample_service.py), started for the check on a free loopback port.
 SAMPLE_TOKEN = "sample-token"
-SAMPLE_API = {"mode": "api", "url": f"http://127.0.0.1:{SAMPLE_PORT}", "token": SAMPLE_TOKEN}
+SAMPLE_API = {"mode": "api"}
 
 # vendor name -> its listings (texts, category, industries, resources, plans, provisioning, live?)
 LISTINGS = {
@@ -141,17 +140,11 @@ def _vendor_organisations() -> None:
 
 
 def _check_against_the_sample_service(admin: User, listing) -> None:
-    """The conformance check of a demo listing in vendor-API mode, against the sample vendor service on its
-    demo port (started here for the check unless one already listens there)."""
-    try:
-        service = SampleService(port=SAMPLE_PORT, token=SAMPLE_TOKEN).start()
-    except OSError:  # already running (python -m partnerhub.marketplace.provisioning.sample_service --port 8765)
-        service = None
-    try:
+    """A demo listing in vendor-API mode: pointed at the sample vendor service shipped in the repo, started on a
+    free loopback port for its conformance check (its report stays on the listing's step 3)."""
+    with SampleService(token=SAMPLE_TOKEN) as service:
+        services.set_provisioning(actor=admin, listing=listing, mode="api", url=service.base_url, token=SAMPLE_TOKEN)
         services.conformance_check(actor=admin, listing=listing, allow_private=True)
-    finally:
-        if service is not None:
-            service.stop()
 
 
 def _admit(org: Organisation, admin: User, expert: User) -> None:
@@ -196,10 +189,11 @@ def load_demo_marketplace() -> int:
                                  documentation_links=[f"{org.website}/docs"])  # fmt: skip
             services.set_pricing(actor=admin, listing=listing,
                                  document={"resources": spec["resources"], "plans": spec["plans"]})  # fmt: skip
-            services.set_provisioning(actor=admin, listing=listing, **spec["provisioning"])
-            services.set_storefronts(actor=admin, listing=listing, codes=["ru", "kz"])
             if spec["provisioning"]["mode"] == "api":
                 _check_against_the_sample_service(admin, listing)
+            else:
+                services.set_provisioning(actor=admin, listing=listing, **spec["provisioning"])
+            services.set_storefronts(actor=admin, listing=listing, codes=["ru", "kz"])
             version = services.submit(actor=admin, listing=listing)
             if spec["live"]:
                 services.version_approve(actor=moderator, version=version)

@@ -49,6 +49,7 @@ def run_check(*, actor: User, listing: Listing, allow_private: bool | None = Non
     to a minute, and its report is written when it ends (one row, audited). Nothing else changes.
     """
     require_seller(actor=actor, organisation=listing.organisation)
+    listing = Listing.objects.select_related("working_version", "live_version").get(pk=listing.pk)  # as saved now
     version = _edited(listing)
     if version is None or version.provisioning_mode != ProvisioningMode.API or not version.provisioning_url:
         raise ValidationError({"url": [_("Save the provisioning API's address first (vendor API mode).")]})
