@@ -74,3 +74,13 @@ def test_a_programme_number_past_the_decimal_precision_is_a_field_error(world, a
     rates = {"rates": [{"product_family": "software", "sale_type": "new", "percent": "1e30"}]}
     r = client.put(f"/programmes/huge/versions/{number}/tiers/certified/reward-rates", rates)
     assert r.status_code == 422
+
+
+def test_no_operation_documents_a_response_code_twice():
+    """200 and "200" are one key in the served JSON: Swagger UI's parser then refuses the whole document."""
+    from config.api import api
+
+    schema = api.get_openapi_schema()
+    doubled = [(method, path) for path, ops in schema["paths"].items() for method, op in ops.items()
+               if len(op.get("responses", {})) != len({str(code) for code in op.get("responses", {})})]  # fmt: skip
+    assert doubled == []

@@ -350,7 +350,7 @@ def list_certifications(request, filters: Query[EnablementOrgFilter]):
 
 
 @router.get("/certifications/{certification_id}/pdf", response={200: None},
-            openapi_extra={"responses": {"200": {"description": "The certificate",
+            openapi_extra={"responses": {200: {"description": "The certificate",
                                                  "content": {"application/pdf": {}}}}})  # fmt: skip
 def certificate_pdf(request, certification_id: int):
     cert = selectors.certification(actor=request.auth, pk=certification_id)
