@@ -391,6 +391,7 @@ def catalogue_facets() -> Facets:
     enrolled = (
         Enrolment.objects.filter(organisation_id__in=listed, status=Enrolment.Status.ACTIVE)
         .values_list("programme_id", "programme__code", "programme__name", "programme__name_en", "tier_code")
+        .order_by()  # no model ordering in the SELECT DISTINCT: one row per programme and tier, not per enrolment
         .distinct()
     )
     programmes, tier_codes = set(), set()
