@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class IncentivesConfig(AppConfig):
     name = "partnerhub.incentives"
     verbose_name = _("Incentives")
+
+    def ready(self) -> None:
+        from partnerhub.core import audit_labels
+        from partnerhub.programmes.selectors import tiers_by_code
+
+        def eligible_tiers(values: set[str]) -> dict[str, object]:
+            """An incentive's eligible tiers are stored as ",certified,privileged,": each named, in a list."""
+            parts = {value: [c for c in value.split(",") if c] for value in values}
+            names = tiers_by_code({c for codes in parts.values() for c in codes})
+            return {value: ", ".join(str(names.get(c, c)) for c in codes) for value, codes in parts.items()}
+
+        audit_labels.register_values("incentives.incentive", ("tiers",), eligible_tiers)
