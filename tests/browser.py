@@ -62,3 +62,13 @@ def open_as(new_page):
         return page
 
     return make
+
+
+def click_through(page, selector: str) -> None:
+    """Click ``selector`` and wait until the page it leads to has loaded.
+
+    ``click()`` followed by ``wait_for_load_state()`` races: the state asked about may still be
+    the old page's, so the test reads the database before the server has handled the form.
+    """
+    with page.expect_navigation():
+        page.click(selector)

@@ -8,6 +8,7 @@ import pytest
 from partnerhub.identity.models import ApiToken
 
 from .factories import PASSWORD
+from .browser import click_through
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +31,7 @@ def test_login_switch_language_and_create_api_token(world, page):
     page.wait_for_url("**/")
     assert "Partner A" in page.content()
 
-    page.click("[data-testid=lang-en]")
-    page.wait_for_load_state()
+    click_through(page, "[data-testid=lang-en]")
     assert page.locator("html").get_attribute("lang") == "en"
     page.click("[data-testid=navgroup-organisation] > summary")  # the menu groups the settings pages
     page.click("nav.mainnav >> text=API tokens")
@@ -45,7 +45,6 @@ def test_login_switch_language_and_create_api_token(world, page):
     token = ApiToken.objects.get(name="browser token")
     assert token.user == world.a_admin and token.hint == secret[:8]
 
-    page.click("[data-testid=lang-ru]")
-    page.wait_for_load_state()
+    click_through(page, "[data-testid=lang-ru]")
     assert page.locator("h1").inner_text() == "API-токены"
     assert page.locator("[data-testid=new-token]").count() == 0  # shown once only

@@ -15,6 +15,7 @@ from partnerhub.rewards.models import Sale
 from tests.factories import valid_inn
 from tests.lead_builders import admin_of, leads_programme, partner
 from tests.test_referrals import referral_version
+from .browser import click_through
 
 PERSON = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,8 +38,7 @@ def test_customer_finds_a_partner_contacts_it_and_the_lead_becomes_a_protected_d
     visitor.fill("input[name=inn]", valid_inn(7001))
     visitor.fill("textarea[name=message]", "Нужна защита трёх офисов")
     visitor.check("input[name=consent]")
-    visitor.click("button:has-text('Send')")
-    visitor.wait_for_load_state()
+    click_through(visitor, "button:has-text('Send')")
     offer = LeadOffer.objects.get()
     assert offer.organisation == nevsky and offer.status == "offered"
 
@@ -48,8 +48,7 @@ def test_customer_finds_a_partner_contacts_it_and_the_lead_becomes_a_protected_d
     if page.locator("select[name=product_family]").count():
         page.select_option("select[name=product_family]", "software")
         page.fill("input[name=amount]", "900000")
-    page.click("button:has-text('Accept the lead')")
-    page.wait_for_load_state()
+    click_through(page, "button:has-text('Accept the lead')")
     deal = Claim.objects.get(organisation=nevsky)
     assert (deal.origin, deal.status, deal.customer_name) == ("lead", "protected", "ООО «Берёзка»")
     page.goto(f"/deals/{deal.pk}/")
@@ -74,8 +73,7 @@ def test_referral_click_turns_into_an_attributed_sale(world, new_page, open_as):
     visitor.fill("input[name=inn]", inn)
     visitor.fill("input[name=email]", "anna@romashka.ru")
     visitor.fill("input[name=password]", "Very-long-passphrase-2026")
-    visitor.click("button:has-text('Create the account')")
-    visitor.wait_for_load_state()
+    click_through(visitor, "button:has-text('Create the account')")
     assert Conversion.objects.get().kind == "signup"
 
     finance = open_as(world.finance)
@@ -85,8 +83,7 @@ def test_referral_click_turns_into_an_attributed_sale(world, new_page, open_as):
     finance.fill("input[name=amount]", "100000.00")
     finance.fill("input[name=sold_on]", timezone.localdate().isoformat())
     finance.fill("input[name=reference]", "INV-1")
-    finance.click("button:has-text('Record')")
-    finance.wait_for_load_state()
+    click_through(finance, "button:has-text('Record')")
     sale = Sale.objects.get()
     assert (sale.organisation, sale.source, str(sale.amount)) == (world.partner_a, "referral", "100000.00")
     purchase = Conversion.objects.get(kind="purchase")

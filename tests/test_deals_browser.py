@@ -9,6 +9,7 @@ from partnerhub.deals.models import Claim
 from tests.deal_builders import CUSTOMER_INN
 from tests.factories import valid_inn
 from tests.programme_builders import family
+from .browser import click_through
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,21 +50,18 @@ def test_two_partners_one_customer_and_the_bdm_decides(world, open_as):
     assert "Partner A" in bdm.locator("[data-conflict]").inner_text()
     bdm.select_option("select[name=resolve-resolution]", "keep_existing")
     bdm.fill("textarea[name=resolve-reason]", "Partner A registered first")
-    bdm.click("button:has-text('Decide')")
-    bdm.wait_for_load_state()
+    click_through(bdm, "button:has-text('Decide')")
     assert bdm.locator("[data-status]").get_attribute("data-status") == "rejected"
 
     first = Claim.objects.get(organisation=world.partner_a)
     approver = open_as(world.bdm_a)
     approver.goto(f"/deals/{first.pk}/")
-    approver.click("button:has-text('Approve')")
-    approver.wait_for_load_state()
+    click_through(approver, "button:has-text('Approve')")
     assert approver.locator("[data-status]").get_attribute("data-status") == "protected"
 
     a.goto(f"/deals/{first.pk}/")
     a.select_option("select[name=stage-stage]", "qualified")
-    a.click("button:has-text('Move')")
-    a.wait_for_load_state()
+    click_through(a, "button:has-text('Move')")
     first.refresh_from_db()
     assert first.stage == "qualified"
 
@@ -82,8 +80,7 @@ def test_three_months_without_movement_and_the_bdm_withdraws_protection(world, o
     assert "no movement" in bdm.locator(f"tr:has(a[href='/deals/{claim.pk}/'])").inner_text()
     bdm.click(f"a[href='/deals/{claim.pk}/']")
     bdm.fill("textarea[name=withdraw_protection-reason]", "No news from the partner for three months")
-    bdm.click("button:has-text('Withdraw protection')")
-    bdm.wait_for_load_state()
+    click_through(bdm, "button:has-text('Withdraw protection')")
     assert bdm.locator("[data-status]").get_attribute("data-status") == "expired"
 
     partner = open_as(world.a_admin)

@@ -7,14 +7,14 @@ import pytest
 
 from partnerhub.marketplace.models import Listing
 
+from .browser import click_through
 from .marketplace_builders import TEXTS, admitted, png, storefronts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _submit(page, action):
-    page.locator(f"form:has(input[name=action][value={action}]) button[type=submit]").click()
-    page.wait_for_load_state()
+    click_through(page, f"form:has(input[name=action][value={action}]) button[type=submit]")
 
 
 def test_a_vendor_builds_a_listing_in_two_languages_and_currencies_and_it_is_published(
