@@ -5,12 +5,12 @@ existing customers (registered as active claims of one partner on PostgreSQL); e
 variant a second partner might type for the same company — transliterated, legal form swapped
 or dropped, quotes changed, a typo, words reordered, ё/е swapped, case changed — and as many
 distinct companies are drawn that must match nothing. Every name goes through the real check
-(:func:`partnerhub.deals.matching.find_matches`, trigram candidates + rapidfuzz scoring).
+(:func:`partnerhub.deals.matching.find_matches`, exact-key candidates + rapidfuzz scoring).
 
 Printed: recall on the true variants (goal ≥ 0.95) and precision on the distinct companies
 (the share that correctly matches nothing; goal ≥ 0.98), each against the same run's baseline,
-an exact comparison of normalised keys; and a grid of the two thresholds around the defaults,
-which is how the defaults were chosen.
+an exact comparison of normalised keys; and a grid of name thresholds around the default, which is
+how the default was chosen; and a few of the distinct companies that did match, to read.
 
     python -m benchmarks matching
 """
@@ -25,8 +25,7 @@ from .report import Figure, scaled, summary
 
 COMPANIES = scaled(3000, 300)
 RU_SHARE = 0.7
-GRID_TRIGRAM = ("0.3", "0.45", "0.6")
-GRID_NAME = (80, 85, 88, 92)
+GRID_NAME = (80, 85, 88, 90, 92)
 
 CYR = dict(
     zip(
@@ -171,7 +170,7 @@ def register(existing: list[str]) -> tuple[list[int], int]:
     """The existing customers as active claims of partner A; their ids, and partner B's id."""
     from django.utils import timezone
 
-    from partnerhub.deals.keys import name_key
+    from partnerhub.deals.keys import match_keys, name_key
     from partnerhub.deals.models import Claim
     from partnerhub.identity.models import Organisation
 
@@ -187,6 +186,7 @@ def register(existing: list[str]) -> tuple[list[int], int]:
                 title=name[:200],
                 customer_name=name,
                 name_key=name_key(name),
+                match_keys=match_keys(name_key(name)),
                 currency="RUB",
                 amount=1000,
                 registered_at=now,
@@ -203,14 +203,13 @@ def register(existing: list[str]) -> tuple[list[int], int]:
     return [c.pk for c in claims], b.pk
 
 
-def evaluate(ids, variants, distinct, other_org: int, trigram: str, name_threshold: int) -> tuple[float, float]:
+def evaluate(ids, variants, distinct, other_org: int, name_threshold: int) -> tuple[float, float]:
     from django.conf import settings
     from django.db import transaction
 
     from partnerhub.deals.keys import name_key
     from partnerhub.deals.matching import find_matches
 
-    settings.DEALS_TRIGRAM_THRESHOLD = trigram
     settings.DEALS_NAME_MATCH_THRESHOLD = name_threshold
     found = 0
     for i, name, _change in variants:
@@ -246,26 +245,26 @@ def main() -> None:
         print(f"  labelled set built in {time.perf_counter() - t0:.1f} s; e.g.:")
         for i, name, change in variants[:6]:
             print(f"    {existing[i]!r:45} -> {name!r} ({change})")
-        defaults = (settings.DEALS_TRIGRAM_THRESHOLD, settings.DEALS_NAME_MATCH_THRESHOLD)
-        print("  trigram  name   recall  precision (distinct companies matching nothing)")
+        default = settings.DEALS_NAME_MATCH_THRESHOLD
+        print("  name   recall  precision (distinct companies matching nothing)")
         results = {}
-        for trigram in GRID_TRIGRAM:
-            for threshold in GRID_NAME:
-                recall, precision = evaluate(ids, variants, distinct, other, trigram, threshold)
-                results[(trigram, threshold)] = (recall, precision)
-                mark = "  <- default" if (trigram, threshold) == (str(defaults[0]), defaults[1]) else ""
-                print(f"  {trigram:>7}  {threshold:4d}   {recall:6.3f}  {precision:9.3f}{mark}")
-        recall, precision = results.get((str(defaults[0]), defaults[1])) or evaluate(
-            ids, variants, distinct, other, str(defaults[0]), defaults[1]
-        )
-        misses: dict[str, int] = {}
-        settings.DEALS_TRIGRAM_THRESHOLD, settings.DEALS_NAME_MATCH_THRESHOLD = str(defaults[0]), defaults[1]
+        for threshold in sorted({*GRID_NAME, default}):
+            results[threshold] = evaluate(ids, variants, distinct, other, threshold)
+            mark = "  <- default" if threshold == default else ""
+            print(f"  {threshold:4d}   {results[threshold][0]:6.3f}  {results[threshold][1]:9.3f}{mark}")
+        recall, precision = results[default]
+        settings.DEALS_NAME_MATCH_THRESHOLD = default
         from partnerhub.deals.keys import name_key
         from partnerhub.deals.matching import find_matches
 
+        misses: dict[str, int] = {}
         for i, name, change in variants:
             if ids[i] not in {m.claim_id for m in find_matches(name_key=name_key(name), exclude_organisation_id=other)}:
                 misses[change] = misses.get(change, 0) + 1
+        wrong = [(d, m) for d in distinct if (m := find_matches(name_key=name_key(d), exclude_organisation_id=other))]
+        by_id = dict(zip(ids, existing, strict=True))
+        for d, m in wrong[:8]:
+            print(f"    distinct {d!r} matched {by_id[m[0].claim_id]!r} (score {m[0].score})")
         print(f"  missed variants by change at the defaults: {misses or 'none'}")
         base_recall, base_precision = exact_baseline(existing, variants, distinct)
         print(f"  baseline (equal normalised keys only): recall {base_recall:.3f}, precision {base_precision:.3f}")

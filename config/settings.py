@@ -247,21 +247,12 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
 
-# --- Deal registration: the claim matcher.
-# Company names match when rapidfuzz's token-sort ratio of their normalised keys reaches this (0-100).
 # Threads (each with its own database connection) a tier run spreads its batches over on PostgreSQL.
 TIER_EVALUATION_WORKERS = max(1, env_int("TIER_EVALUATION_WORKERS", 2))
+
+# --- Deal registration: the claim matcher.
+# Company names match when rapidfuzz's token-sort ratio of their normalised keys reaches this (0-100).
 DEALS_NAME_MATCH_THRESHOLD = env_int("DEALS_NAME_MATCH_THRESHOLD", 88)
-# PostgreSQL: the trigram similarity (0-1) a name must reach to be a candidate at all. Every connection
-# opens with it (pg_trgm.similarity_threshold), so the conflict check needs no extra round trip.
-DEALS_TRIGRAM_THRESHOLD = env_str("DEALS_TRIGRAM_THRESHOLD", "0.6")
-# ... which a short name lowers (one typo costs it a larger share of its trigrams), never below this.
-DEALS_TRIGRAM_FLOOR = env_str("DEALS_TRIGRAM_FLOOR", "0.3")
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
-    _pg_options["options"] = (
-        f"{_pg_options.get('options', '')} -c pg_trgm.similarity_threshold={float(DEALS_TRIGRAM_THRESHOLD)}".strip()
-    )
 
 # --- Outgoing webhooks (partnerhub/webhooks). https only; plain http just for the loopback host, in development.
 WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", False)

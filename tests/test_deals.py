@@ -114,15 +114,13 @@ def test_fuzzy_threshold_is_tunable(world, settings):
                      customer_domain="")  # fmt: skip
     assert loose.status == "pending"
     settings.DEALS_NAME_MATCH_THRESHOLD = 70
-    settings.DEALS_TRIGRAM_THRESHOLD = "0.3"  # PostgreSQL: let looser candidates through to the scorer
     tight = register(world.b_admin, world.partner_b, customer_name="Romashka Plus Grp", customer_inn=valid_inn(31),
                      customer_domain="")  # fmt: skip
     assert tight.status == "held"
 
 
 def test_a_typo_in_a_short_name_is_still_caught(world):
-    """Short names have few trigrams: one slip costs most of the similarity the candidate query asks for
-    (on PostgreSQL the threshold is lowered for them), while the name score still decides."""
+    """A slip in a short name: the candidate is found by a one-deletion key, and the name score decides."""
     register(world.a_admin, world.partner_a, customer_name="ООО «Новикова»", customer_domain="")
     typo = register(world.b_admin, world.partner_b, customer_name="Новиква", customer_inn=OTHER_INN,
                     customer_domain="")  # fmt: skip

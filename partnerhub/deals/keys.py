@@ -105,6 +105,54 @@ def name_key(name: str) -> str:
     return " ".join(t for t in folded if t)
 
 
+# Longer sorted keys carry only their exact key: a name that long has words to spare, so it keeps a
+# high token-sort ratio under a slip only if the same key (or a near one) is typed; see match_keys.
+NEAR_KEYS_MAX_LENGTH = 64
+# Words this long are keys of their own: two spellings of a longer name that differ in more than one
+# place ("Romashka Plus Group" and "Ромашка Плюс") still meet on a word they share.
+WORD_KEY_MIN_LENGTH = 4
+
+
+def _sorted_key(name_key: str) -> str:
+    return "_".join(sorted(name_key.split()))
+
+
+def _deletions(key: str) -> set[str]:
+    return {key[:i] + key[i + 1 :] for i in range(len(key))} - {""}
+
+
+def match_keys(name_key: str) -> list[str]:
+    """The exact keys a claim is found by (``Claim.match_keys``).
+
+    ``=`` + the name key with its words sorted (word order does not matter), and for a key of up to
+    ``NEAR_KEYS_MAX_LENGTH`` characters ``~`` + each spelling with one character deleted: two names
+    one keyboard slip apart (a letter dropped, doubled, swapped with its neighbour or mistyped) share
+    one of these, so the candidate query finds them by equality (a GIN index lookup) rather than by
+    similarity over every claim. And ``+`` + each word of ``WORD_KEY_MIN_LENGTH`` letters or more.
+    rapidfuzz then scores each candidate (``deals.matching``).
+    """
+    key = _sorted_key(name_key)
+    if not key:
+        return []
+    near = sorted("~" + v for v in _deletions(key)) if len(key) <= NEAR_KEYS_MAX_LENGTH else []
+    return ["=" + key, *near, *_word_keys(name_key)]
+
+
+def _word_keys(name_key: str) -> list[str]:
+    return sorted({"+" + word for word in name_key.split() if len(word) >= WORD_KEY_MIN_LENGTH})
+
+
+def lookup_keys(name_key: str) -> tuple[list[str], list[str], list[str], list[str]]:
+    """What to look a name up by, nearest first: (the same key; one character more or less; one
+    character different or two letters swapped; a significant word in common). Each is matched
+    against stored ``match_keys``."""
+    key = _sorted_key(name_key)
+    if not key:
+        return [], [], [], []
+    shorter = sorted(_deletions(key)) if len(key) <= NEAR_KEYS_MAX_LENGTH + 1 else []
+    return ["=" + key], ["~" + key, *("=" + v for v in shorter)], ["~" + v for v in shorter], _word_keys(name_key)
+
+
 def inn_key(inn: str) -> str:
     return re.sub(r"\D", "", inn or "")
 

@@ -12,11 +12,15 @@ of every other organisation, the vendor's direct opportunities included:
   thresholds around the defaults.
 
 On PostgreSQL the check is one round trip: one statement joins the INN, domain and name
-candidates (``UNION ALL`` of three partial-index scans over the active claims only; the names
-through the trigram GIN index with pg_trgm's ``%`` operator, whose threshold the same round trip
-sets for this name: :func:`trigram_threshold`),
-capped at ``MAX_CANDIDATES`` each, and the
-names are then scored in Python. On SQLite (the embedded default, small data) the active claims
+candidates (``UNION ALL`` of partial-index scans over the active claims only), each arm capped at
+``MAX_CANDIDATES``, and the names are then scored in Python. Name candidates are found by
+equality, not similarity: every claim stores its ``match_keys`` (the sorted name key and its
+one-deletion spellings, :func:`partnerhub.deals.keys.match_keys`) under a GIN index, and three arms
+look up the same key, a key one character longer or shorter, a key one slip away, and a
+significant word in common. A GIN lookup
+of a few dozen exact strings costs the same at a million claims as at a thousand, where a trigram
+similarity scan over a million names costs tens of milliseconds for every short, common surname
+(``benchmarks/deal_conflicts.py``). On SQLite (the embedded default, small data) the active claims
 are read and scored directly.
 """
 
@@ -28,6 +32,7 @@ from django.conf import settings
 from django.db import connection
 from rapidfuzz import fuzz
 
+from . import keys
 from .models import Claim
 
 ACTIVE = [str(s) for s in Claim.ACTIVE]
@@ -64,6 +69,13 @@ class Match:
         self.score = max(self.score, score)
 
 
+# The name arms, each capped on its own, are the body of a PostgreSQL function (migration deals 0006):
+# deals_name_candidates(same, near, slip, word, org, cap). The function carries the planner settings that
+# make these lookups use the GIN index at every table size: a few thousand claims look cheap enough to scan
+# to the planner, which does not know that comparing two arrays of thirty keys row by row costs it ~10 µs
+# a row (a 3,000-claim registry took 50 ms; the index takes a tenth of a millisecond). SET clauses on a
+# function hold only while it runs.
+NAME_CANDIDATES_SQL = "SELECT * FROM deals_name_candidates(%(same)s, %(near)s, %(slip)s, %(word)s, %(org)s, %(cap)s)"
 CANDIDATES_SQL = """
 (SELECT id, name_key, 'inn' FROM deals_claim
   WHERE status IN ('pending', 'held', 'protected') AND customer_inn = %(inn)s AND %(inn)s <> ''
@@ -73,39 +85,24 @@ UNION ALL
   WHERE status IN ('pending', 'held', 'protected') AND domain_key = %(domain)s AND %(domain)s <> ''
     AND organisation_id <> %(org)s LIMIT %(cap)s)
 UNION ALL
-(SELECT id, name_key, 'name' FROM deals_claim
-  WHERE status IN ('pending', 'held', 'protected') AND name_key %% %(name)s AND %(name)s <> ''
-    AND organisation_id <> %(org)s
-  ORDER BY similarity(name_key, %(name)s) DESC LIMIT %(cap)s)
+(SELECT * FROM deals_name_candidates(%(same)s, %(near)s, %(slip)s, %(word)s, %(org)s, %(cap)s))
 """
 
 
-def trigram_threshold(name_key: str) -> float:
-    """pg_trgm's ``%`` floor for this name: ``DEALS_TRIGRAM_THRESHOLD``, lowered for a short name just
-    enough that a slip of the keyboard (an adjacent swap changes up to 4 of its trigrams) still makes
-    the other spelling a candidate, never below ``DEALS_TRIGRAM_FLOOR``. A long name keeps the
-    configured threshold, so its candidate query stays narrow; a short one has few trigrams to search
-    by. The rapidfuzz score decides the match either way (``benchmarks/deal_matching.py``)."""
-    configured = float(settings.DEALS_TRIGRAM_THRESHOLD)
-    trigrams = sum(len(word) + 1 for word in name_key.split())  # pg_trgm pads each word: n letters, n + 1
-    one_slip = (trigrams - 4) / (trigrams + 4) - 0.01 if trigrams > 4 else 0.0
-    return round(max(float(settings.DEALS_TRIGRAM_FLOOR), min(configured, one_slip)), 2)
-
-
-# Sent with every candidate query, in the same round trip (one message, two statements): no state is
-# kept on the connection, which a rolled-back transaction or a reconnection would silently reset.
-SET_THRESHOLD = "SELECT set_config('pg_trgm.similarity_threshold', %(threshold)s, false);\n"
+def name_lookup_params(name_key: str) -> dict[str, list[str]]:
+    """The four name arms' keys (``keys.lookup_keys``): each arm is capped on its own, so a crowd of
+    near spellings (many "petrov" claims when "petrova" is registered) cannot push out an exact one."""
+    same, near, slip, word = keys.lookup_keys(name_key)
+    return {"same": same, "near": near, "slip": slip, "word": word}
 
 
 def _candidates(*, name_key: str, inn: str, domain_key: str, exclude_organisation_id: int | None):
     """(claim id, its name key, which key found it) of the active claims of other organisations."""
     if connection.vendor == "postgresql":
-        params = {"inn": inn, "domain": domain_key, "name": name_key, "org": exclude_organisation_id or 0,
-                  "cap": MAX_CANDIDATES}  # fmt: skip
-        params["threshold"] = str(trigram_threshold(name_key))
+        params = {"inn": inn, "domain": domain_key, "org": exclude_organisation_id or 0, "cap": MAX_CANDIDATES,
+                  **name_lookup_params(name_key)}  # fmt: skip
         with connection.cursor() as cur:
-            cur.execute(SET_THRESHOLD + CANDIDATES_SQL, params)
-            cur.nextset()  # past set_config's row: the candidates
+            cur.execute(CANDIDATES_SQL, params)
             return list(cur.fetchall())
     rows = Claim.objects.filter(status__in=ACTIVE).exclude(organisation_id=exclude_organisation_id)
     out = []
@@ -138,10 +135,14 @@ def find_matches(
     candidates = _candidates(
         name_key=name_key, inn=inn, domain_key=domain_key, exclude_organisation_id=exclude_organisation_id
     )
+    scored: set[int] = set()
     for pk, other_key, found_by in candidates:
         if found_by != "name":
             hit(pk, found_by, 100)
             continue
+        if pk in scored:  # found by two name arms
+            continue
+        scored.add(pk)
         score = name_score(name_key, other_key)
         if score >= threshold:
             hit(pk, "name", score)

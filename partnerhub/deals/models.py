@@ -20,6 +20,8 @@ from partnerhub.core import uploads
 from partnerhub.core.money import CurrencyField, MoneyField
 from partnerhub.core.tenancy import TenantManager
 
+from .fields import KeyListField
+
 
 class Claim(models.Model):
     tenant_path = "organisation"
@@ -92,6 +94,8 @@ class Claim(models.Model):
         "identity.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="claims_on"
     )
     name_key = models.CharField(max_length=300, db_index=False)
+    # The exact keys the conflict check finds this claim by (deals.keys.match_keys; GIN-indexed on PostgreSQL).
+    match_keys = KeyListField()
     domain_key = models.CharField(max_length=200, blank=True)
 
     currency = CurrencyField(_("currency"))

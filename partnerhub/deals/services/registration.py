@@ -197,6 +197,7 @@ def register_claim(
         customer_name=customer_name[:300], customer_inn=customer_inn, customer_domain=(customer_domain or "")[:200],
         customer_region=(customer_region or "").strip(), customer_city=(customer_city or "").strip(),
         customer_organisation=customer_organisation, name_key=keys.name_key(customer_name)[:300],
+        match_keys=keys.match_keys(keys.name_key(customer_name)[:300]),
         domain_key=domain_key, currency=currency, expected_close_on=expected_close_on,
         contact_name=contact_name.strip(), contact_email=contact_email.strip(), contact_phone=contact_phone.strip(),
         description=description.strip(), partner_manager=organisation.partner_manager if not direct else actor,
