@@ -199,7 +199,7 @@ def register(existing: list[str]) -> tuple[list[int], int]:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("ANALYZE deals_claim")
+        cur.execute("VACUUM ANALYZE deals_claim")
     return [c.pk for c in claims], b.pk
 
 

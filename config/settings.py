@@ -252,7 +252,7 @@ TIER_EVALUATION_WORKERS = max(1, env_int("TIER_EVALUATION_WORKERS", 2))
 
 # --- Deal registration: the claim matcher.
 # Company names match when rapidfuzz's token-sort ratio of their normalised keys reaches this (0-100).
-DEALS_NAME_MATCH_THRESHOLD = env_int("DEALS_NAME_MATCH_THRESHOLD", 88)
+DEALS_NAME_MATCH_THRESHOLD = env_int("DEALS_NAME_MATCH_THRESHOLD", 90)
 
 # --- Outgoing webhooks (partnerhub/webhooks). https only; plain http just for the loopback host, in development.
 WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", False)
