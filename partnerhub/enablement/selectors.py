@@ -150,12 +150,12 @@ def attempt_items(*, attempt: Attempt) -> QuerySet[AttemptQuestion]:
 
 
 def events(*, actor: User, when: str = "", kind: str = "") -> QuerySet[Event]:
-    """The calendar: vendor staff read drafts too; ``when`` is "upcoming" (not over yet) or "past"."""
+    """The calendar: the vendor's administrators read drafts too; ``when`` is "upcoming" (not over yet) or "past"."""
     if not actor.is_authenticated:
         return Event.objects.none()
     taken = Count("registrations", filter=Q(registrations__status=RegistrationStatus.REGISTERED))
     qs = Event.objects.select_related("lesson__course").annotate(taken=taken)
-    if not _catalogue_reader(actor):
+    if not actor_for(actor).is_vendor_admin:  # drafts: their authors only
         qs = qs.filter(is_published=True)
     if kind:
         qs = qs.filter(kind=kind)
@@ -185,4 +185,6 @@ def event_registrations(*, actor: User, event: Event | None = None, organisation
 
 
 def event_registration(*, actor: User, pk: int) -> EventRegistration:
-    return EventRegistration.objects.select_related("event", "specialist__organisation").get_visible_or_404(actor, pk=pk)
+    return EventRegistration.objects.select_related("event", "specialist__organisation").get_visible_or_404(
+        actor, pk=pk
+    )

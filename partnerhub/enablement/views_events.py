@@ -144,8 +144,8 @@ def _initial(event: Event) -> dict:
 
 @login_required
 def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
-    services.require_author(request.user)
     event = selectors.event(actor=request.user, pk=event_id)
+    services.require_author(request.user)
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "cancel":
         services.event_cancel(actor=request.user, event=event, reason=request.POST.get("reason", "")[:500])

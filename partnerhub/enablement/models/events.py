@@ -65,7 +65,9 @@ class Event(models.Model):
         verbose_name = _("event")
         ordering = ["starts_at", "id"]
         indexes = [models.Index(fields=["is_published", "starts_at"])]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start")
+        ]
 
     def __str__(self) -> str:
         return self.title
