@@ -93,7 +93,7 @@ class EventForm(forms.Form):
 
     def __init__(self, *args, lessons=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lesson_id"].choices = [("", "—"), *((l.pk, f"{l.course.title} — {l.title}") for l in lessons)]
+        self.fields["lesson_id"].choices = [("", "—"), *((x.pk, f"{x.course.title} — {x.title}") for x in lessons)]
 
 
 class EventRegisterForm(forms.Form):

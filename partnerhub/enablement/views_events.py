@@ -67,7 +67,8 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
         return redirect("learn-event", event_id=event.pk)
     zone = ZoneInfo(event.timezone)
     ctx = {"event": event, "form": form, "org": org, "is_admin": is_admin,
-           "local_start": timezone.localtime(event.starts_at, zone), "local_end": timezone.localtime(event.ends_at, zone),
+           "local_start": timezone.localtime(event.starts_at, zone),
+           "local_end": timezone.localtime(event.ends_at, zone),
            "registrations": selectors.event_registrations(actor=request.user, event=event, organisation=org,
                                                           active_only=True) if org else [],
            "open": event.status == EventStatus.SCHEDULED and event.ends_at > timezone.now()}  # fmt: skip

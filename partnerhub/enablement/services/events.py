@@ -219,8 +219,8 @@ def cancel_registration(*, actor: User, registration: EventRegistration) -> Even
 def mark_attendance(*, actor: User, registration: EventRegistration, attended: bool = True) -> EventRegistration:
     """The vendor marks (or unmarks) a registrant's attendance; attending completes the event's lesson."""
     require_author(actor)
-    reg = (EventRegistration.objects.select_for_update(of=("self",)).select_related("specialist__organisation", "event__lesson")
-           .get(pk=registration.pk))  # fmt: skip
+    related = ("specialist__organisation", "event__lesson")
+    reg = EventRegistration.objects.select_for_update(of=("self",)).select_related(*related).get(pk=registration.pk)
     if reg.status != RegistrationStatus.REGISTERED:
         raise Conflict(_("The registration is cancelled."))
     if reg.event.starts_at > timezone.now():
