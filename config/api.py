@@ -14,6 +14,7 @@ from partnerhub.identity.api_auth import TokenAuth
 from partnerhub.incentives.api import router as incentives_router
 from partnerhub.leads.api import public_router as locator_public_router
 from partnerhub.leads.api import router as leads_router
+from partnerhub.library.api import router as library_router
 from partnerhub.marketplace.api import public_router as marketplace_public_router
 from partnerhub.marketplace.api import router as marketplace_router
 from partnerhub.onboarding.api import public_router as onboarding_public_router
@@ -60,3 +61,4 @@ api.add_router("", marketplace_router)
 api.add_router("", marketplace_public_router)
 api.add_router("/webhooks", webhooks_router)
 api.add_router("/funds", funds_router)
+api.add_router("/library", library_router)

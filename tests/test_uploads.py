@@ -81,7 +81,7 @@ def stored_files(settings) -> list:
     [
         (PDF, "pdf"), (PNG, "png"), (JPEG, "jpeg"), (DOCX, "docx"), (ODT, "odt"),
         (b"customer_name;amount\n\xd0\x9e\xd0\x9e\xd0\x9e;10\n", "text"), (b"\xef\xbb\xbfa,b\n", "text"),
-        (EXE, None), (PLAIN_ZIP, None), (b"PK\x03\x04 truncated", None), (b"\xcf\xee\xf1\xf2", None),  # cp1251
+        (EXE, None), (PLAIN_ZIP, "zip"), (b"PK\x03\x04 truncated", None), (b"\xcf\xee\xf1\xf2", None),  # cp1251
         (b"a,b\n\x00\x01", None),
     ],
 )  # fmt: skip
