@@ -19,6 +19,10 @@ from partnerhub.core.tenancy import TenantManager, TenantQuerySet, actor_for
 from partnerhub.partners.models import Enrolment
 
 
+def fold(text: str) -> str:
+    return (text or "").casefold().replace("ё", "е")
+
+
 class MaterialKind(models.TextChoices):
     PRICE_LIST = "price_list", _("Price list")
     PRESENTATION = "presentation", _("Presentation")
@@ -67,6 +71,9 @@ class Material(models.Model):
     template = models.TextField(_("template (HTML)"), max_length=50_000, blank=True)
     is_published = models.BooleanField(_("published"), default=False)
     download_count = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
+    # Title, description and tags case-folded ("ё" as "е"): search is a plain LIKE that SQLite and PostgreSQL
+    # run alike for Cyrillic too (SQLite's LIKE folds ASCII only).
+    search_text = models.TextField(blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -82,6 +89,12 @@ class Material(models.Model):
         return self.title
 
     AUDIT_FIELDS = ("kind", "title", "description", "tags", "programme_id", "roles", "tiers", "is_published")
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(" ".join((self.title, self.description, self.tags.replace(",", " "))))
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @staticmethod
     def codes(value: str) -> list[str]:

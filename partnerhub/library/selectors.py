@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from partnerhub.identity.models import User
 
-from .models import Contribution, Material, MaterialKind, MaterialVersion
+from .models import Contribution, Material, MaterialKind, MaterialVersion, fold
 
 
 def materials(*, actor: User, q: str = "", kind: str = "", tag: str = "") -> QuerySet[Material]:
@@ -15,7 +15,7 @@ def materials(*, actor: User, q: str = "", kind: str = "", tag: str = "") -> Que
     qs = Material.objects.visible_to(actor).select_related("programme").annotate(version_count=Count("versions"))
     q = (q or "").strip()[:200]
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q) | Q(tags__icontains=q))
+        qs = qs.filter(search_text__contains=fold(q))
     if kind:
         qs = qs.filter(kind=kind)
     if tag:

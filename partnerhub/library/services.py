@@ -31,7 +31,7 @@ from partnerhub.identity.models import Organisation, User
 from partnerhub.identity.roles import Perm
 from partnerhub.identity.services import require_perm, vendor_organisation
 from partnerhub.partners.models import Enrolment, PartnerProfile
-from partnerhub.programmes.models import Benefit, Programme, Tier
+from partnerhub.programmes.models import Programme, Tier
 from partnerhub.programmes.selectors import version_in_force
 
 from .models import Contribution, ContributionStatus, Material, MaterialKind, MaterialVersion
@@ -80,7 +80,7 @@ def _apply(material: Material, values: dict) -> None:
     for key, value in values.items():
         setattr(material, key, value.strip() if isinstance(value, str) else value)
     try:
-        material.full_clean(exclude=["programme", *errors])
+        material.full_clean(exclude=["programme", "created_by", *errors])
     except ValidationError as exc:
         errors.update(exc.error_dict)
     if material.kind == MaterialKind.COBRANDING and not material.template and "template" not in errors:
@@ -97,10 +97,17 @@ def material_create(*, actor: User | None, kind: str, title: str, file=None, not
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed here.")] for f in sorted(unknown)})
     material = Material(created_by=actor)
-    _apply(material, {"kind": kind, "title": title, **fields})
-    if material.kind != MaterialKind.COBRANDING and not file:
-        raise ValidationError({"file": [ValidationError(_("Choose a file."), code="required")]})
-    accepted = uploads.LIBRARY.accept(file, field="file") if file else None
+    errors: dict[str, list] = {}
+    try:
+        _apply(material, {"kind": kind, "title": title, **fields})
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    try:
+        accepted = uploads.LIBRARY.accept(file, field="file", required=kind != MaterialKind.COBRANDING)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    if errors:
+        raise ValidationError(errors)
     material.save()
     audit.record(actor=actor, action="library.material_created", obj=material, after=audit.snapshot(material))
     if accepted:
@@ -212,7 +219,7 @@ def cobranded_pdf(*, actor: User, material: Material, organisation: Organisation
               "partner_phone": escape(organisation.phone), "partner_website": escape(organisation.website),
               "partner_address": escape(", ".join(p for p in (organisation.city, organisation.address) if p)),
               "partner_logo": f'<img class="logo" src="{logo}" alt="">' if logo else ""}  # fmt: skip
-    body = mark_safe(_fill(material.template, values))  # noqa: S308 - sanitised template, escaped values
+    body = mark_safe(_fill(material.template, values))
     pdf = render_pdf("library/cobranded_pdf.html", {"material": material, "org": organisation, "logo": logo,
                                                      "body": body})  # fmt: skip
     audit.record(actor=actor, action="library.cobranded_pdf", obj=material, organisation=organisation)
@@ -281,7 +288,9 @@ def contribution_review(*, actor: User, contribution: Contribution, decision: st
         raise Conflict(_("This contribution cannot be moved to that status now."))
     comment = (comment or "").strip()
     if decision == ContributionStatus.REJECTED and not comment:
-        raise ValidationError({"comment": [ValidationError(_("Say why the contribution is rejected."), code="required")]})
+        raise ValidationError(
+            {"comment": [ValidationError(_("Say why the contribution is rejected."), code="required")]}
+        )
     before = audit.snapshot(c)
     c.status, c.comment, c.reviewed_by, c.reviewed_at = decision, comment[:2000], actor, timezone.now()
     if decision == ContributionStatus.PUBLISHED:
@@ -291,7 +300,9 @@ def contribution_review(*, actor: User, contribution: Contribution, decision: st
             from django.core.files.base import ContentFile
 
             copy = ContentFile(f.read(), name=c.file.name.rsplit("/", 1)[-1])
-        _add_version(actor=actor, material=material, file=copy, note=_("Contributed by %(org)s") % {"org": c.organisation})
+        _add_version(
+            actor=actor, material=material, file=copy, note=_("Contributed by %(org)s") % {"org": c.organisation}
+        )
         c.material = material
     c.save()
     audit.record(actor=actor, action="library.contribution_reviewed", obj=c, organisation=c.organisation,
