@@ -49,7 +49,7 @@ def template(title="Co-branded leaflet", **fields):
 
 
 def enrol_in(org, tier_code, *, programme_code="sec", role_code="reseller", cobranding_tier="privileged"):
-    """``org`` enrolled (active) at ``tier_code`` of a security programme whose ``cobranding_tier`` grants co-branding."""
+    """``org`` enrolled (active) at ``tier_code``; the programme's ``cobranding_tier`` grants co-branding."""
     from partnerhub.partners.services import enrol
     from partnerhub.programmes.models import Programme
 

@@ -183,7 +183,7 @@ def download(request, material_id: int):
 
 
 @router.post("/materials/{material_id}/cobranded-pdf", response={200: None}, openapi_extra=PDF_RESPONSE,
-             summary="The co-branded PDF of a template for your organisation (its tier must grant co-branding)")  # fmt: skip
+             summary="A co-branded PDF for your organisation (its tier must grant co-branding)")  # fmt: skip
 def cobranded_pdf(request, material_id: int, payload: LibraryCobrandIn):
     material = selectors.material(actor=request.auth, pk=material_id)
     org = identity_selectors.organisation(actor=request.auth, pk=payload.organisation_id)

@@ -17,13 +17,17 @@ class MaterialForm(forms.Form):
     tags = forms.CharField(label=_("Tags"), max_length=500, required=False, help_text=_("Separated by commas."))
     programme_code = forms.CharField(label=_("Programme code"), max_length=50, required=False,
                                      help_text=_("Empty: every programme."))  # fmt: skip
-    roles = forms.CharField(label=_("Roles"), max_length=500, required=False,
-                            help_text=_("Codes of programme roles, separated by commas; empty: every role."))  # fmt: skip
+    roles = forms.CharField(
+        label=_("Roles"), max_length=500, required=False,
+        help_text=_("Codes of programme roles, separated by commas; empty: every role."),
+    )  # fmt: skip
     tiers = forms.CharField(label=_("Tiers"), max_length=500, required=False,
                             help_text=_("Tier codes, separated by commas; empty: every tier."))  # fmt: skip
-    template = forms.CharField(label=_("Template (HTML)"), max_length=50_000, required=False, widget=forms.Textarea,
-                               help_text=_("Co-branding: {{ partner_name }}, {{ partner_logo }}, {{ partner_email }}, "
-                                           "{{ partner_phone }}, {{ partner_website }}, {{ partner_address }}."))  # fmt: skip
+    template = forms.CharField(
+        label=_("Template (HTML)"), max_length=50_000, required=False, widget=forms.Textarea,
+        help_text=_("Co-branding: {{ partner_name }}, {{ partner_logo }}, {{ partner_email }}, "
+                    "{{ partner_phone }}, {{ partner_website }}, {{ partner_address }}."),
+    )  # fmt: skip
     is_published = forms.BooleanField(label=_("Published"), required=False)
 
 

@@ -274,7 +274,8 @@ def contribution_submit(*, actor: User, organisation: Organisation, kind: str, t
 
 
 NEXT = {
-    ContributionStatus.SUBMITTED: {ContributionStatus.REVIEWED, ContributionStatus.PUBLISHED, ContributionStatus.REJECTED},
+    ContributionStatus.SUBMITTED: {ContributionStatus.REVIEWED, ContributionStatus.PUBLISHED,
+                                   ContributionStatus.REJECTED},
     ContributionStatus.REVIEWED: {ContributionStatus.PUBLISHED, ContributionStatus.REJECTED},
 }  # fmt: skip
 
@@ -309,6 +310,7 @@ def contribution_review(*, actor: User, contribution: Contribution, decision: st
                  before=before, after=audit.snapshot(c))  # fmt: skip
     if c.submitted_by_id:
         notify(users=[c.submitted_by], organisation=c.organisation, kind="library.contribution",
-               title=_("Your contribution “%(title)s”: %(status)s") % {"title": c.title, "status": c.get_status_display()},
+               title=_("Your contribution “%(title)s”: %(status)s")
+               % {"title": c.title, "status": c.get_status_display()},
                body=comment, url=reverse("library-contribution", args=[c.pk]))  # fmt: skip
     return c

@@ -1,4 +1,4 @@
-"""Pages of the content library: the partner's Library, downloads, co-branded PDFs, contributions; the vendor's console."""
+"""Pages of the content library: the partner's Library, downloads, co-branded PDFs, contributions; the console."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
