@@ -29,7 +29,22 @@ def library_b(world):
 
 
 def _library_objects(world):
-    return {}
+    """A draft material (the vendor's administrators only), a template open to all, and B's contribution."""
+    from partnerhub.library import services
+    from tests.library_builders import material, pdf_file, template
+
+    draft = material("Matrix draft material", published=False)
+    open_template = template("Matrix template")
+    contribution = services.contribution_submit(actor=world.b_admin, organisation=world.partner_b, kind="case_study",
+                                                title="B's case", file=pdf_file("case.pdf"))  # fmt: skip
+    return {"material_draft": draft.pk, "template": open_template.pk, "contribution": contribution.pk}
+
+
+def _png():
+    from tests.conftest import FormData
+    from tests.library_builders import png_file
+
+    return FormData(file=png_file())
 
 
 API_MATRIX = {
@@ -39,8 +54,21 @@ API_MATRIX = {
         f"/enablement/event-registrations/{o['event_registration']}/cancel", None),
     ("post", "/api/v1/enablement/event-registrations/{registration_id}/attendance"): lambda o: (
         f"/enablement/event-registrations/{o['event_registration']}/attendance", {"attended": True}),
+    ("post", "/api/v1/library/materials/{material_id}/cobranded-pdf"): lambda o: (
+        f"/library/materials/{o['template']}/cobranded-pdf", {"organisation_id": o["org"]}),
+    ("post", "/api/v1/library/organisations/{org_id}/logo"): lambda o: (f"/library/organisations/{o['org']}/logo", _png()),
+    ("get", "/api/v1/library/contributions/{contribution_id}"): lambda o: (
+        f"/library/contributions/{o['contribution']}", None),
+    ("get", "/api/v1/library/contributions/{contribution_id}/file"): lambda o: (
+        f"/library/contributions/{o['contribution']}/file", None),
+    ("post", "/api/v1/library/contributions/{contribution_id}/review"): lambda o: (
+        f"/library/contributions/{o['contribution']}/review", {"decision": "rejected", "comment": "x"}),
 }  # fmt: skip
 
+_LIBRARY = (
+    "the vendor's library: no tenant's data; visibility by programme, role and tier and drafts for the "
+    "vendor's administrators only (tests/test_library.py); written by vendor administrators only"
+)
 _CALENDAR = (
     "the vendor's event calendar: no tenant's data; written by vendor administrators only (tests/test_events.py)"
 )
@@ -49,6 +77,10 @@ API_EXEMPT = {
     ("patch", "/api/v1/enablement/events/{event_id}"): _CALENDAR,
     ("post", "/api/v1/enablement/events/{event_id}/cancel"): _CALENDAR,
     ("get", "/api/v1/enablement/events/{event_id}/ics"): _CALENDAR,
+    ("get", "/api/v1/library/materials/{material_id}"): _LIBRARY,
+    ("patch", "/api/v1/library/materials/{material_id}"): _LIBRARY,
+    ("post", "/api/v1/library/materials/{material_id}/versions"): _LIBRARY,
+    ("get", "/api/v1/library/materials/{material_id}/download"): _LIBRARY,
 }
 
 UI_MATRIX = {
@@ -58,4 +90,11 @@ UI_MATRIX = {
     "event-edit": lambda o: {"event_id": o["event_draft"]},
     "learn-event-registration-cancel": lambda o: {"registration_id": o["event_registration"]},
     "event-attendance": lambda o: {"registration_id": o["event_registration"]},
+    # A draft material: the vendor's administrators only.
+    "library-material": lambda o: {"material_id": o["material_draft"]},
+    "library-download": lambda o: {"material_id": o["material_draft"]},
+    "library-cobrand": lambda o: {"material_id": o["material_draft"]},
+    "library-console-material": lambda o: {"material_id": o["material_draft"]},
+    "library-contribution": lambda o: {"contribution_id": o["contribution"]},
+    "library-contribution-file": lambda o: {"contribution_id": o["contribution"]},
 }

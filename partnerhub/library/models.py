@@ -1,7 +1,7 @@
 """The content library: the vendor's materials in versioned files, and what partners contribute back.
 
 Visibility. A :class:`Material` belongs to no single organisation; :class:`MaterialQuerySet` scopes it:
-the vendor's staff read every material; a partner the published ones whose programme, roles and tiers
+the vendor's administrators read every material, its other staff every published one; a partner the published ones whose programme, roles and tiers
 (each empty for "all") match one of its active enrolments. A :class:`Contribution` is its partner's
 (``tenant_path``): another partner never sees it (404); the vendor reviews it and, publishing it,
 makes a material of it.
@@ -41,8 +41,10 @@ class MaterialQuerySet(TenantQuerySet):
         actor = actor_for(user)
         if not actor.is_authenticated:
             return self.none()
-        if actor.is_vendor_staff:
+        if actor.is_vendor_admin:
             return self.all()
+        if actor.is_vendor_staff:  # drafts: their authors (the vendor's administrators) only
+            return self.filter(is_published=True)
         q = Q(programme=None, roles="", tiers="")
         enrolments = Enrolment.objects.filter(organisation_id__in=sorted(actor.org_ids), status=Enrolment.Status.ACTIVE)
         for e in enrolments.values("programme_id", "role_code", "tier_code", "override_tier_code"):
