@@ -1,10 +1,10 @@
 """The content library: the vendor's materials in versioned files, and what partners contribute back.
 
 Visibility. A :class:`Material` belongs to no single organisation; :class:`MaterialQuerySet` scopes it:
-the vendor's administrators read every material, its other staff every published one; a partner the published ones whose programme, roles and tiers
-(each empty for "all") match one of its active enrolments. A :class:`Contribution` is its partner's
-(``tenant_path``): another partner never sees it (404); the vendor reviews it and, publishing it,
-makes a material of it.
+the vendor's administrators read every material, its other staff every published one; a partner the
+published ones whose programme, roles and tiers (each empty for "all") match one of its active enrolments.
+A :class:`Contribution` is its partner's (``tenant_path``): another partner never sees it (404); the vendor
+reviews it and, publishing it, makes a material of it.
 """
 
 from __future__ import annotations
