@@ -56,7 +56,8 @@ API_MATRIX = {
         f"/enablement/event-registrations/{o['event_registration']}/attendance", {"attended": True}),
     ("post", "/api/v1/library/materials/{material_id}/cobranded-pdf"): lambda o: (
         f"/library/materials/{o['template']}/cobranded-pdf", {"organisation_id": o["org"]}),
-    ("post", "/api/v1/library/organisations/{org_id}/logo"): lambda o: (f"/library/organisations/{o['org']}/logo", _png()),
+    ("post", "/api/v1/library/organisations/{org_id}/logo"): lambda o: (
+        f"/library/organisations/{o['org']}/logo", _png()),
     ("get", "/api/v1/library/contributions/{contribution_id}"): lambda o: (
         f"/library/contributions/{o['contribution']}", None),
     ("get", "/api/v1/library/contributions/{contribution_id}/file"): lambda o: (
