@@ -176,3 +176,23 @@ def test_pages_partner_library_and_vendor_console(world, ui):
     r = vendor.post(f"/library/contributions/{c.pk}/", {"decision": "rejected", "comment": "Wrong size"})
     c.refresh_from_db()
     assert r.status_code == 302 and c.status == "rejected" and c.comment == "Wrong size"
+
+
+def test_api_and_pages_refuse_disguised_files(world, api, ui):
+    exe = lambda name: SimpleUploadedFile(name, b"MZ\x90\x00 an executable")  # noqa: E731
+    r = api(world.a_admin).post(f"/library/organisations/{world.partner_a.pk}/logo", FormData(file=exe("logo.png")))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "logo"
+    r = api(world.a_admin).post("/library/contributions", FormData(organisation_id=world.partner_a.pk, kind="banner",
+                                                                   title="B", file=exe("b.pdf")))  # fmt: skip
+    assert r.status_code == 422 and not Contribution.objects.exists()
+    vendor = ui(world.vendor_admin)
+    r = vendor.post("/library/console/", {"kind": "price_list", "title": "Prices", "file": exe("prices.xlsx")})
+    assert r.status_code == 200 and not Material.objects.filter(title="Prices").exists()
+    m = material()
+    r = vendor.post(f"/library/console/materials/{m.pk}/", {"action": "version", "file": exe("v2.pdf")})
+    assert r.status_code == 200 and m.versions.count() == 1
+    r = ui(world.a_admin).post("/library/logo/", {"logo": exe("logo.png")})
+    assert r.status_code == 302
+    from partnerhub.partners.models import PartnerProfile
+
+    assert not PartnerProfile.objects.filter(organisation=world.partner_a).exclude(logo="").exists()

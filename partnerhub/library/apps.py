@@ -9,7 +9,7 @@ class LibraryConfig(AppConfig):
 
     def ready(self) -> None:
         from partnerhub.core import audit_labels
-        from partnerhub.programmes.selectors import tiers_by_code
+        from partnerhub.programmes.selectors import roles_by_code, tiers_by_code
 
         def tiers(values: set[str]) -> dict[str, object]:
             """A material's tiers are stored as ",certified,privileged,": each named, in a list."""
@@ -17,4 +17,14 @@ class LibraryConfig(AppConfig):
             names = tiers_by_code({c for codes in parts.values() for c in codes})
             return {value: ", ".join(str(names.get(c, c)) for c in codes) for value, codes in parts.items()}
 
+        def roles(values: set[str]) -> dict[str, object]:
+            parts = {value: [c for c in value.split(",") if c] for value in values}
+            names = roles_by_code({c for codes in parts.values() for c in codes})
+            return {value: ", ".join(str(names.get(c, c)) for c in codes) for value, codes in parts.items()}
+
+        def tags(values: set[str]) -> dict[str, object]:
+            return {value: ", ".join(c for c in value.split(",") if c) for value in values}
+
         audit_labels.register_values("library.material", ("tiers",), tiers)
+        audit_labels.register_values("library.material", ("roles",), roles)
+        audit_labels.register_values("library.material", ("tags",), tags)

@@ -70,7 +70,7 @@ def load_demo_library() -> int:
          {"programme_code": "security-partners", "tiers": ["privileged"]}),
         ("banner", "Баннер 728×90 для сайта партнёра", "", ["баннер", "сайт"],
          ContentFile(_png(), name="banner.png"), {}),
-        ("roadmap", "Дорожная карта продукта", "Планы на год: что выйдет и когда.", ["roadmap"],
+        ("roadmap", "Дорожная карта продукта", "Планы на год: что выйдет и когда.", ["планы"],
          ContentFile(_pdf("Product roadmap"), name="roadmap.pdf"), {}),
     ]  # fmt: skip
     for kind, title, description, tags, file, extra in items:
