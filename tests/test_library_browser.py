@@ -1,6 +1,8 @@
 """In a real browser: a partner registers for an event and downloads its .ics; a Privileged partner uploads its
 logo and generates a co-branded PDF that carries its name and the logo image."""
 
+from pathlib import Path
+
 import pytest
 
 from partnerhub.enablement.models import EventRegistration
@@ -24,7 +26,7 @@ def test_partner_registers_for_an_event_and_downloads_the_ics(world, open_as):
     assert EventRegistration.objects.filter(event=e, status="registered").count() == 1
     with page.expect_download() as download:
         page.click("#event-ics")
-    body = open(download.value.path(), "rb").read().decode()
+    body = Path(download.value.path()).read_bytes().decode()
     assert body.startswith("BEGIN:VCALENDAR\r\n") and "BEGIN:VEVENT\r\n" in body and "SUMMARY:Browser webinar" in body
 
 
@@ -40,7 +42,7 @@ def test_a_privileged_partner_generates_a_co_branded_pdf_with_its_name_and_logo(
     assert "Logo saved." in page.content()
     with page.expect_download() as download:
         page.click(f"[data-testid=cobrand-{t.pk}]")
-    pdf = open(download.value.path(), "rb").read()
+    pdf = Path(download.value.path()).read_bytes()
     inflated, texts = pdf_strings(pdf)
     assert pdf.startswith(b"%PDF")
     assert any("Partner B" in s for s in texts), texts
