@@ -135,8 +135,8 @@ def probe_lesson_video_url(world, api, bad):
 def probe_event_join_url(world, api, bad):
     from partnerhub.enablement.models import Event
 
-    r = api(world.vendor_admin).post("/enablement/events", {"title": "W", "starts_at": "2030-01-01T10:00:00",
-                                                             "ends_at": "2030-01-01T11:00:00", "join_url": bad})  # fmt: skip
+    body = {"title": "W", "starts_at": "2030-01-01T10:00:00", "ends_at": "2030-01-01T11:00:00", "join_url": bad}
+    r = api(world.vendor_admin).post("/enablement/events", body)
     assert "join_url" in _errors(r)
     assert not Event.objects.exists()
 
