@@ -5,6 +5,7 @@ from partnerhub.core.api_audit import router as audit_router
 from partnerhub.core.api_notifications import router as notifications_router
 from partnerhub.deals.api import router as deals_router
 from partnerhub.enablement.api import router as enablement_router
+from partnerhub.enablement.api_events import router as events_router
 from partnerhub.enablement.api_training import router as training_router
 from partnerhub.funds.api import router as funds_router
 from partnerhub.identity.api import public_router as invitations_public_router
@@ -13,6 +14,7 @@ from partnerhub.identity.api_auth import TokenAuth
 from partnerhub.incentives.api import router as incentives_router
 from partnerhub.leads.api import public_router as locator_public_router
 from partnerhub.leads.api import router as leads_router
+from partnerhub.library.api import router as library_router
 from partnerhub.marketplace.api import public_router as marketplace_public_router
 from partnerhub.marketplace.api import router as marketplace_router
 from partnerhub.onboarding.api import public_router as onboarding_public_router
@@ -46,6 +48,7 @@ api.add_router("", programmes_router)
 api.add_router("", tiers_router)
 api.add_router("", enablement_router)
 api.add_router("/enablement", training_router)
+api.add_router("/enablement", events_router)
 api.add_router("", sales_router)
 api.add_router("", deals_router)
 api.add_router("", onboarding_router)
@@ -58,3 +61,4 @@ api.add_router("", marketplace_router)
 api.add_router("", marketplace_public_router)
 api.add_router("/webhooks", webhooks_router)
 api.add_router("/funds", funds_router)
+api.add_router("/library", library_router)

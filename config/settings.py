@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "partnerhub.leads",
     "partnerhub.incentives",
     "partnerhub.funds",
+    "partnerhub.library",
     "partnerhub.portal",
 ]
 

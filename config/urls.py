@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("partnerhub.marketplace.urls")),
     path("", include("partnerhub.incentives.urls")),
     path("", include("partnerhub.funds.urls")),
+    path("", include("partnerhub.library.urls")),
     path("", include("partnerhub.portal.urls")),
     path("", include("partnerhub.core.urls")),
 ]

@@ -48,3 +48,30 @@ def enablement_b(world):
     attempt = services.attempt_start(actor=world.b_admin, exam=e, specialist=spec)
     return {"course": c.pk, "exam": e.pk, "lesson": c.lessons.first().pk, "course_enrolment": enrolment.pk,
             "attempt": attempt.pk, "learner": spec.pk}  # fmt: skip
+
+
+def event(title="Webinar", *, capacity=None, days=7, published=True, **fields):
+    """An online webinar ``days`` from now (negative: in the past), one hour long."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    start = timezone.now() + timedelta(days=days)
+    fields.setdefault("join_url", "https://meet.example.com/w1")
+    return services.event_create(actor=None, title=title, starts_at=start, ends_at=start + timedelta(hours=1),
+                                 capacity=capacity, is_published=published, **fields)  # fmt: skip
+
+
+def past_event(title="Past webinar", **fields):
+    """An event that took place: created upcoming, then moved into the past (registrations stay)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from partnerhub.enablement.models import Event
+
+    e = event(title, **fields)
+    start = timezone.now() - timedelta(hours=2)
+    Event.objects.filter(pk=e.pk).update(starts_at=start, ends_at=start + timedelta(hours=1))
+    e.refresh_from_db()
+    return e

@@ -35,6 +35,7 @@ UI_LISTS = [
     "/learn/", "/enablement/courses/", "/enablement/exams/",
     "/incentives/", "/incentives/rebates/",
     "/funds/", "/funds/console/",
+    "/learn/events/", "/enablement/events/", "/library/", "/library/console/",
 ]  # fmt: skip
 ROLES = {"vendor": "admin@vendor.demo", "partner": "admin@alpha.demo"}
 

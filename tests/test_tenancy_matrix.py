@@ -13,6 +13,7 @@ from partnerhub.core.models import AuditEntry
 from partnerhub.identity import services
 from partnerhub.identity.models import Invitation, Membership
 from tests import tenancy_enablement as enablement
+from tests import tenancy_library as library
 from tests.conftest import FormData
 from tests.tenancy_funds import API_MATRIX as FUNDS_MATRIX
 from tests.tenancy_funds import funds_b
@@ -57,6 +58,7 @@ def b_objects(world):
         **_rewards_b(world),
         **marketplace_b(world),
         **enablement.enablement_b(world),
+        **library.library_b(world),
         **incentives_b(world, enrolment),
         **funds_b(world),
     }
@@ -411,6 +413,7 @@ API_MATRIX = {
 API_MATRIX |= PROGRAMMES_MATRIX
 API_MATRIX |= MARKETPLACE_MATRIX
 API_MATRIX |= enablement.API_MATRIX
+API_MATRIX |= library.API_MATRIX
 API_MATRIX |= INCENTIVES_MATRIX
 API_MATRIX |= FUNDS_MATRIX
 VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/")} | {
@@ -462,6 +465,7 @@ API_EXEMPT = {
     ),
     **MARKETPLACE_EXEMPT,
     **enablement.API_EXEMPT,
+    **library.API_EXEMPT,
 }
 
 OUTSIDERS = ["a_admin", "a_sales", "bdm_a", "customer_admin"]

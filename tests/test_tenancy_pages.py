@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.tenancy_enablement import UI_MATRIX as ENABLEMENT_UI
 from tests.tenancy_incentives import UI_MATRIX as INCENTIVES_UI
+from tests.tenancy_library import UI_MATRIX as LIBRARY_UI
 from tests.tenancy_marketplace import UI_MATRIX as MARKETPLACE_UI
 from tests.test_tenancy_matrix import _outsiders_of, _state, b_objects
 
@@ -80,6 +81,7 @@ UI_MATRIX = {
     **MARKETPLACE_UI,
     **ENABLEMENT_UI,
     **INCENTIVES_UI,
+    **LIBRARY_UI,
     "funds-request-new": lambda o: {"budget_id": o["fund_budget"]},
     "funds-request-detail": lambda o: {"request_id": o["fund_request"]},
     "funds-request-decide": lambda o: {"request_id": o["fund_request"]},

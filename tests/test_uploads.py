@@ -81,7 +81,7 @@ def stored_files(settings) -> list:
     [
         (PDF, "pdf"), (PNG, "png"), (JPEG, "jpeg"), (DOCX, "docx"), (ODT, "odt"),
         (b"customer_name;amount\n\xd0\x9e\xd0\x9e\xd0\x9e;10\n", "text"), (b"\xef\xbb\xbfa,b\n", "text"),
-        (EXE, None), (PLAIN_ZIP, None), (b"PK\x03\x04 truncated", None), (b"\xcf\xee\xf1\xf2", None),  # cp1251
+        (EXE, None), (PLAIN_ZIP, "zip"), (b"PK\x03\x04 truncated", None), (b"\xcf\xee\xf1\xf2", None),  # cp1251
         (b"a,b\n\x00\x01", None),
     ],
 )  # fmt: skip
@@ -159,7 +159,9 @@ def test_every_model_file_field_carries_an_upload_policy():
                            "partners.ObligationRecord.evidence_file", "partners.Application.contract_file",
                            "marketplace.Screenshot.image", "marketplace.Screenshot.thumbnail",
                            "enablement.Lesson.file",
-                           "funds.ProofFile.file"}  # fmt: skip
+                           "funds.ProofFile.file",
+                           "library.MaterialVersion.file", "library.Contribution.file", "partners.PartnerProfile.logo",
+                           }  # fmt: skip
     assert all(len(policies) == 1 for policies in fields.values()), fields
 
 
@@ -179,6 +181,9 @@ API_UPLOADS = {
     "POST /api/v1/funds/requests/{request_id}/claims files": (
         "test_funds.test_claims_above_the_approved_amount_or_with_bad_files_are_refused"
     ),
+    "POST /api/v1/library/materials/{material_id}/versions file": "test_library.test_api_lists_searches_and_uploads",
+    "POST /api/v1/library/organisations/{org_id}/logo file": "test_library.test_api_and_pages_refuse_disguised_files",
+    "POST /api/v1/library/contributions file": "test_library.test_api_and_pages_refuse_disguised_files",
 }
 FORM_UPLOADS = {
     "partnerhub.deals.forms.ResolveForm.evidence": "test_api_conflict_evidence (same service)",
@@ -194,6 +199,10 @@ FORM_UPLOADS = {
         "test_marketplace_pages.test_screenshot_form_refuses_a_non_image"
     ),
     "partnerhub.funds.forms.ClaimForm.files": "test_funds.test_pages_request_decide_claim_and_show_labels",
+    "partnerhub.library.forms.NewMaterialForm.file": "test_library.test_api_and_pages_refuse_disguised_files",
+    "partnerhub.library.forms.VersionForm.file": "test_library.test_api_and_pages_refuse_disguised_files",
+    "partnerhub.library.forms.LogoForm.logo": "test_library.test_api_and_pages_refuse_disguised_files",
+    "partnerhub.library.forms.ContributionForm.file": "test_library.test_pages_partner_library_and_vendor_console",
 }
 
 

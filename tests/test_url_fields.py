@@ -132,6 +132,25 @@ def probe_lesson_video_url(world, api, bad):
     assert not Lesson.objects.exists()
 
 
+def probe_event_join_url(world, api, bad):
+    from partnerhub.enablement.models import Event
+
+    body = {"title": "W", "starts_at": "2030-01-01T10:00:00", "ends_at": "2030-01-01T11:00:00", "join_url": bad}
+    r = api(world.vendor_admin).post("/enablement/events", body)
+    assert "join_url" in _errors(r)
+    assert not Event.objects.exists()
+
+
+def probe_event_recording_url(world, api, bad):
+    from .enablement_builders import event
+
+    e = event()
+    r = api(world.vendor_admin).patch(f"/enablement/events/{e.pk}", {"recording_url": bad})
+    assert "recording_url" in _errors(r)
+    e.refresh_from_db()
+    assert e.recording_url == ""
+
+
 def probe_listing_provisioning_url(world, api, bad):
     from .marketplace_builders import draft_listing
 
@@ -144,6 +163,8 @@ def probe_listing_provisioning_url(world, api, bad):
 
 PROBES = {
     "enablement.Lesson.video_url": probe_lesson_video_url,
+    "enablement.Event.join_url": probe_event_join_url,
+    "enablement.Event.recording_url": probe_event_recording_url,
     "marketplace.ListingVersion.provisioning_url": probe_listing_provisioning_url,
     "identity.Organisation.website": probe_organisation_website,
     "partners.ObligationRecord.evidence_url": probe_obligation_evidence_url,

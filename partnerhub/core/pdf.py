@@ -17,17 +17,20 @@ STATIC = Path(settings.BASE_DIR) / "static"
 
 
 def _fetcher():
-    """WeasyPrint's URL fetcher, limited to files under ``static`` (no network, no other file)."""
+    """WeasyPrint's URL fetcher, limited to files under ``static`` and inline ``data:`` images (no network,
+    no other file): a document that carries an uploaded image (a partner's logo) embeds it as a data URL."""
     from weasyprint.urls import URLFetcher
 
     class LocalOnly(URLFetcher):
         def fetch(self, url, headers=None):
+            if url.startswith(("data:image/png;base64,", "data:image/jpeg;base64,")):
+                return super().fetch(url, headers)
             path = Path(url.removeprefix("file://").split("?")[0]).resolve()
             if not url.startswith("file://") or STATIC.resolve() not in path.parents:
                 raise ValueError(f"PDF resources come from the static folder only: {url}")
             return super().fetch(url, headers)
 
-    return LocalOnly(allowed_protocols={"file"})
+    return LocalOnly(allowed_protocols={"file", "data"})
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:

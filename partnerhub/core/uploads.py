@@ -53,6 +53,8 @@ KINDS = {
         Kind("docx", "DOCX", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         Kind("xlsx", "XLSX", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         Kind("odt", "ODT", "odt", "application/vnd.oasis.opendocument.text"),
+        Kind("pptx", "PPTX", "pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+        Kind("zip", _("ZIP archive"), "zip", "application/zip"),
         Kind("text", _("UTF-8 text"), "txt", "text/plain"),
         Kind("xml", "XML", "xml", "application/xml"),
     )
@@ -60,6 +62,7 @@ KINDS = {
 # The name endings each kind may carry: a name that names another kind (or none of these) is refused.
 EXTENSIONS = {
     "pdf": {"pdf"}, "png": {"png"}, "jpeg": {"jpg", "jpeg"}, "docx": {"docx"}, "xlsx": {"xlsx"}, "odt": {"odt"},
+    "pptx": {"pptx"}, "zip": {"zip"},
     "text": {"csv", "txt", "yaml", "yml"},
     "xml": {"xml", "asp"},  # the Bank of Russia serves its daily rates as XML_daily.asp
 }  # fmt: skip
@@ -88,7 +91,9 @@ def _zip_kind(file) -> str | None:
             return "docx"
         if "xl/workbook.xml" in names:
             return "xlsx"
-    return None
+        if "ppt/presentation.xml" in names:
+            return "pptx"
+    return "zip"  # a readable archive of another kind: only the policies taking "zip" accept it
 
 
 def _has_nul(file) -> bool:
@@ -311,5 +316,8 @@ IMAGE = ImagePolicy(min_side=200, max_side=4000, max_pixels=16_000_000, limit_se
 #: The thumbnail the product makes of an accepted IMAGE (PNG, fits 320×200, so any small side is fine).
 THUMBNAIL = ImagePolicy(min_side=1, max_side=400, max_pixels=160_000, limit_setting="UPLOAD_IMAGE_MAX_BYTES",
                         name="thumbnail")  # fmt: skip
+#: A file of the content library (price lists, presentations, brand books, logos, banners, launch kits…)
+#: and a partner's contribution to it: documents, slides, spreadsheets, images and ZIP archives.
+LIBRARY = UploadPolicy(("pdf", "pptx", "xlsx", "docx", "png", "jpeg", "zip"), name="library")
 #: Proof of performance of a funded marketing activity (MDF/BDF claims): documents and photos.
 PROOF_OF_PERFORMANCE = UploadPolicy(("pdf", "jpeg", "png"), name="proof_of_performance")

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CertificationType, LessonKind, Level, QuestionKind, Track
+from .models import CertificationType, EventFormat, EventKind, EventLanguage, LessonKind, Level, QuestionKind, Track
 
 
 class SpecialistForm(forms.Form):
@@ -69,3 +69,36 @@ class QuestionForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class EventForm(forms.Form):
+    """An event of the calendar; times are typed in the event's time zone."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices)
+    format = forms.ChoiceField(label=_("Format"), choices=EventFormat.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=EventLanguage.choices)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    timezone = forms.CharField(label=_("Time zone"), max_length=64, initial="Europe/Moscow")
+    join_url = forms.CharField(label=_("Joining address"), max_length=500, required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=100_000, required=False,
+                                  help_text=_("Leave empty for no limit."))  # fmt: skip
+    lesson_id = forms.TypedChoiceField(label=_("Lesson completed by attending"), coerce=int, empty_value=None,
+                                       required=False)  # fmt: skip
+    recording_url = forms.CharField(label=_("Recording address"), max_length=500, required=False)
+    description = forms.CharField(label=_("Description"), max_length=5000, required=False, widget=forms.Textarea)
+    is_published = forms.BooleanField(label=_("Published"), required=False)
+
+    def __init__(self, *args, lessons=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lesson_id"].choices = [("", "—"), *((x.pk, f"{x.course.title} — {x.title}") for x in lessons)]
+
+
+class EventRegisterForm(forms.Form):
+    specialist_id = forms.TypedChoiceField(label=_("Specialist"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, specialists=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specialist_id"].choices = [("", _("Me")), *((s.pk, s.full_name) for s in specialists)]

@@ -14,10 +14,13 @@ from .models import (
     CertificationType,
     Course,
     CourseEnrolment,
+    Event,
+    EventRegistration,
     Exam,
     Lesson,
     LessonProgress,
     Question,
+    RegistrationStatus,
     Specialist,
 )  # fmt: skip
 
@@ -141,3 +144,47 @@ def attempt(*, actor: User, pk: int) -> Attempt:
 def attempt_items(*, attempt: Attempt) -> QuerySet[AttemptQuestion]:
     """The drawn questions with their choices (never which are correct: the templates and schemas omit it)."""
     return attempt.items.select_related("question").prefetch_related("question__choices").order_by("position")
+
+
+# ------------------------------------------------------------------ events
+
+
+def events(*, actor: User, when: str = "", kind: str = "") -> QuerySet[Event]:
+    """The calendar: the vendor's administrators read drafts too; ``when`` is "upcoming" (not over yet) or "past"."""
+    if not actor.is_authenticated:
+        return Event.objects.none()
+    taken = Count("registrations", filter=Q(registrations__status=RegistrationStatus.REGISTERED))
+    qs = Event.objects.select_related("lesson__course").annotate(taken=taken)
+    if not actor_for(actor).is_vendor_admin:  # drafts: their authors only
+        qs = qs.filter(is_published=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    now = timezone.now()
+    if when == "upcoming":
+        return qs.filter(ends_at__gt=now).order_by("starts_at", "id")
+    if when == "past":
+        return qs.filter(ends_at__lte=now).order_by("-starts_at", "-id")
+    return qs.order_by("starts_at", "id")
+
+
+def event(*, actor: User, pk: int) -> Event:
+    return get_object_or_404(events(actor=actor), pk=pk)
+
+
+def event_registrations(*, actor: User, event: Event | None = None, organisation: Organisation | None = None,
+                        active_only: bool = False) -> QuerySet[EventRegistration]:  # fmt: skip
+    """Registrations the actor may see (the vendor: all; a partner: its own staff's)."""
+    qs = EventRegistration.objects.visible_to(actor).select_related("event", "specialist__organisation")
+    if event is not None:
+        qs = qs.filter(event=event)
+    if organisation is not None:
+        qs = qs.filter(specialist__organisation=organisation)
+    if active_only:
+        qs = qs.filter(status=RegistrationStatus.REGISTERED)
+    return qs.order_by("event__starts_at", "registered_at", "id")
+
+
+def event_registration(*, actor: User, pk: int) -> EventRegistration:
+    return EventRegistration.objects.select_related("event", "specialist__organisation").get_visible_or_404(
+        actor, pk=pk
+    )

@@ -27,6 +27,8 @@ class PartnerProfile(models.Model):
     # also counts families the partner sold in the last year).
     product_families = models.JSONField(_("product families"), default=list, blank=True)
     listed_in_catalogue = models.BooleanField(_("listed in the public catalogue"), default=False)
+    # The partner's logo, printed on the co-branded materials it generates from the content library.
+    logo = models.FileField(_("logo"), upload_to="logos/%Y/%m/", blank=True, validators=[uploads.IMAGE])
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TenantManager()

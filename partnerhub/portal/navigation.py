@@ -97,6 +97,8 @@ VENDOR_NAVIGATION: list[Entry] = [
         NavItem(_("Programmes"), "programme-list", _vendor),
         NavItem(_("Courses"), "course-console", _vendor_admin),
         NavItem(_("Exams"), "exam-console", _vendor_admin),
+        NavItem(_("Events"), "event-console", _vendor_admin),
+        NavItem(_("Library"), "library-console", _vendor_admin),
     ), "programmes"),
     NavGroup(_("Rewards"), (
         NavItem(_("Rewards: finance"), "rewards-finance", lambda a: bool({"vendor_admin", "finance"} & a.vendor_roles)),
@@ -142,7 +144,11 @@ MEMBER_NAVIGATION: list[Entry] = [
         NavItem(_("Development funds"), "funds-home", _partner_staff),
     ), "programme"),
     NavItem(_("Partner catalogue"), "catalogue", _any),
-    NavItem(_("Learn"), "learn", _partner_staff),
+    NavGroup(_("Learn"), (
+        NavItem(_("Courses and exams"), "learn", _partner_staff),
+        NavItem(_("Events"), "learn-events", _partner_staff),
+        NavItem(_("Library"), "library", _partner_staff),
+    ), "learn"),
     NavGroup(_("Marketplace"), (
         NavItem(_("My marketplace"), "marketplace-home", lambda a: "partner_admin" in a.roles),
         NavItem(_("Storefronts"), "store-list", _any),

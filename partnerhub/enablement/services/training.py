@@ -178,6 +178,11 @@ def complete_lesson(*, actor: User, enrolment: CourseEnrolment, lesson: Lesson) 
         raise PermissionDenied(_("Only the enrolled specialist records their own progress."))
     if lesson.course_id != enrolment.course_id:
         raise Http404
+    return record_progress(actor=actor, enrolment=enrolment, lesson=lesson)
+
+
+def record_progress(*, actor: User | None, enrolment: CourseEnrolment, lesson: Lesson) -> CourseEnrolment:
+    """``lesson`` done in ``enrolment`` (locked by the caller, idempotent); the course completes with its last one."""
     _progress, created = LessonProgress.objects.get_or_create(enrolment=enrolment, lesson=lesson)
     if not created:
         return enrolment

@@ -30,6 +30,11 @@ class Command(BaseCommand):
         from partnerhub.funds.demo import load_demo_funds
 
         load_demo_funds()
+        from partnerhub.enablement.demo_events import load_demo_events
+        from partnerhub.library.demo import load_demo_library
+
+        load_demo_events()
+        load_demo_library()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for email, role, org in logins:
             self.stdout.write(f"  {email:<26} {role!s:<28} {org}")
