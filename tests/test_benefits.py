@@ -191,7 +191,7 @@ def test_pages(world, client):
     page = client.get("/benefits/")
     assert page.status_code == 200 and 'data-testid="entitlements"' in page.content.decode()
     programme_id = BenefitRequest._meta.get_field("programme").related_model.objects.get().pk
-    for n in range(2):
+    for _n in range(2):
         r = client.post("/benefits/", {"entitlement": f"{programme_id}:nfr_licences", "quantity": 1, "note": "x"})
         assert r.status_code == 302
     r = client.post("/benefits/", {"entitlement": f"{programme_id}:nfr_licences", "quantity": 1})
