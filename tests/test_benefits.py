@@ -205,3 +205,14 @@ def test_pages(world, client):
     client.force_login(world.b_admin)
     assert client.get(f"/benefits/requests/{req.pk}/").status_code == 404
     assert selectors.requests(actor=world.b_admin).count() == 0
+
+
+def test_a_partner_never_sees_nor_requests_for_another(world, api):
+    from tests.tenancy_benefits import benefits_b
+
+    benefits_b(world)
+    r = api(world.a_admin).post("/benefits/requests", {"organisation_id": world.partner_b.pk, "kind": "nfr_licences"})
+    assert r.status_code == 404
+    assert api(world.a_admin).get("/benefits/requests").json()["items"] == []
+    assert api(world.bdm_a).get("/benefits/requests").json()["items"] == []
+    assert len(api(world.bdm_b).get("/benefits/requests").json()["items"]) == 1

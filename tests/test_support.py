@@ -213,3 +213,14 @@ def test_pages(world, client):
     assert client.get(f"/support/{req.pk}/").status_code == 404
     assert client.get(f"/support/files/{attachment.pk}/").status_code == 404
     assert client.post(f"/support/{req.pk}/reply/", {"body": "x"}).status_code == 404
+
+
+def test_lists_hold_only_the_partners_own_requests(world, api):
+    from tests.tenancy_support import support_b
+
+    support_b(world)
+    assert api(world.a_admin).get("/support/requests").json()["items"] == []
+    assert api(world.bdm_a).get("/support/requests").json()["items"] == []
+    assert len(api(world.bdm_b).get("/support/requests").json()["items"]) == 1
+    items = api(world.b_admin).get("/support/requests").json()["items"]
+    assert [i["organisation_id"] for i in items] == [world.partner_b.pk]
