@@ -35,6 +35,8 @@ UI_LISTS = [
     "/learn/", "/enablement/courses/", "/enablement/exams/",
     "/incentives/", "/incentives/rebates/",
     "/funds/", "/funds/console/",
+    "/support/", "/support/console/", "/support/console/?status=open&breached=yes&assignee=none", "/benefits/",
+    "/benefits/console/", "/benefits/console/?status=pending",
 ]  # fmt: skip
 ROLES = {"vendor": "admin@vendor.demo", "partner": "admin@alpha.demo"}
 

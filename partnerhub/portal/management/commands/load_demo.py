@@ -30,6 +30,12 @@ class Command(BaseCommand):
         from partnerhub.funds.demo import load_demo_funds
 
         load_demo_funds()
+        from partnerhub.support.demo import load_demo_support
+
+        load_demo_support()
+        from partnerhub.benefits.demo import load_demo_benefits
+
+        load_demo_benefits()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for email, role, org in logins:
             self.stdout.write(f"  {email:<26} {role!s:<28} {org}")
