@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from partnerhub.core.forms import add_service_errors
 from partnerhub.identity import selectors as identity_selectors
 from partnerhub.identity.roles import OrgKind
+from partnerhub.programmes.selectors import tiers_by_code
 
 from . import selectors, services
 from .forms import AssignForm, CloseForm, OpenForm, QueueFilterForm, ReopenForm, ReplyForm, StatusForm, TargetForm
@@ -92,10 +93,18 @@ def console(request: HttpRequest, *, target_form=None, status: int = 200) -> Htt
         "page": Paginator(qs, PAGE).get_page(request.GET.get("page")),
         "query": query,
         "filter_form": form,
-        "targets": selectors.targets(actor=request.user)[:200],
+        "targets": _named(list(selectors.targets(actor=request.user)[:200])),
         "target_form": target_form or TargetForm(),
     }
     return render(request, "support/console.html", ctx, status=status)
+
+
+def _named(targets: list) -> list:
+    """Each target with its tier's name (the pages name tiers, never show their codes)."""
+    names = tiers_by_code({t.tier_code for t in targets})
+    for t in targets:
+        t.tier_name = names.get(t.tier_code, t.tier_code)
+    return targets
 
 
 @login_required
