@@ -15,7 +15,7 @@ from .models import BenefitRequest
 router = Router(tags=["benefits"])
 
 
-class EntitlementOut(Schema):
+class BenefitEntitlementOut(Schema):
     programme_code: str
     tier_code: str
     benefit_code: str
@@ -48,7 +48,7 @@ class EntitlementOut(Schema):
         return str(obj.unit)
 
 
-class RequestOut(Schema):
+class BenefitRequestOut(Schema):
     id: int
     organisation_id: int
     organisation_name: str = Field(..., alias="organisation.name")
@@ -77,7 +77,7 @@ class RequestOut(Schema):
         return str(obj.get_status_display())
 
 
-class RequestIn(InputSchema):
+class BenefitRequestIn(InputSchema):
     organisation_id: int
     kind: model_type(BenefitRequest, "kind")
     quantity: int = Field(1, ge=1, le=10000, description="licences, or users for internal use")
@@ -85,63 +85,67 @@ class RequestIn(InputSchema):
     programme_id: int | None = None
 
 
-class ReasonIn(InputSchema):
+class BenefitReasonIn(InputSchema):
     reason: str = Field("", max_length=2000)
 
 
-class FulfilIn(InputSchema):
+class BenefitFulfilIn(InputSchema):
     licence_key: str = Field("", max_length=5000)
     expires_on: date | None = None
     note: str = Field("", max_length=5000)
 
 
-class RequestFilter(Schema):
+class BenefitRequestFilter(Schema):
     status: str = ""
     kind: str = ""
     organisation_id: int | None = None
 
 
-@router.get("/organisations/{org_id}/entitlements", response=list[EntitlementOut],
+@router.get("/organisations/{org_id}/entitlements", response=list[BenefitEntitlementOut],
             summary="What the partner's tier gives this year: limits, used, remaining")  # fmt: skip
 def list_entitlements(request, org_id: int):
     return selectors.organisation_entitlements(actor=request.auth, organisation_id=org_id)
 
 
-@router.get("/requests", response=list[RequestOut], summary="Benefit requests visible to you")
+@router.get("/requests", response=list[BenefitRequestOut], summary="Benefit requests visible to you")
 @paginate(Pagination)
-def list_requests(request, filters: Query[RequestFilter]):
+def list_requests(request, filters: Query[BenefitRequestFilter]):
     return selectors.requests(actor=request.auth, **filters.dict())
 
 
-@router.post("/requests", response={201: RequestOut}, summary="Request a benefit (partner staff; refused beyond it)")
-def submit(request, payload: RequestIn):
+@router.post(
+    "/requests", response={201: BenefitRequestOut}, summary="Request a benefit (partner staff; refused beyond it)"
+)
+def submit(request, payload: BenefitRequestIn):
     data = payload.dict()
     org = identity_selectors.organisation(actor=request.auth, pk=data.pop("organisation_id"))
     req = services.submit_request(actor=request.auth, organisation=org, **data)
     return Status(201, selectors.request(actor=request.auth, pk=req.pk))
 
 
-@router.get("/requests/{request_id}", response=RequestOut)
+@router.get("/requests/{request_id}", response=BenefitRequestOut)
 def get_request(request, request_id: int):
     return selectors.request(actor=request.auth, pk=request_id)
 
 
-@router.post("/requests/{request_id}/approve", response=RequestOut, summary="Approve (vendor)")
-def approve(request, request_id: int, payload: ReasonIn):
+@router.post("/requests/{request_id}/approve", response=BenefitRequestOut, summary="Approve (vendor)")
+def approve(request, request_id: int, payload: BenefitReasonIn):
     req = selectors.request(actor=request.auth, pk=request_id)
     services.approve(actor=request.auth, request=req, reason=payload.reason)
     return selectors.request(actor=request.auth, pk=request_id)
 
 
-@router.post("/requests/{request_id}/reject", response=RequestOut, summary="Reject with a reason (vendor)")
-def reject(request, request_id: int, payload: ReasonIn):
+@router.post("/requests/{request_id}/reject", response=BenefitRequestOut, summary="Reject with a reason (vendor)")
+def reject(request, request_id: int, payload: BenefitReasonIn):
     req = selectors.request(actor=request.auth, pk=request_id)
     services.reject(actor=request.auth, request=req, reason=payload.reason)
     return selectors.request(actor=request.auth, pk=request_id)
 
 
-@router.post("/requests/{request_id}/fulfil", response=RequestOut, summary="Fulfil: record the licence key (vendor)")
-def fulfil(request, request_id: int, payload: FulfilIn):
+@router.post(
+    "/requests/{request_id}/fulfil", response=BenefitRequestOut, summary="Fulfil: record the licence key (vendor)"
+)
+def fulfil(request, request_id: int, payload: BenefitFulfilIn):
     req = selectors.request(actor=request.auth, pk=request_id)
     services.fulfil(actor=request.auth, request=req, **payload.dict())
     return selectors.request(actor=request.auth, pk=request_id)

@@ -16,7 +16,7 @@ from .models import SupportRequest, SupportTarget
 router = Router(tags=["support"])
 
 
-class ClockOut(Schema):
+class SupportClockOut(Schema):
     state: str = Field(..., description="running, overdue, met or breached (missed)")
     label: str
     due: datetime
@@ -28,7 +28,7 @@ def _clock(c: dict) -> dict:
     return {**c, "label": str(c["label"]), "seconds": int(c["delta"].total_seconds())}
 
 
-class RequestOut(Schema):
+class SupportRequestOut(Schema):
     id: int
     organisation_id: int
     organisation_name: str = Field(..., alias="organisation.name")
@@ -40,8 +40,8 @@ class RequestOut(Schema):
     tier_code: str
     first_response_hours: int
     resolution_hours: int
-    response_clock: ClockOut
-    resolution_clock: ClockOut
+    response_clock: SupportClockOut
+    resolution_clock: SupportClockOut
     breached: bool
     assignee_id: int | None
     assignee_email: str | None
@@ -74,7 +74,7 @@ class RequestOut(Schema):
         return obj.assignee.email if obj.assignee_id else None
 
 
-class AttachmentOut(Schema):
+class SupportAttachmentOut(Schema):
     id: int
     name: str
     size: int
@@ -85,12 +85,12 @@ class AttachmentOut(Schema):
         return reverse("support-file", kwargs={"file_id": obj.pk})
 
 
-class ReplyOut(Schema):
+class SupportReplyOut(Schema):
     id: int
     from_vendor: bool
     author_email: str | None
     body: str
-    attachments: list[AttachmentOut]
+    attachments: list[SupportAttachmentOut]
     created_at: datetime
 
     @staticmethod
@@ -102,44 +102,44 @@ class ReplyOut(Schema):
         return list(obj.attachments.all())
 
 
-class ThreadOut(RequestOut):
-    replies: list[ReplyOut]
+class SupportThreadOut(SupportRequestOut):
+    replies: list[SupportReplyOut]
 
     @staticmethod
     def resolve_replies(obj) -> list:
         return obj.thread
 
 
-class OpenIn(InputSchema):
+class SupportOpenIn(InputSchema):
     organisation_id: int
     kind: model_type(SupportRequest, "kind")
     subject: model_type(SupportRequest, "subject")
     body: str = Field(..., max_length=20000)
 
 
-class ReplyIn(InputSchema):
+class SupportReplyIn(InputSchema):
     body: str = Field(..., max_length=20000)
     waiting_for_partner: bool = Field(False, description="vendor: hand the request to the partner for an answer")
 
 
-class AssignIn(InputSchema):
+class SupportAssignIn(InputSchema):
     assignee_id: int | None = None
 
 
-class StatusIn(InputSchema):
+class SupportStatusIn(InputSchema):
     status: str = Field(..., description="in_progress, waiting_partner, resolved, closed")
 
 
-class CloseIn(InputSchema):
+class SupportCloseIn(InputSchema):
     rating: int = Field(..., description="1 to 5")
     comment: str = Field("", max_length=2000)
 
 
-class ReopenIn(InputSchema):
+class SupportReopenIn(InputSchema):
     reason: str = Field("", max_length=2000)
 
 
-class TargetOut(Schema):
+class SupportTargetOut(Schema):
     id: int
     programme_code: str = Field(..., alias="programme.code")
     tier_code: str
@@ -147,14 +147,14 @@ class TargetOut(Schema):
     resolution_hours: int
 
 
-class TargetIn(InputSchema):
+class SupportTargetIn(InputSchema):
     programme_code: str = Field(..., max_length=50)
     tier_code: model_type(SupportTarget, "tier_code")
     first_response_hours: int = Field(..., ge=1, le=10000)
     resolution_hours: int = Field(..., ge=1, le=10000)
 
 
-class QueueFilter(Schema):
+class SupportQueueFilter(Schema):
     status: str = Field("", description="a status, or open")
     kind: str = ""
     breached: bool | None = None
@@ -163,14 +163,14 @@ class QueueFilter(Schema):
     organisation_id: int | None = None
 
 
-@router.get("/requests", response=list[RequestOut], summary="Support requests visible to you (the queue)")
+@router.get("/requests", response=list[SupportRequestOut], summary="Support requests visible to you (the queue)")
 @paginate(Pagination)
-def list_requests(request, filters: Query[QueueFilter]):
+def list_requests(request, filters: Query[SupportQueueFilter]):
     return selectors.requests(actor=request.auth, **filters.dict())
 
 
-@router.post("/requests", response={201: ThreadOut}, summary="Open a support request (partner staff)")
-def open_request(request, payload: Form[OpenIn], files: File[list[UploadedFile]] = None):
+@router.post("/requests", response={201: SupportThreadOut}, summary="Open a support request (partner staff)")
+def open_request(request, payload: Form[SupportOpenIn], files: File[list[UploadedFile]] = None):
     org = identity_selectors.organisation(actor=request.auth, pk=payload.organisation_id)
     data = payload.dict()
     data.pop("organisation_id")
@@ -184,53 +184,53 @@ def _thread_out(request, pk: int):
     return req
 
 
-@router.get("/requests/{request_id}", response=ThreadOut, summary="A request with its thread and clocks")
+@router.get("/requests/{request_id}", response=SupportThreadOut, summary="A request with its thread and clocks")
 def get_request(request, request_id: int):
     return _thread_out(request, request_id)
 
 
-@router.post("/requests/{request_id}/replies", response={201: ThreadOut}, summary="Reply in the thread")
-def post_reply(request, request_id: int, payload: Form[ReplyIn], files: File[list[UploadedFile]] = None):
+@router.post("/requests/{request_id}/replies", response={201: SupportThreadOut}, summary="Reply in the thread")
+def post_reply(request, request_id: int, payload: Form[SupportReplyIn], files: File[list[UploadedFile]] = None):
     req = selectors.request(actor=request.auth, pk=request_id)
     services.reply(actor=request.auth, request=req, files=files or [], **payload.dict())
     return Status(201, _thread_out(request, request_id))
 
 
-@router.post("/requests/{request_id}/assign", response=RequestOut, summary="Assign to vendor staff (vendor)")
-def assign(request, request_id: int, payload: AssignIn):
+@router.post("/requests/{request_id}/assign", response=SupportRequestOut, summary="Assign to vendor staff (vendor)")
+def assign(request, request_id: int, payload: SupportAssignIn):
     req = selectors.request(actor=request.auth, pk=request_id)
     services.assign(actor=request.auth, request=req, assignee_id=payload.assignee_id)
     return selectors.request(actor=request.auth, pk=request_id)
 
 
-@router.post("/requests/{request_id}/status", response=RequestOut, summary="Move the request (vendor)")
-def set_status(request, request_id: int, payload: StatusIn):
+@router.post("/requests/{request_id}/status", response=SupportRequestOut, summary="Move the request (vendor)")
+def set_status(request, request_id: int, payload: SupportStatusIn):
     req = selectors.request(actor=request.auth, pk=request_id)
     services.set_status(actor=request.auth, request=req, status=payload.status)
     return selectors.request(actor=request.auth, pk=request_id)
 
 
-@router.post("/requests/{request_id}/close", response=RequestOut, summary="Close with a rating 1–5 (partner)")
-def close(request, request_id: int, payload: CloseIn):
+@router.post("/requests/{request_id}/close", response=SupportRequestOut, summary="Close with a rating 1–5 (partner)")
+def close(request, request_id: int, payload: SupportCloseIn):
     req = selectors.request(actor=request.auth, pk=request_id)
     services.close(actor=request.auth, request=req, rating=payload.rating, comment=payload.comment)
     return selectors.request(actor=request.auth, pk=request_id)
 
 
-@router.post("/requests/{request_id}/reopen", response=RequestOut, summary="Reopen a resolved request (partner)")
-def reopen(request, request_id: int, payload: ReopenIn):
+@router.post("/requests/{request_id}/reopen", response=SupportRequestOut, summary="Reopen a resolved request (partner)")
+def reopen(request, request_id: int, payload: SupportReopenIn):
     req = selectors.request(actor=request.auth, pk=request_id)
     services.reopen(actor=request.auth, request=req, reason=payload.reason)
     return selectors.request(actor=request.auth, pk=request_id)
 
 
-@router.get("/targets", response=list[TargetOut], summary="Response-time targets per tier (vendor staff)")
+@router.get("/targets", response=list[SupportTargetOut], summary="Response-time targets per tier (vendor staff)")
 @paginate(Pagination)
 def list_targets(request):
     return selectors.targets(actor=request.auth)
 
 
-@router.put("/targets", response=TargetOut, summary="Set a tier's response-time targets (vendor administrators)")
-def set_target(request, payload: TargetIn):
+@router.put("/targets", response=SupportTargetOut, summary="Set a tier's response-time targets (vendor administrators)")
+def set_target(request, payload: SupportTargetIn):
     target = services.set_target(actor=request.auth, **payload.dict())
     return selectors.targets(actor=request.auth).get(pk=target.pk)
