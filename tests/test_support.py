@@ -224,3 +224,17 @@ def test_lists_hold_only_the_partners_own_requests(world, api):
     assert len(api(world.bdm_b).get("/support/requests").json()["items"]) == 1
     items = api(world.b_admin).get("/support/requests").json()["items"]
     assert [i["organisation_id"] for i in items] == [world.partner_b.pk]
+
+
+def test_the_vendor_sets_targets_on_the_console(world, client):
+    programme_002()
+    client.force_login(world.bdm_a)
+    assert 'action="/support/console/targets/"' not in client.get("/support/console/").content.decode()
+    client.force_login(world.vendor_admin)
+    assert 'action="/support/console/targets/"' in client.get("/support/console/").content.decode()
+    form = {"programme_code": "security-partners", "tier_code": "privileged", "first_response_hours": 2}
+    r = client.post("/support/console/targets/", {**form, "resolution_hours": 1})
+    assert r.status_code == 422 and 'data-field="resolution_hours"' in r.content.decode()
+    assert client.post("/support/console/targets/", {**form, "resolution_hours": 8}).status_code == 302
+    page = client.get("/support/console/").content.decode()
+    assert "Privileged" in page and ">8<" in page

@@ -62,7 +62,11 @@ class QueueFilterForm(forms.Form):
 
 
 class TargetForm(forms.Form):
-    programme_code = forms.CharField(label=_("Programme code"), max_length=50)
+    programme_code = forms.ChoiceField(label=_("Programme"), choices=())
     tier_code = forms.SlugField(label=_("Tier code"), max_length=50)
     first_response_hours = forms.IntegerField(label=_("First response, working hours"), min_value=1, max_value=10000)
     resolution_hours = forms.IntegerField(label=_("Resolution, working hours"), min_value=1, max_value=10000)
+
+    def __init__(self, *args, programmes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme_code"].choices = [(p.code, str(p)) for p in programmes]

@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partnerhub.core.forms import add_service_errors
+from partnerhub.core.tenancy import actor_for
 from partnerhub.identity import selectors as identity_selectors
-from partnerhub.identity.roles import OrgKind
+from partnerhub.identity.roles import OrgKind, Role
+from partnerhub.programmes import selectors as programme_selectors
 from partnerhub.programmes.selectors import tiers_by_code
 
 from . import selectors, services
@@ -94,9 +96,14 @@ def console(request: HttpRequest, *, target_form=None, status: int = 200) -> Htt
         "query": query,
         "filter_form": form,
         "targets": _named(list(selectors.targets(actor=request.user)[:200])),
-        "target_form": target_form or TargetForm(),
+        "target_form": target_form or TargetForm(programmes=_programmes(request)),
+        "can_set_targets": Role.VENDOR_ADMIN in actor_for(request.user).vendor_roles,
     }
     return render(request, "support/console.html", ctx, status=status)
+
+
+def _programmes(request: HttpRequest):
+    return programme_selectors.programmes(actor=request.user).order_by("code")[:200]
 
 
 def _named(targets: list) -> list:
@@ -110,7 +117,7 @@ def _named(targets: list) -> list:
 @login_required
 @require_POST
 def target(request: HttpRequest) -> HttpResponse:
-    form = TargetForm(request.POST)
+    form = TargetForm(request.POST, programmes=_programmes(request))
     if form.is_valid():
         try:
             services.set_target(actor=request.user, **form.cleaned_data)
