@@ -238,3 +238,22 @@ def test_the_vendor_sets_targets_on_the_console(world, client):
     assert client.post("/support/console/targets/", {**form, "resolution_hours": 8}).status_code == 302
     page = client.get("/support/console/").content.decode()
     assert "Privileged" in page and ">8<" in page
+
+
+def test_bad_files_are_refused_through_the_api_and_the_pages(world, api, client):
+    partner = api(world.a_admin)
+    exe = SimpleUploadedFile("report.pdf", EXE, content_type="application/pdf")
+    r = partner.post("/support/requests", FormData(organisation_id=world.partner_a.pk, kind="technical", subject="S",
+                                                   body="B", files=exe))  # fmt: skip
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "files"
+    assert SupportRequest.objects.count() == 0
+    req = _open(world)
+    r = partner.post(f"/support/requests/{req.pk}/replies", FormData(body="x", files=SimpleUploadedFile("a.pdf", EXE)))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "files"
+    client.force_login(world.a_admin)
+    r = client.post("/support/new/", {"kind": "technical", "subject": "S", "body": "B",
+                                      "files": SimpleUploadedFile("b.pdf", EXE)})  # fmt: skip
+    assert r.status_code == 422 and 'data-field="files"' in r.content.decode()
+    r = client.post(f"/support/{req.pk}/reply/", {"body": "x", "files": SimpleUploadedFile("c.pdf", EXE)})
+    assert r.status_code == 422 and 'data-field="files"' in r.content.decode()
+    assert req.replies.count() == 1 and SupportRequest.objects.count() == 1

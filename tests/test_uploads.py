@@ -159,7 +159,7 @@ def test_every_model_file_field_carries_an_upload_policy():
                            "partners.ObligationRecord.evidence_file", "partners.Application.contract_file",
                            "marketplace.Screenshot.image", "marketplace.Screenshot.thumbnail",
                            "enablement.Lesson.file",
-                           "funds.ProofFile.file"}  # fmt: skip
+                           "funds.ProofFile.file", "support.Attachment.file"}  # fmt: skip
     assert all(len(policies) == 1 for policies in fields.values()), fields
 
 
@@ -179,6 +179,10 @@ API_UPLOADS = {
     "POST /api/v1/funds/requests/{request_id}/claims files": (
         "test_funds.test_claims_above_the_approved_amount_or_with_bad_files_are_refused"
     ),
+    "POST /api/v1/support/requests files": "test_support.test_bad_files_are_refused_through_the_api_and_the_pages",
+    "POST /api/v1/support/requests/{request_id}/replies files": (
+        "test_support.test_bad_files_are_refused_through_the_api_and_the_pages"
+    ),
 }
 FORM_UPLOADS = {
     "partnerhub.deals.forms.ResolveForm.evidence": "test_api_conflict_evidence (same service)",
@@ -194,6 +198,10 @@ FORM_UPLOADS = {
         "test_marketplace_pages.test_screenshot_form_refuses_a_non_image"
     ),
     "partnerhub.funds.forms.ClaimForm.files": "test_funds.test_pages_request_decide_claim_and_show_labels",
+    "partnerhub.support.forms.OpenForm.files": "test_support.test_bad_files_are_refused_through_the_api_and_the_pages",
+    "partnerhub.support.forms.ReplyForm.files": (
+        "test_support.test_bad_files_are_refused_through_the_api_and_the_pages"
+    ),
 }
 
 
