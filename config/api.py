@@ -1,5 +1,6 @@
 """The REST API at /api/v1: one NinjaAPI, one router per bounded context."""
 
+from partnerhub.benefits.api import router as benefits_router
 from partnerhub.core.api import ProblemAPI, SessionAuth, install_error_handlers
 from partnerhub.core.api_audit import router as audit_router
 from partnerhub.core.api_notifications import router as notifications_router
@@ -23,6 +24,7 @@ from partnerhub.partners.api import router as tiers_router
 from partnerhub.programmes.api import router as programmes_router
 from partnerhub.referrals.api import router as referrals_router
 from partnerhub.rewards.api import router as sales_router
+from partnerhub.support.api import router as support_router
 from partnerhub.webhooks.api import router as webhooks_router
 
 api = ProblemAPI(
@@ -62,3 +64,5 @@ api.add_router("", marketplace_public_router)
 api.add_router("/webhooks", webhooks_router)
 api.add_router("/funds", funds_router)
 api.add_router("/library", library_router)
+api.add_router("/support", support_router)
+api.add_router("/benefits", benefits_router)

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "partnerhub.incentives",
     "partnerhub.funds",
     "partnerhub.library",
+    "partnerhub.support",
+    "partnerhub.benefits",
     "partnerhub.portal",
 ]
 
@@ -168,6 +170,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Development funds: grant this period's budgets from tiers, close budgets whose period ended.
     "funds-daily": {"task": "funds.daily", "schedule": crontab(hour=2, minute=30)},
+    # Support: stamp and announce requests that missed their response or resolution target (idempotent).
+    "support-mark-breaches": {"task": "support.mark_breaches", "schedule": crontab(minute="*/5")},
 }
 
 # An operator may move a job: JOB_SCHEDULES="deals-sweep-protection-daily=30 2 * * 1-5; deliver-webhooks=20"
@@ -363,3 +367,6 @@ if not DEBUG and SECRET_KEY and len(SECRET_KEY) < 32:
 if WEBHOOKS_CLAIM_LEASE_SECONDS <= WEBHOOKS_TIMEOUT_SECONDS:
     # A delivery still being sent would be claimed and sent again by another worker.
     raise ImproperlyConfigured("WEBHOOKS_CLAIM_LEASE_SECONDS must be longer than WEBHOOKS_TIMEOUT_SECONDS")
+# Support response-time targets (working hours: first response, resolution) per tier code, used where the
+# vendor has set none for a programme's tier; "" is a partner without a tier. Merged over support/rules.py.
+SUPPORT_TARGET_HOURS: dict = {}

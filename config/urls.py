@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("partnerhub.incentives.urls")),
     path("", include("partnerhub.funds.urls")),
     path("", include("partnerhub.library.urls")),
+    path("", include("partnerhub.support.urls")),
+    path("", include("partnerhub.benefits.urls")),
     path("", include("partnerhub.portal.urls")),
     path("", include("partnerhub.core.urls")),
 ]

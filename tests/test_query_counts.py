@@ -36,6 +36,8 @@ UI_LISTS = [
     "/incentives/", "/incentives/rebates/",
     "/funds/", "/funds/console/",
     "/learn/events/", "/enablement/events/", "/library/", "/library/console/",
+    "/support/", "/support/console/", "/support/console/?status=open&breached=yes&assignee=none", "/benefits/",
+    "/benefits/console/", "/benefits/console/?status=pending",
 ]  # fmt: skip
 ROLES = {"vendor": "admin@vendor.demo", "partner": "admin@alpha.demo"}
 

@@ -15,6 +15,8 @@ from partnerhub.identity.models import Invitation, Membership
 from tests import tenancy_enablement as enablement
 from tests import tenancy_library as library
 from tests.conftest import FormData
+from tests.tenancy_benefits import API_MATRIX as BENEFITS_MATRIX
+from tests.tenancy_benefits import benefits_b
 from tests.tenancy_funds import API_MATRIX as FUNDS_MATRIX
 from tests.tenancy_funds import funds_b
 from tests.tenancy_incentives import API_MATRIX as INCENTIVES_MATRIX
@@ -23,6 +25,8 @@ from tests.tenancy_marketplace import API_EXEMPT as MARKETPLACE_EXEMPT
 from tests.tenancy_marketplace import API_MATRIX as MARKETPLACE_MATRIX
 from tests.tenancy_marketplace import marketplace_b
 from tests.tenancy_programmes import API_MATRIX as PROGRAMMES_MATRIX
+from tests.tenancy_support import API_MATRIX as SUPPORT_MATRIX
+from tests.tenancy_support import support_b
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +65,8 @@ def b_objects(world):
         **library.library_b(world),
         **incentives_b(world, enrolment),
         **funds_b(world),
+        **support_b(world),
+        **benefits_b(world),
     }
 
 
@@ -416,6 +422,8 @@ API_MATRIX |= enablement.API_MATRIX
 API_MATRIX |= library.API_MATRIX
 API_MATRIX |= INCENTIVES_MATRIX
 API_MATRIX |= FUNDS_MATRIX
+API_MATRIX |= SUPPORT_MATRIX
+API_MATRIX |= BENEFITS_MATRIX
 VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/")} | {
     "programme-detail",
     "programme-draft",

@@ -159,7 +159,7 @@ def test_every_model_file_field_carries_an_upload_policy():
                            "partners.ObligationRecord.evidence_file", "partners.Application.contract_file",
                            "marketplace.Screenshot.image", "marketplace.Screenshot.thumbnail",
                            "enablement.Lesson.file",
-                           "funds.ProofFile.file",
+                           "funds.ProofFile.file", "support.Attachment.file",
                            "library.MaterialVersion.file", "library.Contribution.file", "partners.PartnerProfile.logo",
                            }  # fmt: skip
     assert all(len(policies) == 1 for policies in fields.values()), fields
@@ -184,6 +184,10 @@ API_UPLOADS = {
     "POST /api/v1/library/materials/{material_id}/versions file": "test_library.test_api_lists_searches_and_uploads",
     "POST /api/v1/library/organisations/{org_id}/logo file": "test_library.test_api_and_pages_refuse_disguised_files",
     "POST /api/v1/library/contributions file": "test_library.test_api_and_pages_refuse_disguised_files",
+    "POST /api/v1/support/requests files": "test_support.test_bad_files_are_refused_through_the_api_and_the_pages",
+    "POST /api/v1/support/requests/{request_id}/replies files": (
+        "test_support.test_bad_files_are_refused_through_the_api_and_the_pages"
+    ),
 }
 FORM_UPLOADS = {
     "partnerhub.deals.forms.ResolveForm.evidence": "test_api_conflict_evidence (same service)",
@@ -203,6 +207,10 @@ FORM_UPLOADS = {
     "partnerhub.library.forms.VersionForm.file": "test_library.test_api_and_pages_refuse_disguised_files",
     "partnerhub.library.forms.LogoForm.logo": "test_library.test_api_and_pages_refuse_disguised_files",
     "partnerhub.library.forms.ContributionForm.file": "test_library.test_pages_partner_library_and_vendor_console",
+    "partnerhub.support.forms.OpenForm.files": "test_support.test_bad_files_are_refused_through_the_api_and_the_pages",
+    "partnerhub.support.forms.ReplyForm.files": (
+        "test_support.test_bad_files_are_refused_through_the_api_and_the_pages"
+    ),
 }
 
 

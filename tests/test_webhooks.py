@@ -117,6 +117,8 @@ def test_event_registry_lists_the_agreed_names():
         "deal.protection_expiring", "deal.protection_lapsed", "deal.won", "deal.lost", "lead.offered",
         "lead.accepted", "lead.declined", "lead.expired", "referral.conversion", "statement.ready", "payout.paid",
         "certification.issued", "certification.revoked", "certification.expired",
+        "support.opened", "support.replied", "support.status_changed", "support.breached", "benefit.decided",
+        "benefit.fulfilled",
     }  # fmt: skip
     assert all(str(e.description) for e in EVENT_TYPES.values())
 

@@ -1,28 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partnerhub.core.forms import MultipleFileField
 from partnerhub.core.money import CURRENCY_CHOICES
 
 from .models import ActivityRequest, FundKind, PeriodKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 AMOUNT = {"max_digits": 17, "decimal_places": 2}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field; each is checked by the upload policy in the service."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        items = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(d, initial) for d in items if d]
 
 
 class RequestForm(forms.Form):

@@ -84,6 +84,7 @@ VENDOR_NAVIGATION: list[Entry] = [
         NavItem(_("Applications"), "onboarding-application-list", _vendor),
         NavItem(_("Tiers"), "tier-overview", _vendor),
         NavItem(_("Obligations"), "obligation-list", _decides),
+        NavItem(_("Support queue"), "support-console", _decides),
         NavItem(_("Partner catalogue"), "catalogue", _any),
     ), "partners"),
     NavGroup(_("Sales and deals"), (
@@ -109,6 +110,7 @@ VENDOR_NAVIGATION: list[Entry] = [
         NavItem(_("Contests and SPIFs"), "incentive-list", _vendor),
         NavItem(_("Quarterly rebates"), "incentive-rebates", _finance),
         NavItem(_("Development funds"), "funds-console", _vendor),
+        NavItem(_("Benefit requests"), "benefits-console", _decides),
     ), "rewards"),
     NavGroup(_("Marketplace"), (
         NavItem(_("Vendor applications"), "marketplace-applications", _assesses),
@@ -142,6 +144,8 @@ MEMBER_NAVIGATION: list[Entry] = [
         NavItem(_("Obligations"), "obligation-list", _partner_staff),
         NavItem(_("Specialists"), "my-specialists", _partner_staff),
         NavItem(_("Development funds"), "funds-home", _partner_staff),
+        NavItem(_("Benefits"), "benefits-home", _partner_staff),
+        NavItem(_("Support"), "support-home", _partner_staff),
     ), "programme"),
     NavItem(_("Partner catalogue"), "catalogue", _any),
     NavGroup(_("Learn"), (

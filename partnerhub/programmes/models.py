@@ -288,6 +288,8 @@ class Benefit(models.Model):
         DEAL_PROTECTION = "deal_protection", _("Deal protection")
         MDF = "mdf", _("Market development funds")
         PERK = "perk", _("Other benefit")
+        CUSTOMER_DEMOS = "customer_demos", _("Demonstrations to the partner's customers")
+        COMPLEX_SETUP = "complex_setup", _("Help with complex set-ups")
 
     tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="benefits")
     kind = models.CharField(max_length=24, choices=Kind.choices)

@@ -45,6 +45,12 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType("certification.expired", _("A specialist's certificate expired.")),
         EventType("statement.ready", _("A reward period closed: the partner's statement for it is ready.")),
         EventType("payout.paid", _("A payout run was paid: the partner's rewards were paid out.")),
+        EventType("support.opened", _("A partner opened a support request.")),
+        EventType("support.replied", _("The vendor's support replied to a partner's request.")),
+        EventType("support.status_changed", _("A support request changed status (resolved, closed, reopened).")),
+        EventType("support.breached", _("A support request missed its response or resolution target.")),
+        EventType("benefit.decided", _("The vendor approved or rejected a partner's benefit request.")),
+        EventType("benefit.fulfilled", _("The vendor fulfilled a benefit request (a licence issued).")),
     )
 }
 

@@ -238,6 +238,8 @@ BENEFIT_PARAMETERS: dict[str, tuple[set[str], set[str]]] = {
     "deal_protection": ({"days", "hours", "percent"}, set()),  # protection length, approval clock, uplift
     "mdf": ({"percent"}, set()),
     "perk": (set(PARAMETERS), set()),
+    "customer_demos": ({"count"}, set()),  # count a year; none: as many as the vendor approves
+    "complex_setup": ({"count"}, set()),
 }
 
 

@@ -35,6 +35,12 @@ class Command(BaseCommand):
 
         load_demo_events()
         load_demo_library()
+        from partnerhub.support.demo import load_demo_support
+
+        load_demo_support()
+        from partnerhub.benefits.demo import load_demo_benefits
+
+        load_demo_benefits()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for email, role, org in logins:
             self.stdout.write(f"  {email:<26} {role!s:<28} {org}")
