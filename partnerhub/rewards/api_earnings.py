@@ -58,9 +58,12 @@ class StatementLineOut(Schema):
     posted_on: date
     sale_id: int
     sold_on: date
-    customer_name: str
+    customer_name: str = Field(..., description="empty on a network line (another partner's sale)")
     invoice_number: str
     invoice_line: int | None
+    earned_as: str = Field(..., description="own (the partner's own sale), distributor (a reseller's sale) or "
+                           "recruiter (a recruited partner's sale)")  # fmt: skip
+    source_partner: str = Field(..., description="on a network line: the partner whose sale it was")
     product_family: str
     sale_type: str
     sale_amount: Decimal
@@ -83,8 +86,11 @@ def _line_out(row: dict) -> dict:
     r, sale = row["rating"], row["rating"].sale
     return {
         "kind": row["kind"], "entry_id": row["entry"].pk, "posted_on": row["entry"].posted_on, "sale_id": sale.pk,
-        "sold_on": sale.sold_on, "customer_name": sale.customer_name, "invoice_number": sale.invoice_number,
-        "invoice_line": sale.invoice_line, "product_family": sale.product_family.code, "sale_type": sale.sale_type,
+        "sold_on": sale.sold_on, "customer_name": row["customer"],
+        "invoice_number": sale.invoice_number if row["invoice"] else "",
+        "invoice_line": sale.invoice_line if row["invoice"] else None, "earned_as": r.line,
+        "source_partner": row["source_partner"], "product_family": sale.product_family.code,
+        "sale_type": sale.sale_type,
         "sale_amount": row["sale_amount"], "sale_currency": r.sale_currency, "exchange_rate": r.fx_rate,
         "base_amount": row["base_amount"], "rule": r.rule, "basis": r.basis, "tier": r.tier_code,
         "programme_version_id": r.version_id, "programme_version": str(r.version), "rate_percent": r.rate_percent,

@@ -31,7 +31,7 @@ def price_list_xlsx(*, terms: PartnerTerms, rows: list[PriceRow], currency: str,
 STATEMENT_COLUMNS = (
     "line", "posted_on", "entry", "sale", "sold_on", "customer", "invoice", "product_family", "sale_type",
     "sale_amount", "sale_currency", "exchange_rate", "base_amount", "rule", "basis", "tier", "programme_version",
-    "rate_percent", "uplift_percent", "share_percent", "reward", "currency",
+    "rate_percent", "uplift_percent", "share_percent", "reward", "currency", "earned_as", "source_partner",
 )  # fmt: skip
 
 
@@ -46,12 +46,12 @@ def statement_csv(rows: list[dict]) -> str:
     w.writerow(STATEMENT_COLUMNS)
     for row in rows:
         r, sale = row["rating"], row["rating"].sale
-        invoice = f"{sale.invoice_number}/{sale.invoice_line}" if sale.invoice_number else ""
         w.writerow([
             row["kind"], row["entry"].posted_on.isoformat(), row["entry"].pk, sale.pk, sale.sold_on.isoformat(),
-            _safe(sale.customer_name), _safe(invoice), sale.product_family.code, sale.sale_type, row["sale_amount"],
+            _safe(row["customer"]), _safe(row["invoice"]), sale.product_family.code, sale.sale_type, row["sale_amount"],
             r.sale_currency, r.fx_rate, row["base_amount"], r.rule, r.basis, r.tier_code, str(r.version),
-            r.rate_percent, r.uplift_percent, r.share_percent, row["reward"], r.currency,
+            r.rate_percent, r.uplift_percent, r.share_percent, row["reward"], r.currency, r.line,
+            _safe(row["source_partner"]),
         ])  # fmt: skip
     return buf.getvalue()
 

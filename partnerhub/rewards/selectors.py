@@ -230,21 +230,31 @@ def statement_lines(*, actor: User, organisation: Organisation, period: str) -> 
     reversed_ = Q(reversal__posted_on__gte=start, reversal__posted_on__lt=end)
     return (
         Rating.objects.visible_to(actor).filter(organisation=organisation).filter(accrued | reversed_)
-        .select_related("sale", "sale__product_family", "version", "entry", "reversal")
+        .select_related("sale", "sale__product_family", "version", "entry", "reversal", "source_organisation")
         .order_by("sale__sold_on", "id")
     )  # fmt: skip
 
 
 def statement_rows(lines: Iterable[Rating], period: str) -> list[dict]:
-    """Statement rows of a page of lines: the accrual if posted in the period, the reversal (negative) if so."""
+    """Statement rows of a page of lines: the accrual if posted in the period, the reversal (negative) if so.
+
+    A network line (a distributor's or recruiter's override) names the partner that sold and nothing more of
+    that partner's sale than the line's own figures: no customer, no invoice."""
     start, end = _period_bounds(period)
     out = []
     for r in lines:
+        own = r.line == Rating.Line.OWN
+        sale = r.sale
+        trace = {
+            "customer": sale.customer_name if own else "",
+            "invoice": f"{sale.invoice_number}/{sale.invoice_line}" if own and sale.invoice_number else "",
+            "source_partner": "" if own or r.source_organisation is None else r.source_organisation.name,
+        }  # fmt: skip
         for kind, sign, entry in (("accrual", 1, r.entry), ("reversal", -1, r.reversal)):
             if entry is None or not start <= entry.posted_on < end:
                 continue
             out.append({"rating": r, "kind": kind, "entry": entry, "reward": r.reward * sign,
-                        "sale_amount": r.sale_amount * sign, "base_amount": r.base_amount * sign})  # fmt: skip
+                        "sale_amount": r.sale_amount * sign, "base_amount": r.base_amount * sign, **trace})  # fmt: skip
     return out
 
 
