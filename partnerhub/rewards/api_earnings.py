@@ -43,13 +43,26 @@ class StatementTotalOut(Schema):
     accrued: Decimal
     reversed: Decimal
     adjusted: Decimal
+    rebates: Decimal
+    incentives: Decimal = Field(..., description="contest prizes and SPIF bonuses")
+    fund_claims: Decimal = Field(..., description="approved market and business development funds claims")
     total: Decimal
+
+
+class StatementEntryOut(Schema):
+    entry_id: int
+    kind: str = Field(..., description="rebate, incentive, fund_claim or adjustment")
+    posted_on: date
+    amount: Decimal
+    currency: str
+    source: str = Field(..., description="the contest or SPIF, the rebate's quarter, the claim, or the reason")
 
 
 class StatementOut(Schema):
     organisation_id: int
     period: str
     totals: list[StatementTotalOut]
+    entries: list[StatementEntryOut] = Field(..., description="rebates, prizes, funds claims and adjustments")
 
 
 class StatementLineOut(Schema):
@@ -205,7 +218,9 @@ def earnings(request, org_id: int):
 def statement(request, org_id: int, period: str):
     org = identity_selectors.organisation(actor=request.auth, pk=org_id)
     totals = selectors.statement_totals(actor=request.auth, organisation=org, period=period)
-    return {"organisation_id": org.pk, "period": period, "totals": totals}
+    others = selectors.statement_other_entries(actor=request.auth, organisation=org, period=period)
+    return {"organisation_id": org.pk, "period": period, "totals": totals,
+            "entries": [{**o, "entry_id": o["entry"].pk} for o in others]}  # fmt: skip
 
 
 @router.get("/organisations/{org_id}/statements/{period}/lines", response=list[StatementLineOut],
@@ -225,7 +240,8 @@ def statement_csv(request, org_id: int, period: str):
 
 def statement_csv_response(actor, org, period: str) -> HttpResponse:
     lines = selectors.statement_lines(actor=actor, organisation=org, period=period)
-    body = exports.statement_csv(selectors.statement_rows(lines.iterator(chunk_size=2000), period))
+    others = selectors.statement_other_entries(actor=actor, organisation=org, period=period)
+    body = exports.statement_csv(selectors.statement_rows(lines.iterator(chunk_size=2000), period), others)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="statement-{org.pk}-{period}.csv"'
     return response

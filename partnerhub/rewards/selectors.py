@@ -273,8 +273,29 @@ def statement_totals(*, actor: User, organisation: Organisation, period: str) ->
         by.setdefault(r["currency"], {})[r["entry__kind"]] = quantize(r["total"])
     zero = Decimal("0.00")
     return [{"currency": c, "accrued": k.get("accrual", zero), "reversed": -k.get("reversal", zero),
-             "adjusted": k.get("adjustment", zero), "total": quantize(sum(k.values(), zero))}
+             "adjusted": k.get("adjustment", zero), "rebates": k.get("rebate", zero),
+             "incentives": k.get("incentive", zero), "fund_claims": k.get("fund_claim", zero),
+             "total": quantize(sum(k.values(), zero))}
             for c, k in sorted(by.items())]  # fmt: skip
+
+
+def statement_other_entries(*, actor: User, organisation: Organisation, period: str) -> list[dict]:
+    """The period's rebates, contest prizes and SPIF bonuses, development-funds claims and adjustments, each
+    with its amount and its source named (the contest, the rebate's quarter, the claim)."""
+    from .statement_sources import OTHER_KINDS, sources
+
+    require_earnings_reader(actor, organisation)
+    start, end = _period_bounds(period)
+    entries = list(
+        JournalEntry.objects.visible_to(actor)
+        .filter(organisation=organisation, kind__in=OTHER_KINDS, posted_on__gte=start, posted_on__lt=end)
+        .annotate(amount=Sum("lines__amount", filter=Q(lines__account=Account.VENDOR_EXPENSE)))
+        .order_by("kind", "posted_on", "id")
+    )  # fmt: skip
+    names = sources(entries)
+    return [{"entry": e, "kind": e.kind, "kind_label": e.get_kind_display(), "posted_on": e.posted_on,
+             "amount": quantize(e.amount or 0), "currency": e.currency, "source": names.get(e.pk, "")}
+            for e in entries]  # fmt: skip
 
 
 def ledger_entries(*, actor: User, organisation: Organisation) -> QuerySet[JournalEntry]:
