@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def posted(world, p002, field):  # noqa: F811 - the fixtures imported above
+def posted(world, p002, field):
     a, _b, _c = field
     inc = contest(world, p002, name="Лучший квартал", name_en="Best quarter")
     incentives.award_incentive(actor=world.finance, incentive=inc)  # a: second place, 20 000
@@ -66,7 +66,7 @@ def test_another_partner_sees_none_of_it(world, api, posted):
     assert api(world.b_admin).get(f"/organisations/{a.pk}/statements/{period}").status_code in (403, 404)
 
 
-def test_totals_carry_zero_for_kinds_without_entries(world, api, p002):  # noqa: F811
+def test_totals_carry_zero_for_kinds_without_entries(world, api, p002):
     org = partner(p002, "certified")
     sell(world, org, "1000.00", on=__import__("datetime").date.today())
     from partnerhub.rewards import selectors
