@@ -487,3 +487,38 @@ class PayoutItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}: {self.amount} {self.currency}"
+
+
+class SalePayment(models.Model):
+    """A payment the customer made on a sale (in the sale's currency): a held reward is released in
+    proportion to what has been paid (services/settlement.py); the sale counts as paid when they add up."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Entered by finance")
+        API = "api", _("API")
+        IMPORT = "import", _("File import")
+
+    tenant_path = "organisation"
+
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="payments")
+    organisation = models.ForeignKey("identity.Organisation", on_delete=models.PROTECT, related_name="+")
+    amount = MoneyField(_("amount paid"))
+    paid_on = models.DateField(_("paid on"))
+    reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.MANUAL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey("identity.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = TenantManager()
+
+    AUDIT_FIELDS = ("amount", "paid_on", "reference", "source")
+
+    class Meta:
+        verbose_name = _("customer payment")
+        verbose_name_plural = _("customer payments")
+        ordering = ["sale_id", "paid_on", "id"]
+        indexes = [models.Index(fields=["sale", "paid_on"])]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="sale_payment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.sale_id}: {self.amount} ({self.paid_on})"

@@ -30,6 +30,7 @@ from .models import (
     RatingIssue,
     RoleRate,
     Sale,
+    SalePayment,
 )
 from .pricing import PriceBook, partner_price
 
@@ -334,6 +335,16 @@ def rating_issues(*, actor: User) -> QuerySet[RatingIssue]:
 
 def sale(*, actor: User, pk: int) -> Sale:
     return Sale.objects.get_visible_or_404(actor, pk=pk)
+
+
+def sale_payments(*, actor: User, sale: Sale) -> QuerySet[SalePayment]:
+    return SalePayment.objects.visible_to(actor).filter(sale=sale).order_by("paid_on", "id")
+
+
+def sale_ratings(*, actor: User, sale: Sale) -> QuerySet[Rating]:
+    """The lines a sale gave, as far as the actor sees them (a partner: its own line only)."""
+    return (Rating.objects.visible_to(actor).filter(sale=sale).select_related("organisation", "version", "entry",
+                                                                              "reversal").order_by("id"))  # fmt: skip
 
 
 def role_rates(*, actor: User, programme: str, number: int) -> QuerySet[RoleRate]:

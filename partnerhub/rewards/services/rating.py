@@ -30,6 +30,7 @@ from ..fx import max_age as fx_max_age
 from ..models import JournalEntry, Rating, RatingIssue, Sale
 from ..periods import open_date
 from .ledger import Posting, audit_postings, post_many, require_finance
+from .payments import carry_payments
 from .rows import Lookups, check_row
 
 LOCK_KEY = 7_311_002  # the advisory lock of rating runs
@@ -265,6 +266,7 @@ def correct_sale(*, actor: User, sale: Sale, reason: str, **changes) -> Sale:
     new.cooperation_model, new.quantity, new.unit_price = sale.cooperation_model, sale.quantity, sale.unit_price
     new.paid_on = new.paid_on or sale.paid_on
     new.save()
+    carry_payments(old=sale, new=new)
     _reverse(sale=sale, actor=actor, reason=reason.strip())
     audit.record(actor=actor, action="sale.corrected", obj=new, organisation=sale.organisation, before=before,
                  after={"amount": new.amount, "currency": new.currency, "sold_on": new.sold_on,
