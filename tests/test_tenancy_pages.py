@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.tenancy_enablement import UI_MATRIX as ENABLEMENT_UI
 from tests.tenancy_incentives import UI_MATRIX as INCENTIVES_UI
 from tests.tenancy_marketplace import UI_MATRIX as MARKETPLACE_UI
+from tests.tenancy_rewards_network import UI_MATRIX as REWARDS_NETWORK_UI
 from tests.test_tenancy_matrix import _outsiders_of, _state, b_objects
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +87,7 @@ UI_MATRIX = {
     "funds-claim-new": lambda o: {"request_id": o["fund_request_approved"]},
     "funds-claim-decide": lambda o: {"claim_id": o["fund_claim"]},
     "funds-proof-file": lambda o: {"file_id": o["fund_file"]},
+    **REWARDS_NETWORK_UI,
 }
 
 
