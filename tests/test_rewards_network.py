@@ -261,3 +261,29 @@ def test_network_lines_match_a_reference_calculation(world, net, spec):
         for entry_id, total in LedgerLine.objects.values_list("entry_id").annotate(t=Sum("amount")):
             assert total == 0, entry_id
         transaction.set_rollback(True)
+
+
+def test_statement_and_sale_pages_query_a_fixed_number_of_times(world, net, ui):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    links.set_network(
+        actor=world.vendor_admin,
+        enrolment=enrolment_of(world.partner_a),
+        distributor=world.partner_b,
+        distributor_since=date(2026, 1, 1),
+        recruited_by=None,
+        recruited_on=None,
+    )
+    client = ui(world.b_admin)
+
+    def counted(n_sales: int) -> tuple[int, int]:
+        sales = [sell(world, world.partner_a, "100.00") for _ in range(n_sales)]
+        period = JournalEntry.objects.filter(organisation=world.partner_b).latest("pk").posted_on.strftime("%Y-%m")
+        with CaptureQueriesContext(connection) as statement:
+            assert client.get(f"/earnings/{world.partner_b.pk}/statements/{period}/").status_code == 200
+        with CaptureQueriesContext(connection) as sale_page:
+            assert ui(world.finance).get(f"/sales/{sales[-1].pk}/").status_code == 200
+        return len(statement.captured_queries), len(sale_page.captured_queries)
+
+    assert counted(2) == counted(10)
