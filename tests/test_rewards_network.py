@@ -287,3 +287,19 @@ def test_statement_and_sale_pages_query_a_fixed_number_of_times(world, net, ui):
         return len(statement.captured_queries), len(sale_page.captured_queries)
 
     assert counted(2) == counted(10)
+
+
+def test_draft_settings_validate_and_the_version_page_shows_the_rewards_figures(world, net, ui):
+    from django.core.exceptions import ValidationError
+
+    draft = programmes.create_draft_from_published(actor=world.vendor_admin, programme=net.programme)
+    with pytest.raises(ValidationError) as exc:
+        programmes.update_settings(actor=world.vendor_admin, version=draft, reward_hold_days=400)
+    assert "reward_hold_days" in exc.value.message_dict
+    done = programmes.update_settings(actor=world.vendor_admin, version=draft, reward_hold_days=None,
+                                      recruiter_override_months=6)  # fmt: skip
+    assert (done.reward_hold_days, done.recruiter_override_months) == (None, 6)
+    page = ui(world.vendor_admin).get(f"/programmes/{net.programme.code}/v{net.number}/").content.decode()
+    assert "data-hold-days>14<" in page.replace(" ", "") or "data-hold-days>14" in page
+    draft_page = ui(world.vendor_admin).get(f"/programmes/{net.programme.code}/v{draft.number}/").content.decode()
+    assert "default" in draft_page  # no hold of its own: the platform's figure, said so

@@ -166,9 +166,14 @@ def enrolment_detail(request: HttpRequest, enrolment_id: int) -> HttpResponse:
         form = OverrideForm(tiers=Tier.objects.filter(version=v) if v else [])
     network_form = None
     if can_manage:
-        network_form = NetworkForm(partners=network.candidates(actor=request.user, enrolment=e), initial={
-            "distributor": e.distributor_id, "distributor_since": e.distributor_since,
-            "recruited_by": e.recruited_by_id, "recruited_on": e.recruited_on})  # fmt: skip
+        try:
+            partners = network.candidates(actor=request.user, enrolment=e)
+        except PermissionDenied:  # a vendor user named the partner's manager without the partner-manager role
+            partners = None
+        if partners is not None:
+            network_form = NetworkForm(partners=partners, initial={
+                "distributor": e.distributor_id, "distributor_since": e.distributor_since,
+                "recruited_by": e.recruited_by_id, "recruited_on": e.recruited_on})  # fmt: skip
     return render(request, "partners/enrolment_detail.html", {**card, "can_manage": can_manage, "form": form,
                                                               "network_form": network_form})  # fmt: skip
 
