@@ -154,6 +154,7 @@ def empty_the_ledger_for_the_flush() -> None:
         cursor.execute("DELETE FROM rewards_payoutitem")  # rows referring to entries go first
         cursor.execute("DELETE FROM rewards_rating")
         cursor.execute("DELETE FROM rewards_ledgerline")
+        _release_references_to_entries(cursor)
         cursor.execute("DELETE FROM rewards_journalentry")
         for sql in migration.SQLITE_UP:
             cursor.execute(sql)
@@ -170,3 +171,22 @@ def _ledger_rows_do_not_block_the_flush(request):
     request.getfixturevalue("_django_db_helper")  # set up first, so torn down (flushed) after this
     yield
     empty_the_ledger_for_the_flush()
+
+
+def _release_references_to_entries(cursor) -> None:
+    """Other apps' rows pointing at ledger entries (a funds claim, an incentive award or rebate): nulled where
+    the reference may be empty, deleted otherwise, so the entries can go."""
+    from django.apps import apps
+
+    from partnerhub.rewards.models import JournalEntry
+
+    for model in apps.get_models():
+        if model._meta.app_label == "rewards":
+            continue
+        for f in model._meta.concrete_fields:
+            if f.is_relation and f.related_model is JournalEntry:
+                table, column = model._meta.db_table, f.column
+                if f.null:
+                    cursor.execute(f"UPDATE {table} SET {column} = NULL")  # noqa: S608 (model metadata)
+                else:
+                    cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (model metadata)

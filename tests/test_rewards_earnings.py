@@ -51,7 +51,7 @@ def test_partner_reads_balances_months_and_a_statement_traced_line_by_line(world
     assert first["invoice_number"] == "INV-1" and first["kind"] == "accrual"
     totals = client.get(f"/organisations/{world.partner_a.pk}/statements/2026-03").json()["totals"]
     assert totals == [{"currency": "RUB", "accrued": "400.00", "reversed": "0.00", "adjusted": "0.00",
-                       "total": "400.00"}]  # fmt: skip
+                       "rebates": "0.00", "incentives": "0.00", "fund_claims": "0.00", "total": "400.00"}]  # fmt: skip
 
 
 def test_a_correction_reverses_in_the_next_period_and_the_closed_statement_stays(world, api, rewarded):

@@ -27,6 +27,7 @@ from tests.tenancy_marketplace import marketplace_b
 from tests.tenancy_programmes import API_MATRIX as PROGRAMMES_MATRIX
 from tests.tenancy_support import API_MATRIX as SUPPORT_MATRIX
 from tests.tenancy_support import support_b
+from tests.tenancy_rewards_network import API_MATRIX as REWARDS_NETWORK_MATRIX
 
 pytestmark = pytest.mark.django_db
 
@@ -424,6 +425,7 @@ API_MATRIX |= INCENTIVES_MATRIX
 API_MATRIX |= FUNDS_MATRIX
 API_MATRIX |= SUPPORT_MATRIX
 API_MATRIX |= BENEFITS_MATRIX
+API_MATRIX |= REWARDS_NETWORK_MATRIX
 VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/")} | {
     "programme-detail",
     "programme-draft",

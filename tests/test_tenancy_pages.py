@@ -11,6 +11,7 @@ from tests.tenancy_incentives import UI_MATRIX as INCENTIVES_UI
 from tests.tenancy_library import UI_MATRIX as LIBRARY_UI
 from tests.tenancy_marketplace import UI_MATRIX as MARKETPLACE_UI
 from tests.tenancy_support import UI_MATRIX as SUPPORT_UI
+from tests.tenancy_rewards_network import UI_MATRIX as REWARDS_NETWORK_UI
 from tests.test_tenancy_matrix import _outsiders_of, _state, b_objects
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +93,7 @@ UI_MATRIX = {
     "funds-proof-file": lambda o: {"file_id": o["fund_file"]},
     **SUPPORT_UI,
     **BENEFITS_UI,
+    **REWARDS_NETWORK_UI,
 }
 
 

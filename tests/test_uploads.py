@@ -172,6 +172,7 @@ API_UPLOADS = {
     "POST /api/v1/onboarding/contract/upload file": "test_onboarding.test_contract_upload_accepts_only_pdf_files",
     "POST /api/v1/programmes/import/upload file": "test_api_programme_upload",
     "POST /api/v1/sales/import file": "test_api_spreadsheet_imports",
+    "POST /api/v1/sale-payments/import file": "test_api_spreadsheet_imports",
     "POST /api/v1/enablement/lessons/{lesson_id}/file file": "test_enablement.test_api_handout_is_checked",
     "POST /api/v1/price-lists/import file": "test_api_spreadsheet_imports",
     "POST /api/v1/exchange-rates/import file": "test_api_spreadsheet_imports",
@@ -352,7 +353,11 @@ def test_api_spreadsheet_imports(world, api, settings):
         return admin.client.post("/api/v1/price-lists/import", {**details, "file": upload(name, content)},
                                  headers=admin.headers)  # fmt: skip
 
-    for post in (sales, prices):
+    def payments(name, content):
+        return client.client.post("/api/v1/sale-payments/import", {"file": upload(name, content)},
+                                  headers=client.headers)  # fmt: skip
+
+    for post in (sales, prices, payments):
         assert _field_error(post("sales.csv", EXE), "file") == "file_type"
         assert _field_error(post("sales.xlsx", HTML), "file") == "file_type"
         assert _field_error(post("sales.xlsx", PLAIN_ZIP), "file") == "file_type"

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -13,9 +13,11 @@ from ninja.pagination import paginate
 from partnerhub.core.api import InputSchema, Pagination, model_type
 from partnerhub.core.i18n import localized
 from partnerhub.core.tenancy import actor_for
+from partnerhub.identity.models import Organisation
+from partnerhub.identity.roles import OrgKind
 from partnerhub.programmes.models import Tier
 
-from . import selectors, tiers
+from . import network, selectors, tiers
 from .evaluation import evaluate_enrolment
 from .models import Enrolment, ObligationRecord
 from .tiers import evaluate_programme
@@ -41,6 +43,10 @@ class EnrolmentOut(Schema):
     override_tier_code: str | None
     override_until: date | None
     override_reason: str
+    distributor_id: int | None
+    distributor_since: date | None
+    recruited_by_id: int | None
+    recruited_on: date | None
 
     @staticmethod
     def resolve_organisation_name(obj) -> str:
@@ -86,6 +92,15 @@ class OverrideIn(InputSchema):
     tier_code: model_type(Tier, "code")
     until: date
     reason: model_type(Enrolment, "override_reason")
+
+
+class NetworkIn(InputSchema):
+    distributor_id: int | None = Field(None, description="the distributor this reseller buys through; null: none")
+    distributor_since: date | None = Field(None, description="its sales from this date give the distributor its "
+                                           "override")  # fmt: skip
+    recruited_by_id: int | None = Field(None, description="the partner that recruited it; null: none")
+    recruited_on: date | None = None
+    reason: str = ""
 
 
 class DistributionRow(Schema):
@@ -225,6 +240,23 @@ def evaluate_now(request, enrolment_id: int):
 def override(request, enrolment_id: int, payload: OverrideIn):
     e = selectors.enrolment(actor=request.auth, pk=enrolment_id)
     return tiers.override_tier(actor=request.auth, enrolment=e, **payload.dict())
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/network",
+    response=EnrolmentOut,
+    summary="Set the partner's distributor and recruiter (the multi-level network)",
+)
+def set_network(request, enrolment_id: int, payload: NetworkIn):
+    e = selectors.enrolment(actor=request.auth, pk=enrolment_id)
+    data = payload.dict()
+    orgs = {}
+    for key in ("distributor", "recruited_by"):
+        pk = data.pop(f"{key}_id")
+        orgs[key] = None if pk is None else Organisation.objects.filter(pk=pk, kind=OrgKind.PARTNER).first()
+        if pk is not None and orgs[key] is None:
+            raise ValidationError({f"{key}_id": [_("Choose another partner of this programme.")]})
+    return network.set_network(actor=request.auth, enrolment=e, **orgs, **data)
 
 
 @router.post("/enrolments/{enrolment_id}/override/end", response=EnrolmentOut)

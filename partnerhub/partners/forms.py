@@ -12,6 +12,23 @@ class OverrideForm(forms.Form):
         self.fields["tier_code"].choices = [(t.code, str(t)) for t in tiers]
 
 
+class NetworkForm(forms.Form):
+    """The partner's distributor and recruiter (partners.network); empty: none."""
+
+    distributor = forms.ModelChoiceField(label=_("Distributor"), queryset=None, required=False)
+    distributor_since = forms.DateField(label=_("Buys through it from"), required=False,
+                                        widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    recruited_by = forms.ModelChoiceField(label=_("Recruited by"), queryset=None, required=False)
+    recruited_on = forms.DateField(label=_("Recruited on"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)
+
+    def __init__(self, *args, partners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["distributor"].queryset = partners
+        self.fields["recruited_by"].queryset = partners
+
+
 class EvidenceForm(forms.Form):
     obligation = forms.ChoiceField(label=_("Obligation"))
     valid_from = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))

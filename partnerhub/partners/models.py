@@ -69,6 +69,15 @@ class Enrolment(models.Model):
     # Fingerprint of the inputs the explanation was computed from (partners.evaluation.Measurements.digest):
     # a run that finds the same digest skips the partner without loading or rewriting its explanation.
     evaluation_digest = models.CharField(max_length=32, blank=True, default="", db_default="")
+    # The multi-level network, set by the vendor (partners.network): the distributor this reseller buys through
+    # (its sales from ``distributor_since`` earn the distributor the programme's override) and the partner
+    # that recruited it (its sales from ``recruited_on`` for the programme's months earn the recruiter's override).
+    distributor = models.ForeignKey("identity.Organisation", verbose_name=_("distributor"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    distributor_since = models.DateField(_("attached to the distributor on"), null=True, blank=True)
+    recruited_by = models.ForeignKey("identity.Organisation", verbose_name=_("recruited by"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    recruited_on = models.DateField(_("recruited on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()
@@ -77,8 +86,12 @@ class Enrolment(models.Model):
         verbose_name = _("enrolment")
         ordering = ["organisation_id", "programme_id"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "programme"], name="enrolment_unique_per_programme")
-        ]
+            models.UniqueConstraint(fields=["organisation", "programme"], name="enrolment_unique_per_programme"),
+            models.CheckConstraint(condition=Q(distributor=None) | Q(distributor_since__isnull=False),
+                                   name="enrolment_distributor_since"),
+            models.CheckConstraint(condition=Q(recruited_by=None) | Q(recruited_on__isnull=False),
+                                   name="enrolment_recruited_on"),
+        ]  # fmt: skip
         indexes = [models.Index(fields=["programme", "status", "tier_code"])]
 
     def __str__(self) -> str:

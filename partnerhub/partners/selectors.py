@@ -30,7 +30,9 @@ def enrolments(
 
 
 def enrolment(*, actor: User, pk: int) -> Enrolment:
-    return Enrolment.objects.select_related("organisation", "programme").get_visible_or_404(actor, pk=pk)
+    return Enrolment.objects.select_related(
+        "organisation", "programme", "distributor", "recruited_by"
+    ).get_visible_or_404(actor, pk=pk)
 
 
 def what_if(*, enrolment: Enrolment, on: date, sales=0, product_family: str = "", certified: int = 0,

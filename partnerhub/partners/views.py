@@ -17,8 +17,8 @@ from partnerhub.core.tenancy import actor_for
 from partnerhub.programmes.models import Programme, ProgrammeRole, Tier
 from partnerhub.programmes.selectors import names_in_force, version_in_force
 
-from . import selectors, tiers
-from .forms import OverrideForm, WhatIfForm
+from . import network, selectors, tiers
+from .forms import NetworkForm, OverrideForm, WhatIfForm
 from .models import Enrolment
 from .models import ObligationRecord as _ObligationRecord
 from .tiers import evaluate_programme
@@ -164,7 +164,36 @@ def enrolment_detail(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     if can_manage and card["evaluation"] is not None:
         v = card["version"]
         form = OverrideForm(tiers=Tier.objects.filter(version=v) if v else [])
-    return render(request, "partners/enrolment_detail.html", {**card, "can_manage": can_manage, "form": form})
+    network_form = None
+    if can_manage:
+        try:
+            partners = network.candidates(actor=request.user, enrolment=e)
+        except PermissionDenied:  # a vendor user named the partner's manager without the partner-manager role
+            partners = None
+        if partners is not None:
+            network_form = NetworkForm(partners=partners, initial={
+                "distributor": e.distributor_id, "distributor_since": e.distributor_since,
+                "recruited_by": e.recruited_by_id, "recruited_on": e.recruited_on})  # fmt: skip
+    return render(request, "partners/enrolment_detail.html", {**card, "can_manage": can_manage, "form": form,
+                                                              "network_form": network_form})  # fmt: skip
+
+
+@login_required
+@require_POST
+def enrolment_network(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    e = selectors.enrolment(actor=request.user, pk=enrolment_id)
+    form = NetworkForm(request.POST, partners=network.candidates(actor=request.user, enrolment=e))
+    if form.is_valid():
+        try:
+            network.set_network(actor=request.user, enrolment=e, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Network saved."))
+            return redirect("enrolment-detail", enrolment_id=e.pk)
+    card = _card(request, e)
+    return render(request, "partners/enrolment_detail.html", {**card, "can_manage": True, "form": None,
+                                                              "network_form": form}, status=422)  # fmt: skip
 
 
 @login_required

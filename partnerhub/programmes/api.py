@@ -219,6 +219,12 @@ class SettingsIn(InputSchema):
     referral_window_days: int | None = None
     referral_attribution: str | None = Field(None, description="last_click, first_click or bind_once")
     referral_reward_percent: Decimal | None = None
+    reward_hold_days: int | None = Field(
+        None, description="days a reward waits for the customer's payment; null: the platform's REWARDS_HOLD_DAYS"
+    )
+    distributor_override_percent: Decimal | None = None
+    recruiter_override_percent: Decimal | None = None
+    recruiter_override_months: int | None = None
 
 
 class TierIn(InputSchema):

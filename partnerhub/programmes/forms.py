@@ -57,6 +57,18 @@ class SettingsForm(forms.Form):
         self.fields["description"].widget.attrs["rows"] = 2
         self.fields["terms"].widget.attrs["rows"] = 4
         self.fields["currency"] = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
+        for name in self.KEEP_WHEN_EMPTY:  # optional in the form: left empty, the draft keeps its figure
+            self.fields[name].required = False
+
+    # The rewards figures (YAML block ``rewards``) with a default: an empty field changes nothing.
+    KEEP_WHEN_EMPTY = ("distributor_override_percent", "recruiter_override_percent", "recruiter_override_months")
+
+    def clean(self):
+        data = super().clean()
+        for name in self.KEEP_WHEN_EMPTY:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
 
     @classmethod
     def initial_from(cls, version: ProgrammeVersion) -> dict:

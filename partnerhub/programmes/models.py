@@ -121,6 +121,24 @@ class ProgrammeVersion(models.Model):
         choices=[("last_click", _("Last click")), ("first_click", _("First click")), ("bind_once", _("Bind once"))],
         default="last_click",
     )
+    # Rewards (YAML block ``rewards``): the hold before a reward may be paid (empty: REWARDS_HOLD_DAYS), and the
+    # multi-level network overrides: a distributor's on its resellers' sales, a recruiter's on its recruits'
+    # sales for a number of months from the recruitment (0 %: none).
+    reward_hold_days = models.PositiveIntegerField(
+        _("reward hold (days)"), null=True, blank=True, validators=[MaxValueValidator(366)],
+        help_text=_("empty: the platform's default"),
+    )  # fmt: skip
+    distributor_override_percent = models.DecimalField(
+        _("distributor's override on its resellers' sales (%)"), max_digits=5, decimal_places=2, default=0,
+        validators=PERCENT,
+    )  # fmt: skip
+    recruiter_override_percent = models.DecimalField(
+        _("recruiter's override on its recruits' sales (%)"), max_digits=5, decimal_places=2, default=0,
+        validators=PERCENT,
+    )  # fmt: skip
+    recruiter_override_months = models.PositiveIntegerField(
+        _("recruiter's override lasts (months from the recruitment)"), default=12, validators=[MaxValueValidator(120)]
+    )
     schema_version = models.PositiveIntegerField(default=1)
     document = models.JSONField(_("definition"), encoder=DjangoJSONEncoder, default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -166,6 +184,10 @@ class ProgrammeVersion(models.Model):
         "referral_attribution",
         "referral_reward_percent",
         "published_at",
+        "reward_hold_days",
+        "distributor_override_percent",
+        "recruiter_override_percent",
+        "recruiter_override_months",
     )
 
 

@@ -6,6 +6,7 @@ administrators) see and use the forms that change a draft, publish or retire a v
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -164,6 +165,7 @@ def programme_version(request: HttpRequest, code: str, number: int) -> HttpRespo
         "retire_form": retire_form,
         "has_draft": p.versions.filter(status="draft").exists(),
         "retirable": v.status == "draft" or (v.status == "published" and v.effective_from > today),
+        "default_hold_days": int(getattr(settings, "REWARDS_HOLD_DAYS", 30)),
     }
     return render(request, "programmes/version.html", ctx)
 

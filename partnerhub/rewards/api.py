@@ -12,6 +12,7 @@ from . import selectors, services
 from .api_backtest import router as backtest_router
 from .api_catalogue import router as catalogue_router
 from .api_earnings import router as earnings_router
+from .api_payments import router as payments_router
 from .api_rates import router as rates_router
 from .api_settlement import router as settlement_router
 from .models import Sale
@@ -22,6 +23,7 @@ router.add_router("", rates_router)
 router.add_router("", earnings_router)
 router.add_router("", backtest_router)
 router.add_router("", settlement_router)
+router.add_router("", payments_router)
 
 
 class SaleOut(Schema):

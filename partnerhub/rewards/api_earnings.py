@@ -43,13 +43,26 @@ class StatementTotalOut(Schema):
     accrued: Decimal
     reversed: Decimal
     adjusted: Decimal
+    rebates: Decimal
+    incentives: Decimal = Field(..., description="contest prizes and SPIF bonuses")
+    fund_claims: Decimal = Field(..., description="approved market and business development funds claims")
     total: Decimal
+
+
+class StatementEntryOut(Schema):
+    entry_id: int
+    kind: str = Field(..., description="rebate, incentive, fund_claim or adjustment")
+    posted_on: date
+    amount: Decimal
+    currency: str
+    source: str = Field(..., description="the contest or SPIF, the rebate's quarter, the claim, or the reason")
 
 
 class StatementOut(Schema):
     organisation_id: int
     period: str
     totals: list[StatementTotalOut]
+    entries: list[StatementEntryOut] = Field(..., description="rebates, prizes, funds claims and adjustments")
 
 
 class StatementLineOut(Schema):
@@ -58,9 +71,12 @@ class StatementLineOut(Schema):
     posted_on: date
     sale_id: int
     sold_on: date
-    customer_name: str
+    customer_name: str = Field(..., description="empty on a network line (another partner's sale)")
     invoice_number: str
     invoice_line: int | None
+    earned_as: str = Field(..., description="own (the partner's own sale), distributor (a reseller's sale) or "
+                           "recruiter (a recruited partner's sale)")  # fmt: skip
+    source_partner: str = Field(..., description="on a network line: the partner whose sale it was")
     product_family: str
     sale_type: str
     sale_amount: Decimal
@@ -83,8 +99,11 @@ def _line_out(row: dict) -> dict:
     r, sale = row["rating"], row["rating"].sale
     return {
         "kind": row["kind"], "entry_id": row["entry"].pk, "posted_on": row["entry"].posted_on, "sale_id": sale.pk,
-        "sold_on": sale.sold_on, "customer_name": sale.customer_name, "invoice_number": sale.invoice_number,
-        "invoice_line": sale.invoice_line, "product_family": sale.product_family.code, "sale_type": sale.sale_type,
+        "sold_on": sale.sold_on, "customer_name": row["customer"],
+        "invoice_number": sale.invoice_number if row["invoice"] else "",
+        "invoice_line": sale.invoice_line if row["invoice"] else None, "earned_as": r.line,
+        "source_partner": row["source_partner"], "product_family": sale.product_family.code,
+        "sale_type": sale.sale_type,
         "sale_amount": row["sale_amount"], "sale_currency": r.sale_currency, "exchange_rate": r.fx_rate,
         "base_amount": row["base_amount"], "rule": r.rule, "basis": r.basis, "tier": r.tier_code,
         "programme_version_id": r.version_id, "programme_version": str(r.version), "rate_percent": r.rate_percent,
@@ -199,7 +218,9 @@ def earnings(request, org_id: int):
 def statement(request, org_id: int, period: str):
     org = identity_selectors.organisation(actor=request.auth, pk=org_id)
     totals = selectors.statement_totals(actor=request.auth, organisation=org, period=period)
-    return {"organisation_id": org.pk, "period": period, "totals": totals}
+    others = selectors.statement_other_entries(actor=request.auth, organisation=org, period=period)
+    return {"organisation_id": org.pk, "period": period, "totals": totals,
+            "entries": [{**o, "entry_id": o["entry"].pk} for o in others]}  # fmt: skip
 
 
 @router.get("/organisations/{org_id}/statements/{period}/lines", response=list[StatementLineOut],
@@ -219,7 +240,8 @@ def statement_csv(request, org_id: int, period: str):
 
 def statement_csv_response(actor, org, period: str) -> HttpResponse:
     lines = selectors.statement_lines(actor=actor, organisation=org, period=period)
-    body = exports.statement_csv(selectors.statement_rows(lines.iterator(chunk_size=2000), period))
+    others = selectors.statement_other_entries(actor=actor, organisation=org, period=period)
+    body = exports.statement_csv(selectors.statement_rows(lines.iterator(chunk_size=2000), period), others)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="statement-{org.pk}-{period}.csv"'
     return response

@@ -171,6 +171,7 @@ def statement_pdf_response(actor, org, period: str) -> HttpResponse:
         org=org, period=period, rows=selectors.statement_rows(lines.iterator(chunk_size=2000), period),
         totals=selectors.statement_totals(actor=actor, organisation=org, period=period),
         settlement=selectors_payouts.statement_settlement(actor=actor, organisation=org, period=period),
+        others=selectors.statement_other_entries(actor=actor, organisation=org, period=period),
     )  # fmt: skip
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="statement-{org.pk}-{period}.pdf"'

@@ -127,8 +127,8 @@ def run_backtest(*, actor: User, version: ProgrammeVersion, start: date, end: da
                 row.base += outcome.base_amount
                 row.would_pay += outcome.reward
     accrued = (
-        Rating.objects.filter(is_current=True, sale__status="active", sale__sold_on__gte=start, sale__sold_on__lte=end,
-                              organisation__enrolments__programme_id=version.programme_id)
+        Rating.objects.filter(is_current=True, line="own", sale__status="active", sale__sold_on__gte=start,
+                              sale__sold_on__lte=end, organisation__enrolments__programme_id=version.programme_id)
         .values_list("organisation_id", "tier_code", "currency").annotate(total=Sum("reward"), n=Count("id"))
         .order_by()
     )  # fmt: skip

@@ -31,13 +31,14 @@ def price_list_xlsx(*, terms: PartnerTerms, rows: list[PriceRow], currency: str,
 STATEMENT_COLUMNS = (
     "line", "posted_on", "entry", "sale", "sold_on", "customer", "invoice", "product_family", "sale_type",
     "sale_amount", "sale_currency", "exchange_rate", "base_amount", "rule", "basis", "tier", "programme_version",
-    "rate_percent", "uplift_percent", "share_percent", "reward", "currency",
+    "rate_percent", "uplift_percent", "share_percent", "reward", "currency", "earned_as", "source_partner", "source",
 )  # fmt: skip
 
 
-def statement_csv(rows: list[dict]) -> str:
+def statement_csv(rows: list[dict], others: list[dict] = ()) -> str:
     """A statement as CSV (UTF-8 with a byte-order mark for Excel; semicolons): every line traced to its sale,
-    rule, tier and programme version."""
+    rule, tier and programme version; then the rebates, prizes, funds claims and adjustments (``line`` their
+    kind), each with its source (the contest, the quarter, the claim)."""
     import csv
 
     buf = io.StringIO()
@@ -46,13 +47,38 @@ def statement_csv(rows: list[dict]) -> str:
     w.writerow(STATEMENT_COLUMNS)
     for row in rows:
         r, sale = row["rating"], row["rating"].sale
-        invoice = f"{sale.invoice_number}/{sale.invoice_line}" if sale.invoice_number else ""
-        w.writerow([
-            row["kind"], row["entry"].posted_on.isoformat(), row["entry"].pk, sale.pk, sale.sold_on.isoformat(),
-            _safe(sale.customer_name), _safe(invoice), sale.product_family.code, sale.sale_type, row["sale_amount"],
-            r.sale_currency, r.fx_rate, row["base_amount"], r.rule, r.basis, r.tier_code, str(r.version),
-            r.rate_percent, r.uplift_percent, r.share_percent, row["reward"], r.currency,
-        ])  # fmt: skip
+        w.writerow(
+            [
+                row["kind"],
+                row["entry"].posted_on.isoformat(),
+                row["entry"].pk,
+                sale.pk,
+                sale.sold_on.isoformat(),
+                _safe(row["customer"]),
+                _safe(row["invoice"]),
+                sale.product_family.code,
+                sale.sale_type,
+                row["sale_amount"],
+                r.sale_currency,
+                r.fx_rate,
+                row["base_amount"],
+                r.rule,
+                r.basis,
+                r.tier_code,
+                str(r.version),
+                r.rate_percent,
+                r.uplift_percent,
+                r.share_percent,
+                row["reward"],
+                r.currency,
+                r.line,
+                _safe(row["source_partner"]),
+                "",
+            ]
+        )
+    for o in others:  # no sale: the columns from "sale" to "share_percent" stay empty
+        w.writerow([o["kind"], o["posted_on"].isoformat(), o["entry"].pk, *[""] * 17, o["amount"], o["currency"],
+                    "own", "", _safe(o["source"])])  # fmt: skip  # fmt: skip
     return buf.getvalue()
 
 

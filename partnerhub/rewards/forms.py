@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -69,3 +71,9 @@ class PayoutRunForm(forms.Form):
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
     minimum = forms.CharField(label=_("Minimum payable balance"), max_length=30, initial="0",
                               help_text=_("smaller balances wait for a later run"))  # fmt: skip
+
+
+class SalePaymentForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount paid"), max_digits=18, decimal_places=2, min_value=Decimal("0.01"))
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("Payment reference"), required=False, max_length=100)

@@ -322,6 +322,12 @@ class Rating(models.Model):
         AGENCY = "agency", _("Agency fee")
         CONSUMPTION = "consumption", _("Consumption commission")
         REFERRAL = "referral", _("Referral reward")
+        OVERRIDE = "override", _("Network override")  # a distributor's or recruiter's share of another's sale
+
+    class Line(models.TextChoices):
+        OWN = "own", _("Own sale")
+        DISTRIBUTOR = "distributor", _("Reseller's sale (distributor's override)")
+        RECRUITER = "recruiter", _("Recruited partner's sale (recruiter's override)")
 
     tenant_path = "organisation"
 
@@ -334,6 +340,12 @@ class Rating(models.Model):
                                      db_index=False, db_constraint=False)  # fmt: skip
     version = models.ForeignKey("programmes.ProgrammeVersion", on_delete=models.DO_NOTHING, related_name="+",
                                 db_index=False, db_constraint=False)  # fmt: skip
+    # Whose reward this is (``organisation``) and whose sale it was: the same partner for its own sale; for a
+    # network line the reseller or recruit that sold (the beneficiary sees that name, nothing more of it).
+    line = models.CharField(_("earned as"), max_length=12, choices=Line.choices, default=Line.OWN)
+    source_organisation = models.ForeignKey("identity.Organisation", verbose_name=_("sold by"), null=True,
+                                            on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                                            db_constraint=False)  # fmt: skip
     role_code = models.SlugField(_("role"), max_length=50, db_index=False)  # read per partner, never searched
     tier_code = models.SlugField(_("tier"), max_length=50, blank=True, db_index=False)
     basis = models.CharField(_("basis"), max_length=12, choices=Basis.choices)
@@ -360,7 +372,9 @@ class Rating(models.Model):
         verbose_name = _("rating")
         ordering = ["-id"]
         constraints = [
-            models.UniqueConstraint(fields=["sale"], condition=Q(is_current=True), name="rating_one_current_per_sale"),
+            models.UniqueConstraint(
+                fields=["sale", "line"], condition=Q(is_current=True), name="rating_one_current_per_sale_line"
+            ),
             models.CheckConstraint(
                 condition=Q(is_current=False) | Q(reversal=None), name="rating_current_not_reversed"
             ),
@@ -473,3 +487,38 @@ class PayoutItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}: {self.amount} {self.currency}"
+
+
+class SalePayment(models.Model):
+    """A payment the customer made on a sale (in the sale's currency): a held reward is released in
+    proportion to what has been paid (services/settlement.py); the sale counts as paid when they add up."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Entered by finance")
+        API = "api", _("API")
+        IMPORT = "import", _("File import")
+
+    tenant_path = "organisation"
+
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="payments")
+    organisation = models.ForeignKey("identity.Organisation", on_delete=models.PROTECT, related_name="+")
+    amount = MoneyField(_("amount paid"))
+    paid_on = models.DateField(_("paid on"))
+    reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.MANUAL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey("identity.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = TenantManager()
+
+    AUDIT_FIELDS = ("amount", "paid_on", "reference", "source")
+
+    class Meta:
+        verbose_name = _("customer payment")
+        verbose_name_plural = _("customer payments")
+        ordering = ["sale_id", "paid_on", "id"]
+        indexes = [models.Index(fields=["sale", "paid_on"])]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="sale_payment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.sale_id}: {self.amount} ({self.paid_on})"

@@ -132,7 +132,7 @@ def resolution_sql(*, sale_filter: str = "", order: bool = True, sales_sql: str 
   SELECT {SALE_COLUMNS}
   FROM rewards_sale s
   WHERE s.status = 'active'
-    AND NOT EXISTS (SELECT 1 FROM rewards_rating r WHERE r.sale_id = s.id AND r.is_current)
+    AND NOT EXISTS (SELECT 1 FROM rewards_rating r WHERE r.sale_id = s.id AND r.line = 'own' AND r.is_current)
     {sale_filter}"""  # noqa: S608 (fixed SQL and an id list of integers)
     return f"""
 WITH pending AS ({pending}

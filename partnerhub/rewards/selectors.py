@@ -30,6 +30,7 @@ from .models import (
     RatingIssue,
     RoleRate,
     Sale,
+    SalePayment,
 )
 from .pricing import PriceBook, partner_price
 
@@ -230,21 +231,31 @@ def statement_lines(*, actor: User, organisation: Organisation, period: str) -> 
     reversed_ = Q(reversal__posted_on__gte=start, reversal__posted_on__lt=end)
     return (
         Rating.objects.visible_to(actor).filter(organisation=organisation).filter(accrued | reversed_)
-        .select_related("sale", "sale__product_family", "version", "entry", "reversal")
+        .select_related("sale", "sale__product_family", "version", "entry", "reversal", "source_organisation")
         .order_by("sale__sold_on", "id")
     )  # fmt: skip
 
 
 def statement_rows(lines: Iterable[Rating], period: str) -> list[dict]:
-    """Statement rows of a page of lines: the accrual if posted in the period, the reversal (negative) if so."""
+    """Statement rows of a page of lines: the accrual if posted in the period, the reversal (negative) if so.
+
+    A network line (a distributor's or recruiter's override) names the partner that sold and nothing more of
+    that partner's sale than the line's own figures: no customer, no invoice."""
     start, end = _period_bounds(period)
     out = []
     for r in lines:
+        own = r.line == Rating.Line.OWN
+        sale = r.sale
+        trace = {
+            "customer": sale.customer_name if own else "",
+            "invoice": f"{sale.invoice_number}/{sale.invoice_line}" if own and sale.invoice_number else "",
+            "source_partner": "" if own or r.source_organisation is None else r.source_organisation.name,
+        }  # fmt: skip
         for kind, sign, entry in (("accrual", 1, r.entry), ("reversal", -1, r.reversal)):
             if entry is None or not start <= entry.posted_on < end:
                 continue
             out.append({"rating": r, "kind": kind, "entry": entry, "reward": r.reward * sign,
-                        "sale_amount": r.sale_amount * sign, "base_amount": r.base_amount * sign})  # fmt: skip
+                        "sale_amount": r.sale_amount * sign, "base_amount": r.base_amount * sign, **trace})  # fmt: skip
     return out
 
 
@@ -263,8 +274,29 @@ def statement_totals(*, actor: User, organisation: Organisation, period: str) ->
         by.setdefault(r["currency"], {})[r["entry__kind"]] = quantize(r["total"])
     zero = Decimal("0.00")
     return [{"currency": c, "accrued": k.get("accrual", zero), "reversed": -k.get("reversal", zero),
-             "adjusted": k.get("adjustment", zero), "total": quantize(sum(k.values(), zero))}
+             "adjusted": k.get("adjustment", zero), "rebates": k.get("rebate", zero),
+             "incentives": k.get("incentive", zero), "fund_claims": k.get("fund_claim", zero),
+             "total": quantize(sum(k.values(), zero))}
             for c, k in sorted(by.items())]  # fmt: skip
+
+
+def statement_other_entries(*, actor: User, organisation: Organisation, period: str) -> list[dict]:
+    """The period's rebates, contest prizes and SPIF bonuses, development-funds claims and adjustments, each
+    with its amount and its source named (the contest, the rebate's quarter, the claim)."""
+    from .statement_sources import OTHER_KINDS, sources
+
+    require_earnings_reader(actor, organisation)
+    start, end = _period_bounds(period)
+    entries = list(
+        JournalEntry.objects.visible_to(actor)
+        .filter(organisation=organisation, kind__in=OTHER_KINDS, posted_on__gte=start, posted_on__lt=end)
+        .annotate(amount=Sum("lines__amount", filter=Q(lines__account=Account.VENDOR_EXPENSE)))
+        .order_by("kind", "posted_on", "id")
+    )  # fmt: skip
+    names = sources(entries)
+    return [{"entry": e, "kind": e.kind, "kind_label": e.get_kind_display(), "posted_on": e.posted_on,
+             "amount": quantize(e.amount or 0), "currency": e.currency, "source": names.get(e.pk, "")}
+            for e in entries]  # fmt: skip
 
 
 def ledger_entries(*, actor: User, organisation: Organisation) -> QuerySet[JournalEntry]:
@@ -303,6 +335,16 @@ def rating_issues(*, actor: User) -> QuerySet[RatingIssue]:
 
 def sale(*, actor: User, pk: int) -> Sale:
     return Sale.objects.get_visible_or_404(actor, pk=pk)
+
+
+def sale_payments(*, actor: User, sale: Sale) -> QuerySet[SalePayment]:
+    return SalePayment.objects.visible_to(actor).filter(sale=sale).order_by("paid_on", "id")
+
+
+def sale_ratings(*, actor: User, sale: Sale) -> QuerySet[Rating]:
+    """The lines a sale gave, as far as the actor sees them (a partner: its own line only)."""
+    return (Rating.objects.visible_to(actor).filter(sale=sale).select_related("organisation", "version", "entry",
+                                                                              "reversal").order_by("id"))  # fmt: skip
 
 
 def role_rates(*, actor: User, programme: str, number: int) -> QuerySet[RoleRate]:

@@ -18,17 +18,19 @@ from .periods import parse_month
 CSS = Path(__file__).with_name("statement_pdf.css")
 
 
-def html(*, org, period: str, rows: list[dict], totals: list[dict], settlement: list[dict]) -> str:
+def html(*, org, period: str, rows: list[dict], totals: list[dict], settlement: list[dict],
+         others: list[dict] = ()) -> str:  # fmt: skip
     closed = RewardPeriod.objects.filter(month=parse_month(period)).first()
     return render_to_string("rewards/statement_pdf.html", {
         "org": org, "period": period, "rows": rows, "totals": totals, "closed": closed, "settlement": settlement,
-        "generated": timezone.localtime(),
+        "generated": timezone.localtime(), "others": others,
     })  # fmt: skip
 
 
-def render(*, org, period: str, rows: list[dict], totals: list[dict], settlement: list[dict]) -> bytes:
+def render(*, org, period: str, rows: list[dict], totals: list[dict], settlement: list[dict],
+           others: list[dict] = ()) -> bytes:  # fmt: skip
     from weasyprint import CSS as StyleSheet
     from weasyprint import HTML
 
-    text = html(org=org, period=period, rows=rows, totals=totals, settlement=settlement)
+    text = html(org=org, period=period, rows=rows, totals=totals, settlement=settlement, others=others)
     return HTML(string=text).write_pdf(stylesheets=[StyleSheet(filename=str(CSS))])

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views, views_backtest, views_earnings, views_settlement
+from . import views, views_backtest, views_earnings, views_sales, views_settlement
 
 urlpatterns = [
     path("sales/", views.sale_list, name="sale-list"),
     path("sales/import/", views.sale_import, name="sale-import"),
+    path("sales/<int:sale_id>/", views_sales.sale_detail, name="sale-detail"),
+    path("sales/payments/import/", views_sales.payment_import, name="sale-payment-import"),
     path("products/", views.product_list, name="product-list"),
     path("products/price-list/<int:org_id>.xlsx", views.price_list_download, name="price-list-download"),
     path("rates/", views.rate_list, name="rate-list"),

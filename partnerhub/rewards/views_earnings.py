@@ -86,7 +86,9 @@ def statement(request: HttpRequest, org_id: int, period: str) -> HttpResponse:
         r = row["rating"]
         row["tier_name"] = str(tiers.get((r.version_id, r.tier_code), r.tier_code))
     ctx = {"org": org, "period": period, "page": page, "query": "", "rows": rows,
-           "totals": selectors.statement_totals(actor=request.user, organisation=org, period=period)}  # fmt: skip
+           "totals": selectors.statement_totals(actor=request.user, organisation=org, period=period),
+           "others": selectors.statement_other_entries(actor=request.user, organisation=org,
+                                                       period=period)}  # fmt: skip
     return render(request, "rewards/statement.html", ctx)
 
 

@@ -75,7 +75,7 @@ def _lines(year: int, quarter: int) -> list[RebateLine]:
     percent = Benefit.objects.filter(kind=Benefit.Kind.QUARTERLY_REBATE, tier__version_id=OuterRef("version_id"),
                                      tier__code=OuterRef("tier_code"), percent__gt=0).order_by("-percent")  # fmt: skip
     rows = (
-        Rating.objects.filter(is_current=True, sale__sold_on__gte=start, sale__sold_on__lte=end)
+        Rating.objects.filter(is_current=True, line="own", sale__sold_on__gte=start, sale__sold_on__lte=end)
         .exclude(tier_code="").annotate(percent=Subquery(percent.values("percent")[:1]))
         .filter(percent__isnull=False).order_by()
         .values("organisation_id", "organisation__name", "currency", "percent").annotate(base=Sum("base_amount"))

@@ -57,6 +57,7 @@ class K:
     max_length: int | None = None
     nullable: bool = False
     field: str = ""
+    maximum: int | None = None  # of an int (default INT_MAX)
 
 
 def _values(choices) -> tuple[str, ...]:
@@ -85,6 +86,7 @@ TOP = {
     "deal_registration": K("map", None),
     "leads": K("map", None),
     "referrals": K("map", None),
+    "rewards": K("map", None),
     "product_families": K("list", None),
     "roles": K("list"),
     "tiers": K("list", None),
@@ -145,7 +147,16 @@ REFERRALS = {
 }
 
 
-BLOCKS = (("deal_registration", DEALS), ("leads", LEADS), ("referrals", REFERRALS))
+# Optional and backward compatible: a file without it gets the platform's hold and no network overrides.
+REWARDS = {
+    "hold_days": K("int", None, nullable=True, maximum=366, field="reward_hold_days"),
+    "distributor_override_percent": K("percent", "0.00", field="distributor_override_percent"),
+    "recruiter_override_percent": K("percent", "0.00", field="recruiter_override_percent"),
+    "recruiter_override_months": K("int", 12, maximum=120, field="recruiter_override_months"),
+}
+
+
+BLOCKS = (("deal_registration", DEALS), ("leads", LEADS), ("referrals", REFERRALS), ("rewards", REWARDS))
 
 
 FAMILY = {"code": K("slug", max_length=50), **_bilingual("name", max_length=200)}
@@ -243,4 +254,5 @@ BENEFIT_PARAMETERS: dict[str, tuple[set[str], set[str]]] = {
 }
 
 
-AMOUNT_KEYS = {"threshold", "percent", "uplift_percent", "second_partner_percent", "reward_percent"}
+AMOUNT_KEYS = {"threshold", "percent", "uplift_percent", "second_partner_percent", "reward_percent",
+               "distributor_override_percent", "recruiter_override_percent"}  # fmt: skip

@@ -84,8 +84,8 @@ class _Checker:
             if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
                 self.err(path, _("must be a whole number, 0 or more (got %(got)r)") % got)
                 return None
-            if raw > INT_MAX:
-                self.err(path, _("must be at most %(n)d") % {"n": INT_MAX})
+            if raw > (k.maximum or INT_MAX):
+                self.err(path, _("must be at most %(n)d") % {"n": k.maximum or INT_MAX})
                 return None
             return raw
         if kind == "bool":

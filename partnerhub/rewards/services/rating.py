@@ -24,11 +24,13 @@ from partnerhub.core import audit
 from partnerhub.core.bulk import insert_many
 from partnerhub.identity.models import User
 
+from .. import network
 from .. import rating as engine
 from ..fx import max_age as fx_max_age
 from ..models import JournalEntry, Rating, RatingIssue, Sale
 from ..periods import open_date
 from .ledger import Posting, audit_postings, post_many, require_finance
+from .payments import carry_payments
 from .rows import Lookups, check_row
 
 LOCK_KEY = 7_311_002  # the advisory lock of rating runs
@@ -37,6 +39,7 @@ LOCK_KEY = 7_311_002  # the advisory lock of rating runs
 @dataclass
 class RatingRun:
     rated: int = 0
+    network: int = 0  # distributors' and recruiters' lines
     issues: int = 0
     entries: int = 0
     totals: dict[str, Decimal] = field(default_factory=dict)
@@ -53,7 +56,41 @@ def rate_pending(*, actor: User | None = None, sale_ids: list[int] | None = None
     """Rate every active sale without a current rating (or just ``sale_ids``) and post the accruals."""
     _lock()
     if connection.vendor == "postgresql":
-        return _rate_pending_in_sql(actor=actor, sale_ids=sale_ids, on=open_date(on or timezone.localdate()))
+        run = _rate_pending_in_sql(actor=actor, sale_ids=sale_ids, on=open_date(on or timezone.localdate()))
+    else:
+        run = _rate_pending_in_python(actor=actor, sale_ids=sale_ids, on=on)
+    _rate_network(run=run, actor=actor, sale_ids=sale_ids, on=on)
+    return run
+
+
+def _rate_network(*, run: RatingRun, actor, sale_ids: list[int] | None, on: date | None) -> None:
+    """The distributors' and recruiters' lines of the own ratings that have none yet (:mod:`..network`)."""
+    lines = network.pending_lines(sale_ids=sale_ids)
+    if not lines:
+        return
+    sums: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    for n in lines:
+        sums[(n.beneficiary_id, n.currency)] += n.reward
+    entries = post_many(kind=JournalEntry.Kind.ACCRUAL, key_prefix=f"accrual:network:{uuid.uuid4().hex}",
+                        actor=actor, memo=_("Network overrides"), on=on,
+                        postings=[Posting(org, cur, total) for (org, cur), total in sorted(sums.items())])  # fmt: skip
+    now = timezone.now()
+    insert_many(Rating, [
+        Rating(sale_id=n.sale_id, organisation_id=n.beneficiary_id, line=n.line, source_organisation_id=n.source_id,
+               version_id=n.version_id, role_code=n.role_code, tier_code=n.tier_code, basis=Rating.Basis.OVERRIDE,
+               rule=n.rule, rate_percent=n.percent, uplift_percent=Decimal(0), share_percent=Decimal(100),
+               sale_amount=n.sale_amount, sale_currency=n.sale_currency, fx_rate=n.fx_rate,
+               base_amount=n.base_amount, currency=n.currency, reward=n.reward, is_current=True,
+               entry_id=entries[(n.beneficiary_id, n.currency)].pk, reversal_id=None, rated_at=now)
+        for n in lines
+    ], batch_size=5000)  # fmt: skip
+    run.network, run.entries = len(lines), run.entries + len(entries)
+    for (_org, cur), total in sums.items():
+        run.totals[cur] = run.totals.get(cur, Decimal(0)) + total
+
+
+def _rate_pending_in_python(*, actor, sale_ids: list[int] | None, on: date | None) -> RatingRun:
+    """SQLite: resolution in SQL, the arithmetic per line in Python (:func:`engine.rate_row`)."""
     run = RatingRun()
     outcomes: list[engine.Outcome] = []
     issues: list[engine.Issue] = []
@@ -76,7 +113,8 @@ def rate_pending(*, actor: User | None = None, sale_ids: list[int] | None = None
                         memo=_("Rated sales"), on=on)  # fmt: skip
     now = timezone.now()
     insert_many(Rating, [
-        Rating(sale_id=o.sale_id, organisation_id=o.organisation_id, version_id=o.version_id, role_code=o.role_code,
+        Rating(sale_id=o.sale_id, organisation_id=o.organisation_id, line=Rating.Line.OWN,
+               source_organisation_id=o.organisation_id, version_id=o.version_id, role_code=o.role_code,
                tier_code=o.tier_code, basis=o.basis, rule=o.rule, rate_percent=o.rate_percent,
                uplift_percent=o.uplift_percent, share_percent=o.share_percent, sale_amount=o.sale_amount,
                sale_currency=o.sale_currency, fx_rate=o.fx_rate, base_amount=o.base_amount, currency=o.currency,
@@ -114,11 +152,12 @@ entries AS (
   CROSS JOIN (VALUES ('vendor_expense'), ('accrued')) AS a(account)
   RETURNING 1
 ), ratings AS (
-  INSERT INTO rewards_rating (sale_id, organisation_id, version_id, role_code, tier_code, basis, rule, rate_percent,
-    uplift_percent, share_percent, sale_amount, sale_currency, fx_rate, base_amount, currency, reward, is_current,
-    entry_id, reversal_id, rated_at)
-  SELECT r.sale_id, r.organisation_id, r.version_id, r.role_code, r.tier, r.basis, r.rule, r.rate, r.uplift_eff,
-         r.share, r.amount, r.currency, r.fx, r.base, r.reward_currency, r.reward, true, e.id, NULL, %(now)s
+  INSERT INTO rewards_rating (sale_id, organisation_id, line, source_organisation_id, version_id, role_code, tier_code,
+    basis, rule, rate_percent, uplift_percent, share_percent, sale_amount, sale_currency, fx_rate, base_amount,
+    currency, reward, is_current, entry_id, reversal_id, rated_at)
+  SELECT r.sale_id, r.organisation_id, 'own', r.organisation_id, r.version_id, r.role_code, r.tier, r.basis, r.rule,
+         r.rate, r.uplift_eff, r.share, r.amount, r.currency, r.fx, r.base, r.reward_currency, r.reward, true, e.id,
+         NULL, %(now)s
   FROM rated r JOIN entries e ON e.organisation_id = r.organisation_id AND e.currency = r.reward_currency
   ORDER BY r.sale_id  -- index insertions and foreign-key lookups in key order
   RETURNING 1
@@ -149,8 +188,8 @@ def _rate_pending_in_sql(*, actor, sale_ids: list[int] | None, on: date) -> Rati
         cur.execute("SET LOCAL work_mem = '256MB'")
         cur.execute(SINGLE_STATEMENT_SQL.format(rated=engine.rated_sql(resolution)), params)
         run.rated, run.entries = cur.fetchone()
-        cur.execute("DELETE FROM rewards_ratingissue i WHERE EXISTS "
-                    "(SELECT 1 FROM rewards_rating r WHERE r.sale_id = i.sale_id AND r.is_current)")  # fmt: skip
+        cur.execute("DELETE FROM rewards_ratingissue i WHERE EXISTS (SELECT 1 FROM rewards_rating r "
+                    "WHERE r.sale_id = i.sale_id AND r.line = 'own' AND r.is_current)")  # fmt: skip
         cur.execute(resolution, {"max_age": fx_max_age()})
         left = [engine.rate_row(dict(zip(engine.COLUMNS, row, strict=True))) for row in cur.fetchall()]
         issues = [i for i in left if isinstance(i, engine.Issue)]
@@ -177,17 +216,20 @@ def rate_sales(*, sales: list[Sale], actor: User | None = None) -> RatingRun:
 
 
 def _reverse(*, sale: Sale, actor, reason: str) -> JournalEntry | None:
-    current = Rating.objects.select_for_update().filter(sale=sale, is_current=True).first()
-    if current is None:
-        return None
-    entries = post_many(kind=JournalEntry.Kind.REVERSAL, key_prefix=f"reversal:rating-{current.pk}", actor=actor,
-                        postings=[Posting(current.organisation_id, current.currency, current.reward)],
-                        memo=reason)  # fmt: skip
-    entry = entries[(current.organisation_id, current.currency)]
-    flipped = Rating.objects.filter(pk=current.pk, is_current=True).update(is_current=False, reversal=entry)
-    if flipped != 1:  # pragma: no cover - the row lock above makes this unreachable
-        raise ValidationError(_("This sale's rating was reversed meanwhile."))
-    return entry
+    """Reverse every current line of the sale (the seller's own and its distributor's and recruiter's), each
+    at its own figures to its own partner; returns the own line's reversal."""
+    own = None
+    for current in Rating.objects.select_for_update().filter(sale=sale, is_current=True).order_by("id"):
+        entries = post_many(kind=JournalEntry.Kind.REVERSAL, key_prefix=f"reversal:rating-{current.pk}",
+                            actor=actor, postings=[Posting(current.organisation_id, current.currency, current.reward)],
+                            memo=reason)  # fmt: skip
+        entry = entries[(current.organisation_id, current.currency)]
+        flipped = Rating.objects.filter(pk=current.pk, is_current=True).update(is_current=False, reversal=entry)
+        if flipped != 1:  # pragma: no cover - the row lock above makes this unreachable
+            raise ValidationError(_("This sale's rating was reversed meanwhile."))
+        if current.line == Rating.Line.OWN:
+            own = entry
+    return own
 
 
 CORRECTABLE = ("amount", "sold_on", "sale_type", "product_family", "currency", "customer_name", "customer_inn")
@@ -224,6 +266,7 @@ def correct_sale(*, actor: User, sale: Sale, reason: str, **changes) -> Sale:
     new.cooperation_model, new.quantity, new.unit_price = sale.cooperation_model, sale.quantity, sale.unit_price
     new.paid_on = new.paid_on or sale.paid_on
     new.save()
+    carry_payments(old=sale, new=new)
     _reverse(sale=sale, actor=actor, reason=reason.strip())
     audit.record(actor=actor, action="sale.corrected", obj=new, organisation=sale.organisation, before=before,
                  after={"amount": new.amount, "currency": new.currency, "sold_on": new.sold_on,

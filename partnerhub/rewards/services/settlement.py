@@ -1,9 +1,12 @@
 """Closing a reward period: holds, releases, the settlement preview and the lock. The hold rules live here.
 
 **Hold rule.** A rated sale's reward waits (on hold) until the customer has paid (``Sale.paid_on``) or
-``REWARDS_HOLD_DAYS`` days (setting, default 30) have passed since the sale date, whichever comes first; a
-sale without payment information waits the N days. A reward is releasable at a month's end when
-``paid_on <= end`` or ``sold_on + N days <= end``.
+N days have passed since the sale date, whichever comes first; a sale without payment information waits
+the N days. N is the hold of the programme version that rated the line (``reward_hold_days``, YAML
+``rewards.hold_days``) or, when the version sets none, ``REWARDS_HOLD_DAYS`` (setting, default 30). A reward
+is releasable at a month's end when ``paid_on <= end`` or ``sold_on + N days <= end``. Before that, partial
+payments (``SalePayment``) release their share: ``round_half_up(reward × paid by the end / amount)``, the
+cumulative share, so the final payment carries the remainder (services/payments.py).
 
 **Closing a month** (months close in order; only a month that has ended) posts, per partner and currency,
 dated the month's last day:
@@ -36,11 +39,13 @@ from django.utils.translation import gettext as _
 from partnerhub.core import audit
 from partnerhub.core.money import quantize
 from partnerhub.identity.models import Organisation, User
+from partnerhub.programmes.models import ProgrammeVersion
 from partnerhub.webhooks.services import publish_event
 
 from .. import periods
 from ..models import Account, JournalEntry, LedgerLine, Rating, RewardPeriod, Sale
 from .ledger import Posting, post_many, require_finance
+from .payments import released_part
 
 LOCK_KEY = 7_311_003  # the advisory lock of period closes
 AUTO_HOLD = "period:"  # the key prefix of postings made by closes
@@ -70,8 +75,28 @@ def hold_days() -> int:
 
 
 def releasable(end: date) -> Q:
-    """Ratings whose sale no longer waits at ``end``: the customer paid, or the hold days have passed."""
-    return Q(sale__paid_on__lte=end) | Q(sale__sold_on__lte=end - timedelta(days=hold_days()))
+    """Ratings whose sale no longer waits at ``end``: the customer paid, or the hold days of the programme
+    version that rated it (the platform's when it sets none) have passed. One condition per distinct hold."""
+    q = Q(sale__paid_on__lte=end) | Q(version__reward_hold_days=None,
+                                      sale__sold_on__lte=end - timedelta(days=hold_days()))  # fmt: skip
+    custom = ProgrammeVersion.objects.exclude(reward_hold_days=None).values_list("reward_hold_days", flat=True)
+    for days in sorted(set(custom)):
+        q |= Q(version__reward_hold_days=days, sale__sold_on__lte=end - timedelta(days=days))
+    return q
+
+
+def _released_by_partial_payments(waiting, end: date) -> dict[tuple[int, str], Decimal]:
+    """Of the rewards still waiting at ``end``, the part partial payments made by then release, per partner
+    and currency (only lines whose sale has a payment are read)."""
+    rows = (
+        waiting.annotate(paid=Sum("sale__payments__amount", filter=Q(sale__payments__paid_on__lte=end)))
+        .filter(paid__gt=0).values_list("organisation_id", "currency", "reward", "paid", "sale__amount")
+    )  # fmt: skip
+    out: dict[tuple[int, str], Decimal] = {}
+    for org_id, currency, reward, paid, total in rows:
+        part = released_part(reward=quantize(reward), paid=quantize(paid), total=quantize(total))
+        out[(org_id, currency)] = out.get((org_id, currency), ZERO) + part
+    return out
 
 
 @dataclass
@@ -110,16 +135,18 @@ def preview(*, month: date) -> list[Settlement]:
     )  # fmt: skip
     for row in balances:
         by[(row["organisation_id"], row["currency"])] = {"accrued": -(row["accrued"] or 0), "held": -(row["held"] or 0)}
-    waiting = (
+    lines = (
         Rating.objects.filter(entry__posted_on__lte=end)
         .filter(Q(reversal=None) | Q(reversal__posted_on__gt=end))
         .exclude(releasable(end))
-        .values("organisation_id", "currency").annotate(total=Sum("reward")).order_by()
     )  # fmt: skip
+    waiting = lines.values("organisation_id", "currency").annotate(total=Sum("reward")).order_by()
     for row in waiting:
         by.setdefault((row["organisation_id"], row["currency"]), {"accrued": ZERO, "held": ZERO})["waiting"] = row[
             "total"
         ]
+    for key, part in _released_by_partial_payments(lines, end).items():
+        by[key]["waiting"] = by[key]["waiting"] - part
     names = dict(Organisation.objects.filter(pk__in={k[0] for k in by}).values_list("pk", "name"))
     out = []
     for (org_id, currency), f in by.items():
