@@ -62,7 +62,9 @@ def usage(*, subscription: Subscription) -> QuerySet[UsageRecord]:
     return subscription.usage.order_by("-reported_on", "-pk")
 
 
-def requests(*, actor: User, status: str = "", mode: str = "", open_only: bool = False) -> QuerySet[ProvisioningRequest]:
+def requests(
+    *, actor: User, status: str = "", mode: str = "", open_only: bool = False
+) -> QuerySet[ProvisioningRequest]:
     """The requests of the subscriptions the actor sees (vendors: of their listings; operators: all)."""
     qs = ProvisioningRequest.objects.filter(_scope(actor, "subscription__"))
     if status:
@@ -89,3 +91,17 @@ def request(*, actor: User, pk: int) -> ProvisioningRequest:
 
 def partner_customers(*, actor: User, partner: Organisation) -> QuerySet[CustomerLink]:
     return CustomerLink.objects.visible_to(actor).filter(partner=partner).select_related("customer")
+
+
+def partner_customer(*, actor: User, partner: Organisation, pk: int) -> Organisation:
+    """A customer organisation ``partner`` orders for (404 if it is not one of its customers)."""
+    link = partner_customers(actor=actor, partner=partner).filter(customer_id=pk).first()
+    if link is None:
+        raise Http404
+    return link.customer
+
+
+def listing_name(version, language: str) -> str:
+    """The listing's name in ``language`` (or in the other one when it has none)."""
+    names = dict(version.texts.values_list("language", "name"))
+    return names.get(language) or next(iter(names.values()), "")
