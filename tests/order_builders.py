@@ -26,12 +26,15 @@ PRICING = {
 }  # fmt: skip
 
 
-def live_listing(world, org=None, *, api_url: str = "", token: str = "sample-token") -> Listing:
+def live_listing(
+    world, org=None, *, api_url: str = "", token: str = "sample-token", programme=True, admin=None
+) -> Listing:
     """A listing of ``org`` (partner B by default) live on both storefronts; in API mode when ``api_url``."""
-    vendor_programme()
+    if programme:
+        vendor_programme()
     storefronts()
     org = org or world.partner_b
-    admin = world.b_admin if org == world.partner_b else world.a_admin
+    admin = admin or (world.b_admin if org == world.partner_b else world.a_admin)
     listing = draft_listing(admin, org)
     services.set_pricing(actor=admin, listing=listing, document=PRICING)
     version = services.submit(actor=admin, listing=listing)

@@ -21,6 +21,8 @@ from tests.tenancy_incentives import incentives_b
 from tests.tenancy_marketplace import API_EXEMPT as MARKETPLACE_EXEMPT
 from tests.tenancy_marketplace import API_MATRIX as MARKETPLACE_MATRIX
 from tests.tenancy_marketplace import marketplace_b
+from tests.tenancy_orders import API_MATRIX as ORDERS_MATRIX
+from tests.tenancy_orders import orders_b
 from tests.tenancy_programmes import API_MATRIX as PROGRAMMES_MATRIX
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +61,7 @@ def b_objects(world):
         **enablement.enablement_b(world),
         **incentives_b(world, enrolment),
         **funds_b(world),
+        **orders_b(world),
     }
 
 
@@ -413,6 +416,7 @@ API_MATRIX |= MARKETPLACE_MATRIX
 API_MATRIX |= enablement.API_MATRIX
 API_MATRIX |= INCENTIVES_MATRIX
 API_MATRIX |= FUNDS_MATRIX
+API_MATRIX |= ORDERS_MATRIX
 VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/")} | {
     "programme-detail",
     "programme-draft",
