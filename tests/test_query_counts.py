@@ -35,6 +35,7 @@ UI_LISTS = [
     "/learn/", "/enablement/courses/", "/enablement/exams/",
     "/incentives/", "/incentives/rebates/",
     "/funds/", "/funds/console/",
+    "/subscriptions/", "/marketplace/provisioning/", "/marketplace/customers/",
 ]  # fmt: skip
 ROLES = {"vendor": "admin@vendor.demo", "partner": "admin@alpha.demo"}
 
