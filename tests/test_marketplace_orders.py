@@ -251,3 +251,33 @@ def test_prices_of_a_charge_priced_only_in_a_base_currency_are_converted_or_refu
     ExchangeRate.objects.create(currency="KZT", on=timezone.localdate(), value=Decimal("17.5"), nominal=100)
     sub = _order(world, listing, seats=1)
     assert sub.recurring_amount == Decimal("1365.00")  # (6000 + 1800) KZT × 0.175
+
+
+def test_a_storefront_shows_base_currency_prices_converted_and_a_missing_rate_blocks_submission(world, client):
+    import copy
+
+    from partnerhub.marketplace import services
+    from partnerhub.rewards.models import ExchangeRate
+
+    from .marketplace_builders import draft_listing
+    from .order_builders import PRICING
+
+    listing = draft_listing(world.b_admin, world.partner_b)
+    kzt_only = copy.deepcopy(PRICING)
+    for plan in kzt_only["plans"]:
+        for charge in plan.get("charges", []):
+            charge["prices"] = [p for p in charge["prices"] if p["currency"] == "KZT"]
+    services.set_pricing(actor=world.b_admin, listing=listing, document=kzt_only)
+    today = timezone.localdate().isoformat()
+    gaps = services.submission_gaps(listing.working_version)
+    assert any("KZT" in m and today in m for messages in gaps.values() for m in messages), gaps
+    with pytest.raises(ValidationError):
+        services.submit(actor=world.b_admin, listing=listing)
+    ExchangeRate.objects.create(currency="KZT", on=timezone.localdate(), value=Decimal("17.5"), nominal=100)
+    version = services.submit(actor=world.b_admin, listing=listing)
+    services.version_approve(actor=world.vendor_admin, version=version)
+    page = client.get(f"/store/ru/listings/{listing.pk}/").content.decode()
+    assert "₽1,050" in page and "₽315 / seat" in page  # 6000 KZT × 0.175, 1800 KZT × 0.175
+    ExchangeRate.objects.all().delete()
+    page = client.get(f"/store/ru/listings/{listing.pk}/").content.decode()
+    assert "KZT" in page and today in page and "order-standard" not in page

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -14,6 +15,8 @@ from ..models import ProvisioningRequest, Subscription
 from ..services import orders, provisioning
 
 router = Router(tags=["marketplace: orders"])
+# A resource's whole quantity (Annotated: the API's integer bounding reads a bare ``dict[str, int]`` as an int).
+Quantity = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
 class SubscriptionOut(Schema):
@@ -74,12 +77,12 @@ class OrderIn(InputSchema):
     plan: model_type(Subscription, "plan_code", min_length=1)
     customer_id: int = Field(..., ge=1)
     partner_id: int | None = Field(None, ge=1, description="The partner ordering on its customer's behalf.")
-    quantities: dict[str, int] = Field(default_factory=dict, max_length=50)
+    quantities: dict[str, Quantity] = Field(default_factory=dict)
 
 
 class ChangeIn(InputSchema):
     plan: str = Field("", max_length=40, description="Another plan of the listing (empty: keep).")
-    quantities: dict[str, int] | None = Field(None, max_length=50)
+    quantities: dict[str, Quantity] | None = None
 
 
 class SuspendIn(InputSchema):
