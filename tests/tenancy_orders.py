@@ -43,7 +43,7 @@ API_MATRIX = {
             "partner_id": o["org"],
             "quantities": {"seats": 1},
         },
-    ),  # fmt: skip
+    ),
     ("get", "/api/v1/marketplace/subscriptions/{subscription_id}"): lambda o: (_sub(o), None),
     ("post", "/api/v1/marketplace/subscriptions/{subscription_id}/change"): lambda o: (
         _sub(o, "/change"),

@@ -64,8 +64,8 @@ def test_the_manual_path_and_a_partners_customer_through_the_api(world, api):
         f"/marketplace/organisations/{world.partner_a.pk}/customers", {"name": "ООО К", "inn": "7707083893"}
     )
     assert c.status_code == 201, c.content
-    body = {"listing_id": listing.pk, "plan": "standard", "customer_id": c.json()["id"], "partner_id": world.partner_a.pk,
-            "quantities": {"seats": 1}}  # fmt: skip
+    body = {"listing_id": listing.pk, "plan": "standard", "customer_id": c.json()["id"],
+            "partner_id": world.partner_a.pk, "quantities": {"seats": 1}}  # fmt: skip
     r = partner.post("/marketplace/storefronts/kz/orders", body)
     assert r.status_code == 201, r.content
     req = r.json()["requests"][0]
