@@ -11,9 +11,12 @@ class MarketplaceConfig(AppConfig):
     verbose_name = _("Marketplace")
 
     def ready(self) -> None:
+        # Register the Celery tasks in every process, not only in workers (which autodiscover them):
+        # a service enqueues them by name (core.jobs), eagerly in the embedded default.
         from partnerhub.core import audit_labels
         from partnerhub.core.i18n import pick
 
+        from . import tasks  # noqa: F401
         from .choices import Industry, Language, ProvisioningMode
         from .models import Plan, Storefront
 
