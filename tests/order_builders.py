@@ -27,7 +27,13 @@ PRICING = {
 
 
 def live_listing(
-    world, org=None, *, api_url: str = "", token: str = "sample-token", programme=True, admin=None  # noqa: S107
+    world,
+    org=None,
+    *,
+    api_url: str = "",
+    token: str = "sample-token",
+    programme=True,
+    admin=None,  # noqa: S107
 ) -> Listing:
     """A listing of ``org`` (partner B by default) live on both storefronts; in API mode when ``api_url``."""
     if programme:

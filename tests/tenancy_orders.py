@@ -91,3 +91,9 @@ UI_MATRIX = {
     # B's draft listing is not live: nobody orders it (404)
     "store-order": lambda o: {"code": "ru", "listing_id": o["mp_listing"], "plan_code": "standard"},
 }
+
+API_EXEMPT = {
+    ("get", "/api/v1/public/marketplace/vendors/{org_id}/products"): (
+        "public: a vendor's live listings, as its products in the partner catalogue (test_marketplace_vendor_products)"
+    ),
+}

@@ -21,6 +21,7 @@ from tests.tenancy_incentives import incentives_b
 from tests.tenancy_marketplace import API_EXEMPT as MARKETPLACE_EXEMPT
 from tests.tenancy_marketplace import API_MATRIX as MARKETPLACE_MATRIX
 from tests.tenancy_marketplace import marketplace_b
+from tests.tenancy_orders import API_EXEMPT as ORDERS_EXEMPT
 from tests.tenancy_orders import API_MATRIX as ORDERS_MATRIX
 from tests.tenancy_orders import orders_b
 from tests.tenancy_programmes import API_MATRIX as PROGRAMMES_MATRIX
@@ -465,6 +466,7 @@ API_EXEMPT = {
         "vendor-wide: addressed by a month, not an id; finance only, partners 404 (tests/test_rewards_periods.py)"
     ),
     **MARKETPLACE_EXEMPT,
+    **ORDERS_EXEMPT,
     **enablement.API_EXEMPT,
 }
 

@@ -193,3 +193,27 @@ def priced_plans(version: ListingVersion, storefront: Storefront) -> list[dict]:
         out.append({"code": plan.code, "name": plan.name(storefront.language), "billing_period": plan.billing_period,
                     "trial_days": plan.trial_days, "charges": charges, "unavailable": unavailable})  # fmt: skip
     return out
+
+
+def vendor_products(*, org_id: int, language: str) -> list[dict]:
+    """A software vendor's live listings on open storefronts, named in ``language`` (else the other one):
+    what the public partner catalogue shows as the vendor's products. Three queries, whatever their number."""
+    versions = (
+        ListingVersion.objects.filter(status=ListingVersion.Status.LIVE, listing__organisation_id=org_id,
+                                      storefronts__is_active=True)
+        .distinct()
+        .prefetch_related(Prefetch("texts", queryset=ListingText.objects.order_by("language")),
+                          Prefetch("storefronts", queryset=Storefront.objects.filter(is_active=True).order_by("code")))
+        .order_by("-decided_at", "-pk")[:50]
+    )  # fmt: skip
+    out = []
+    for v in versions:
+        texts = {t.language: t for t in v.texts.all()}
+        text = texts.get(language) or next(iter(texts.values()), None)
+        fronts = list(v.storefronts.all())
+        home = next((sf for sf in fronts if sf.language == language), fronts[0] if fronts else None)
+        if text is None or home is None:
+            continue
+        out.append({"listing_id": v.listing_id, "name": text.name, "short_description": text.short_description,
+                    "storefronts": [sf.code for sf in fronts], "storefront": home.code})  # fmt: skip
+    return out
