@@ -131,18 +131,22 @@ def _act(request, sub: Subscription, action: str):
     return None
 
 
+def dispatch_action(request: HttpRequest, act, obj) -> dict | None:
+    """Run the POSTed ``action`` on ``obj``: None when done (the page redirects), else the forms to show again
+    (none after an action the service refused: its reason is shown as a message)."""
+    try:
+        return act(request, obj, request.POST.get("action", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return {}
+
+
 @login_required
 def subscription_detail(request: HttpRequest, subscription_id: int) -> HttpResponse:
     sub = selectors_orders.subscription(actor=request.user, pk=subscription_id)
-    forms = {}
-    if request.method == "POST":
-        try:
-            forms = _act(request, sub, request.POST.get("action", ""))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            if forms is None:
-                return redirect("subscription", subscription_id=sub.pk)
+    forms = dispatch_action(request, _act, sub) if request.method == "POST" else {}
+    if forms is None:
+        return redirect("subscription", subscription_id=sub.pk)
     requests = list(selectors_orders.subscription_requests(subscription=sub)[:50])
     metered = sorted(billing.metered_resources(sub.plan))
     ctx = {

@@ -17,6 +17,7 @@ from .. import selectors_orders
 from ..forms_orders import CompleteForm, FailForm, QuestionForm, RequestFilterForm
 from ..provisioning.reasons import Reason
 from ..services import access, provisioning
+from .orders import dispatch_action
 
 PAGE_SIZE = 50
 
@@ -62,15 +63,9 @@ def _act(request, req, action: str):
 @login_required
 def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     req = selectors_orders.request(actor=request.user, pk=request_id)
-    forms = {}
-    if request.method == "POST":
-        try:
-            forms = _act(request, req, request.POST.get("action", ""))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            if forms is None:
-                return redirect("marketplace-request", request_id=req.pk)
+    forms = dispatch_action(request, _act, req) if request.method == "POST" else {}
+    if forms is None:
+        return redirect("marketplace-request", request_id=req.pk)
     sub = req.subscription
     error = Reason.from_dict(req.last_error) if req.last_error and req.last_error.get("message") else None
     ctx = {
