@@ -281,3 +281,22 @@ def test_a_storefront_shows_base_currency_prices_converted_and_a_missing_rate_bl
     ExchangeRate.objects.all().delete()
     page = client.get(f"/store/ru/listings/{listing.pk}/").content.decode()
     assert "KZT" in page and today in page and "order-standard" not in page
+
+
+def test_an_accepted_operation_is_polled_until_it_completes(world, fast):
+    with SampleService(completion="async") as service:
+        listing = live_listing(world, api_url=service.base_url)
+        sub = _order(world, listing)
+        now = timezone.now()
+        assert _work(now) == {"scheduled": 1}  # 202: the status URL is kept and polled
+        req = sub.requests.get()
+        assert req.operation_url.startswith(service.base_url) and req.attempts == 0
+        assert _work(now + timedelta(seconds=settings_poll())) == {"approved": 1}
+        sub.refresh_from_db()
+        assert sub.status == S.ACTIVE and sub.vendor_subscription_id
+
+
+def settings_poll() -> int:
+    from django.conf import settings
+
+    return settings.MARKETPLACE_PROVISIONING_POLL_SECONDS

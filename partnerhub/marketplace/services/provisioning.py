@@ -173,9 +173,8 @@ def _call(req: ProvisioningRequest, sub: Subscription, client: ProvisioningClien
         if not sub.vendor_customer_id:
             done = client.create_customer(external_id=f"org-{sub.customer_id}", name=sub.customer.name,
                                           email=sub.customer.email, idempotency_key=f"{key}-customer")  # fmt: skip
-            if not done.done:
-                raise ProvisioningError("not_completed", "create_customer", Reason(gettext_lazy(
-                    "The vendor did not create the customer at once; it will be tried again.")))  # fmt: skip
+            if not done.done:  # accepted for later: the customer is needed now, so its operation is polled now
+                done = client.wait(done, within=client.timeout)
             Subscription.objects.filter(pk=sub.pk).update(vendor_customer_id=done.result["id"])
             sub.vendor_customer_id = done.result["id"]
         quantities = req.payload.get("quantities") or {"subscription": 1}
