@@ -31,9 +31,9 @@ def live_listing(
     org=None,
     *,
     api_url: str = "",
-    token: str = "sample-token",
+    token: str = "sample-token",  # noqa: S107 - the sample service's demo token
     programme=True,
-    admin=None,  # noqa: S107
+    admin=None,
 ) -> Listing:
     """A listing of ``org`` (partner B by default) live on both storefronts; in API mode when ``api_url``."""
     if programme:

@@ -7,8 +7,8 @@ import pytest
 
 from partnerhub.identity.models import ApiToken
 
-from .factories import PASSWORD
 from .browser import click_through
+from .factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,6 +15,7 @@ from partnerhub.rewards.models import Sale
 from tests.factories import valid_inn
 from tests.lead_builders import admin_of, leads_programme, partner
 from tests.test_referrals import referral_version
+
 from .browser import click_through
 
 PERSON = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"

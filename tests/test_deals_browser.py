@@ -9,6 +9,7 @@ from partnerhub.deals.models import Claim
 from tests.deal_builders import CUSTOMER_INN
 from tests.factories import valid_inn
 from tests.programme_builders import family
+
 from .browser import click_through
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
