@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('create', 'Provision'), ('change', 'Change plan or quantities'), ('suspend', 'Suspend'), ('resume', 'Resume'), ('cancel', 'Cancel')], max_length=10, verbose_name='request')),
-                ('mode', models.CharField(max_length=10, verbose_name='provisioning')),
+                ('mode', models.CharField(choices=[('api', 'Vendor API'), ('manual', 'Manual (the vendor handles each request)')], max_length=10, verbose_name='provisioning')),
                 ('status', models.CharField(choices=[('pending', 'Waiting for the vendor'), ('inquiring', 'The vendor needs more information'), ('scheduled', 'Will be retried'), ('approved', 'Done'), ('failed', 'Failed (an operator can retry)'), ('revoked', 'Withdrawn')], default='pending', max_length=10, verbose_name='status')),
                 ('payload', models.JSONField(blank=True, default=dict)),
                 ('idempotency_key', models.CharField(max_length=80, unique=True)),

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from partnerhub.core.money import CurrencyField, MoneyField
 from partnerhub.core.tenancy import TenantManager
 
+from ..choices import ProvisioningMode
+
 
 class CustomerLink(models.Model):
     """A customer organisation a partner created (or serves): the partner may order on its behalf."""
@@ -149,7 +151,7 @@ class ProvisioningRequest(models.Model):
 
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="requests")
     kind = models.CharField(_("request"), max_length=10, choices=Kind.choices)
-    mode = models.CharField(_("provisioning"), max_length=10)  # ProvisioningMode of the listing version
+    mode = models.CharField(_("provisioning"), max_length=10, choices=ProvisioningMode.choices)  # the version's
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     payload = models.JSONField(default=dict, blank=True)  # plan, quantities, reason (pause | unpaid)
     idempotency_key = models.CharField(max_length=80, unique=True)
