@@ -300,3 +300,21 @@ def settings_poll() -> int:
     from django.conf import settings
 
     return settings.MARKETPLACE_PROVISIONING_POLL_SECONDS
+
+
+def test_an_order_cancelled_while_the_vendor_creates_it_is_cancelled_at_the_vendor(world, fast, sample):
+    listing = live_listing(world, api_url=sample.base_url)
+    sub = _order(world, listing)
+    req = sub.requests.get()
+    now = timezone.now()
+    claimed = provisioning._claim(req.pk, now=now)  # a worker is calling the vendor…
+    orders.subscription_cancel(actor=world.customer_admin, subscription=sub)  # …when the customer cancels
+    client = provisioning._client(Subscription.objects.get(pk=sub.pk), None)
+    result = provisioning._call(claimed, Subscription.objects.get(pk=sub.pk), client)
+    assert provisioning._record(req.pk, result, None, calls=client.calls, now=now) == R.REVOKED
+    cancel = sub.requests.get(kind="cancel")
+    assert _work() == {"approved": 1}
+    sub.refresh_from_db()
+    assert sub.status == S.TERMINATED and not sub.billable
+    assert sample.subscriptions_of(sub.vendor_customer_id)[0]["status"] == "cancelled"
+    assert cancel.pk

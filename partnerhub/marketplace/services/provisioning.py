@@ -215,6 +215,12 @@ def _record(pk: int, outcome, error: ProvisioningError | None, *, calls, now: da
     req.call_log = [*req.call_log, *(c.as_dict() for c in calls)][-MAX_LOGGED_CALLS:]
     if req.status not in DUE:  # revoked meanwhile (a cancelled order)
         req.save(update_fields=["call_log", "updated_at"])
+        if req.kind == K.CREATE and isinstance(outcome, dict) and outcome.get("id"):
+            # The vendor created it all the same: nobody pays for it, so it is cancelled at the vendor too.
+            sub = Subscription.objects.select_related("version", "vendor").get(pk=req.subscription_id)
+            sub.vendor_subscription_id = outcome["id"]
+            sub.save(update_fields=["vendor_subscription_id", "updated_at"])
+            request_create(subscription=sub, kind=K.CANCEL, actor=None)
         return req.status
     if error is None and isinstance(outcome, tuple):  # accepted, completes later: poll its status URL
         req.operation_url = outcome[1]
