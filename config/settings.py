@@ -172,6 +172,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "funds-daily": {"task": "funds.daily", "schedule": crontab(hour=2, minute=30)},
     # Support: stamp and announce requests that missed their response or resolution target (idempotent).
     "support-mark-breaches": {"task": "support.mark_breaches", "schedule": crontab(minute="*/5")},
+    # Marketplace: provisioning requests due (retries, polls), manual requests past their target.
+    "marketplace-provision-due": {"task": "marketplace.provision_due", "schedule": crontab(minute="*")},
+    "marketplace-escalate-manual": {"task": "marketplace.escalate_manual", "schedule": crontab(minute="*/15")},
 }
 
 # An operator may move a job: JOB_SCHEDULES="deals-sweep-protection-daily=30 2 * * 1-5; deliver-webhooks=20"
@@ -370,3 +373,13 @@ if WEBHOOKS_CLAIM_LEASE_SECONDS <= WEBHOOKS_TIMEOUT_SECONDS:
 # Support response-time targets (working hours: first response, resolution) per tier code, used where the
 # vendor has set none for a programme's tier; "" is a partner without a tier. Merged over support/rules.py.
 SUPPORT_TARGET_HOURS: dict = {}
+
+# --- Marketplace orders (partnerhub/marketplace/services/provisioning.py).
+# A provisioning request through the vendor's API: attempts before the dead letter, the first retry's
+# wait (doubling each time), how long a worker's claim keeps a request from others, how often a 202 is polled.
+MARKETPLACE_PROVISIONING_MAX_ATTEMPTS = env_int("MARKETPLACE_PROVISIONING_MAX_ATTEMPTS", 5)
+MARKETPLACE_PROVISIONING_RETRY_SECONDS = env_int("MARKETPLACE_PROVISIONING_RETRY_SECONDS", 60)
+MARKETPLACE_PROVISIONING_LEASE_SECONDS = env_int("MARKETPLACE_PROVISIONING_LEASE_SECONDS", 300)
+MARKETPLACE_PROVISIONING_POLL_SECONDS = env_int("MARKETPLACE_PROVISIONING_POLL_SECONDS", 15)
+# A manual request's service-level target; past it (and each multiple of it) the request escalates.
+MARKETPLACE_MANUAL_SLA_HOURS = env_int("MARKETPLACE_MANUAL_SLA_HOURS", 24)

@@ -142,7 +142,8 @@ def test_navigation_has_a_marketplace_group_for_vendor_staff_and_vendors(world):
     moderator = world.member(world.vendor, "moderator")
     assert "Moderation queue" in group(moderator) and "Vendor applications" not in group(moderator)
     assert {"Vendor applications", "Storefronts", "Admission scorecard"} <= set(group(world.vendor_admin))
-    assert group(world.b_admin) == ["My marketplace", "Storefronts"]
+    assert group(world.b_admin) == ["My marketplace", "Storefronts", "Subscriptions", "Provisioning requests",
+                                    "Customers"]  # fmt: skip
 
 
 def test_screenshot_form_refuses_a_non_image(world, settings, tmp_path):

@@ -38,6 +38,7 @@ UI_LISTS = [
     "/learn/events/", "/enablement/events/", "/library/", "/library/console/",
     "/support/", "/support/console/", "/support/console/?status=open&breached=yes&assignee=none", "/benefits/",
     "/benefits/console/", "/benefits/console/?status=pending",
+    "/subscriptions/", "/marketplace/provisioning/", "/marketplace/customers/",
 ]  # fmt: skip
 ROLES = {"vendor": "admin@vendor.demo", "partner": "admin@alpha.demo"}
 

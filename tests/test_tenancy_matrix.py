@@ -24,10 +24,13 @@ from tests.tenancy_incentives import incentives_b
 from tests.tenancy_marketplace import API_EXEMPT as MARKETPLACE_EXEMPT
 from tests.tenancy_marketplace import API_MATRIX as MARKETPLACE_MATRIX
 from tests.tenancy_marketplace import marketplace_b
+from tests.tenancy_orders import API_EXEMPT as ORDERS_EXEMPT
+from tests.tenancy_orders import API_MATRIX as ORDERS_MATRIX
+from tests.tenancy_orders import orders_b
 from tests.tenancy_programmes import API_MATRIX as PROGRAMMES_MATRIX
+from tests.tenancy_rewards_network import API_MATRIX as REWARDS_NETWORK_MATRIX
 from tests.tenancy_support import API_MATRIX as SUPPORT_MATRIX
 from tests.tenancy_support import support_b
-from tests.tenancy_rewards_network import API_MATRIX as REWARDS_NETWORK_MATRIX
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +71,7 @@ def b_objects(world):
         **funds_b(world),
         **support_b(world),
         **benefits_b(world),
+        **orders_b(world),
     }
 
 
@@ -426,6 +430,7 @@ API_MATRIX |= FUNDS_MATRIX
 API_MATRIX |= SUPPORT_MATRIX
 API_MATRIX |= BENEFITS_MATRIX
 API_MATRIX |= REWARDS_NETWORK_MATRIX
+API_MATRIX |= ORDERS_MATRIX
 VENDOR_WIDE = {op for op in API_MATRIX if op[1].startswith("/api/v1/programmes/")} | {
     "programme-detail",
     "programme-draft",
@@ -474,6 +479,7 @@ API_EXEMPT = {
         "vendor-wide: addressed by a month, not an id; finance only, partners 404 (tests/test_rewards_periods.py)"
     ),
     **MARKETPLACE_EXEMPT,
+    **ORDERS_EXEMPT,
     **enablement.API_EXEMPT,
     **library.API_EXEMPT,
 }

@@ -10,8 +10,9 @@ from tests.tenancy_enablement import UI_MATRIX as ENABLEMENT_UI
 from tests.tenancy_incentives import UI_MATRIX as INCENTIVES_UI
 from tests.tenancy_library import UI_MATRIX as LIBRARY_UI
 from tests.tenancy_marketplace import UI_MATRIX as MARKETPLACE_UI
-from tests.tenancy_support import UI_MATRIX as SUPPORT_UI
+from tests.tenancy_orders import UI_MATRIX as ORDERS_UI
 from tests.tenancy_rewards_network import UI_MATRIX as REWARDS_NETWORK_UI
+from tests.tenancy_support import UI_MATRIX as SUPPORT_UI
 from tests.test_tenancy_matrix import _outsiders_of, _state, b_objects
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +83,7 @@ UI_MATRIX = {
     "rewards-payout-run-csv": lambda o: {"run_id": o["payout_run"]},
     "rewards-payout-run-1c": lambda o: {"run_id": o["payout_run"]},
     **MARKETPLACE_UI,
+    **ORDERS_UI,
     **ENABLEMENT_UI,
     **INCENTIVES_UI,
     **LIBRARY_UI,

@@ -11,11 +11,14 @@ class MarketplaceConfig(AppConfig):
     verbose_name = _("Marketplace")
 
     def ready(self) -> None:
+        # Register the Celery tasks in every process, not only in workers (which autodiscover them):
+        # a service enqueues them by name (core.jobs), eagerly in the embedded default.
         from partnerhub.core import audit_labels
         from partnerhub.core.i18n import pick
 
+        from . import tasks  # noqa: F401
         from .choices import Industry, Language, ProvisioningMode
-        from .models import Plan, Storefront
+        from .models import Plan, ProvisioningRequest, Storefront
 
         def industries(_codes: set[str]) -> dict[str, object]:
             return dict(Industry.choices)
@@ -39,3 +42,8 @@ class MarketplaceConfig(AppConfig):
         audit_labels.register_values("marketplace.listingversion", ("plans",), plans)
         audit_labels.register_values("marketplace.listingversion", ("languages",), languages)
         audit_labels.register_values("marketplace.listingversion", ("storefronts",), storefronts)
+        audit_labels.register_values("marketplace.subscription", ("plan_code", "plan"), plans)
+        audit_labels.register_values("marketplace.provisioningrequest", ("mode",), modes)
+        audit_labels.register_values(
+            "marketplace.provisioningrequest", ("kind",), lambda _codes: dict(ProvisioningRequest.Kind.choices)
+        )

@@ -16,6 +16,7 @@ from partnerhub.identity.models import Membership, Organisation, User
 from partnerhub.identity.roles import OrgKind, Role
 
 from . import services
+from .demo_orders import load_demo_orders
 from .models import Listing, VendorApplication
 from .provisioning.sample_service import SampleService
 from .services.admission import ensure_default_criteria
@@ -198,4 +199,5 @@ def load_demo_marketplace() -> int:
             if spec["live"]:
                 services.version_approve(actor=moderator, version=version)
             created += 1
+    load_demo_orders(SAMPLE_TOKEN)
     return created

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from partnerhub.core.money import quantize
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity.models import Organisation, User
 from partnerhub.identity.roles import Perm
+from partnerhub.rewards import fx
 
-from . import pricing
+from . import billing, pricing
 from .models import (
     ApplicationScore,
     Listing,
@@ -169,20 +171,49 @@ def public_vendor(*, storefront: Storefront, pk: int) -> Organisation:
 
 
 def priced_plans(version: ListingVersion, storefront: Storefront) -> list[dict]:
-    """The version's plans with each charge's price in the storefront's currency."""
+    """The version's plans with each charge's price in the storefront's currency (converted at the current
+    rate from the vendor's base currency when the charge has no price in it: ``billing.charge_price``).
+    A plan whose price cannot be converted (no rate) says so in ``unavailable`` and shows no price, never a zero."""
     out = []
     for plan in version.plans.all():
-        charges = []
+        charges, unavailable = [], ""
         for c in plan.charges.all():
-            price = next((p for p in c.prices.all() if p.currency == storefront.currency), None)
-            if price is None:
-                continue
-            charges.append({"model": c.model, "resource": c.resource.code if c.resource_id else None,
+            try:
+                price = billing.charge_price(c, storefront.currency)
+            except fx.MissingRate as exc:
+                charges, unavailable = [], exc.message
+                break
+            tiers = [{"up_to": t.up_to, "unit": quantize(t.unit), "flat": quantize(t.flat)} for t in price.tiers]
+            amount = quantize(price.amount) if price.amount is not None else None
+            charges.append({"model": c.model, "resource": price.resource,
                             "unit": c.resource.unit if c.resource_id else None, "block_size": c.block_size,
                             "resource_name": c.resource.name(storefront.language) if c.resource_id else "",
-                            "amount": price.amount, "tiers": price.tiers,
-                            "from": pricing.starting_price(c.model, amount=price.amount, tiers=pricing.parse_tiers(
-                                price.tiers) if price.tiers else ())})  # fmt: skip
+                            "amount": amount, "tiers": tiers, "converted_from": price.converted_from,
+                            "from": pricing.starting_price(c.model, amount=amount, tiers=price.tiers)})  # fmt: skip
         out.append({"code": plan.code, "name": plan.name(storefront.language), "billing_period": plan.billing_period,
-                    "trial_days": plan.trial_days, "charges": charges})  # fmt: skip
+                    "trial_days": plan.trial_days, "charges": charges, "unavailable": unavailable})  # fmt: skip
+    return out
+
+
+def vendor_products(*, org_id: int, language: str) -> list[dict]:
+    """A software vendor's live listings on open storefronts, named in ``language`` (else the other one):
+    what the public partner catalogue shows as the vendor's products. Three queries, whatever their number."""
+    versions = (
+        ListingVersion.objects.filter(status=ListingVersion.Status.LIVE, listing__organisation_id=org_id,
+                                      storefronts__is_active=True)
+        .distinct()
+        .prefetch_related(Prefetch("texts", queryset=ListingText.objects.order_by("language")),
+                          Prefetch("storefronts", queryset=Storefront.objects.filter(is_active=True).order_by("code")))
+        .order_by("-decided_at", "-pk")[:50]
+    )  # fmt: skip
+    out = []
+    for v in versions:
+        texts = {t.language: t for t in v.texts.all()}
+        text = texts.get(language) or next(iter(texts.values()), None)
+        fronts = list(v.storefronts.all())
+        home = next((sf for sf in fronts if sf.language == language), fronts[0] if fronts else None)
+        if text is None or home is None:
+            continue
+        out.append({"listing_id": v.listing_id, "name": text.name, "short_description": text.short_description,
+                    "storefronts": [sf.code for sf in fronts], "storefront": home.code})  # fmt: skip
     return out

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import admission, listings, moderation, storefronts
+from .views import admission, listings, moderation, orders, provisioning, storefronts
 
 urlpatterns = [
     path("marketplace/", admission.home, name="marketplace-home"),
@@ -29,4 +29,10 @@ urlpatterns = [
     path("store/<slug:code>/", storefronts.store, name="store"),
     path("store/<slug:code>/listings/<int:listing_id>/", storefronts.store_listing, name="store-listing"),
     path("store/<slug:code>/vendors/<int:org_id>/", storefronts.store_vendor, name="store-vendor"),
+    path("store/<slug:code>/listings/<int:listing_id>/order/<slug:plan_code>/", orders.order, name="store-order"),
+    path("subscriptions/", orders.subscription_list, name="subscriptions"),
+    path("subscriptions/<int:subscription_id>/", orders.subscription_detail, name="subscription"),
+    path("marketplace/customers/", orders.customers, name="marketplace-customers"),
+    path("marketplace/provisioning/", provisioning.request_list, name="marketplace-requests"),
+    path("marketplace/provisioning/<int:request_id>/", provisioning.request_detail, name="marketplace-request"),
 ]  # fmt: skip

@@ -119,6 +119,8 @@ VENDOR_NAVIGATION: list[Entry] = [
         NavItem(_("Storefronts"), "marketplace-storefronts", _vendor_admin),
         NavItem(_("Admission scorecard"), "marketplace-criteria", _assesses),
         NavItem(_("Public storefronts"), "store-list", _vendor),
+        NavItem(_("Subscriptions"), "subscriptions", _vendor),
+        NavItem(_("Provisioning requests"), "marketplace-requests", _vendor),
     ), "marketplace"),
     NavGroup(_("Settings"), (
         NavItem(_("Members"), "my-members", _any),
@@ -156,6 +158,9 @@ MEMBER_NAVIGATION: list[Entry] = [
     NavGroup(_("Marketplace"), (
         NavItem(_("My marketplace"), "marketplace-home", lambda a: "partner_admin" in a.roles),
         NavItem(_("Storefronts"), "store-list", _any),
+        NavItem(_("Subscriptions"), "subscriptions", _any),
+        NavItem(_("Provisioning requests"), "marketplace-requests", lambda a: "partner_admin" in a.roles),
+        NavItem(_("Customers"), "marketplace-customers", lambda a: bool({"partner_admin", "sales"} & a.roles)),
     ), "marketplace"),
     NavGroup(_("Organisation"), (
         NavItem(_("My organisation"), "my-organisation", _any),

@@ -110,6 +110,7 @@ class Sale(models.Model):
         DEAL = "deal", _("Won deal")
         MANUAL = "manual", _("Entered by the vendor")
         REFERRAL = "referral", _("Referred customer's purchase")
+        MARKETPLACE = "marketplace", _("Marketplace order")
 
     tenant_path = "organisation"
 

@@ -2,13 +2,14 @@
 
 from ninja import Router
 
-from . import admission, conformance, listings, storefronts
+from . import admission, conformance, listings, orders, storefronts
 
 router = Router()
 router.add_router("", admission.router)
 router.add_router("", listings.router)
 router.add_router("", conformance.router)
 router.add_router("", storefronts.router)
+router.add_router("", orders.router)
 public_router = storefronts.public_router
 
 __all__ = ["public_router", "router"]

@@ -67,6 +67,7 @@ class PublicPriceOut(Schema):
     block_size: int | None
     amount: Decimal | None
     tiers: list[dict]
+    converted_from: str = Field("", description="The vendor's base currency when converted at the current rate.")
 
 
 class PublicPlanOut(Schema):
@@ -75,6 +76,7 @@ class PublicPlanOut(Schema):
     billing_period: str
     trial_days: int | None
     charges: list[PublicPriceOut]
+    unavailable: str = Field("", description="Why the plan has no price here (no exchange rate), else empty.")
 
 
 class PublicListingOut(CatalogueItemOut):
@@ -144,3 +146,16 @@ def public_listing(request, code: str, listing_id: int):
 def public_vendor(request, code: str, org_id: int):
     sf = selectors.storefront(code=code)
     return selectors.public_vendor(storefront=sf, pk=org_id)
+
+
+class VendorProductOut(Schema):
+    listing_id: int
+    name: str
+    short_description: str
+    storefronts: list[str]
+
+
+@public_router.get("/public/marketplace/vendors/{org_id}/products", response=list[VendorProductOut],
+                   summary="A software vendor's live listings (its products in the partner catalogue)")  # fmt: skip
+def vendor_products(request, org_id: int, language: str = "ru"):
+    return selectors.vendor_products(org_id=org_id, language=language)

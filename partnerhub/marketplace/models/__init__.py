@@ -13,10 +13,28 @@ from .listings import (
     Screenshot,
     VersionIndustry,
 )
+from .orders import CustomerLink, ProvisioningRequest, Subscription, UsageRecord
 from .provisioning import ConformanceRun
 from .storefronts import Storefront
 
 __all__ = [
-    "ApplicationScore", "Charge", "ConformanceRun", "Listing", "ListingText", "ListingVersion", "ModerationComment",
-    "Plan", "Price", "Resource", "ScoreCriterion", "Screenshot", "Storefront", "VendorApplication", "VersionIndustry",
+    "ApplicationScore",
+    "Charge",
+    "ConformanceRun",
+    "CustomerLink",
+    "Listing",
+    "ListingText",
+    "ListingVersion",
+    "ModerationComment",
+    "Plan",
+    "Price",
+    "ProvisioningRequest",
+    "Resource",
+    "ScoreCriterion",
+    "Screenshot",
+    "Storefront",
+    "Subscription",
+    "UsageRecord",
+    "VendorApplication",
+    "VersionIndustry",
 ]  # fmt: skip

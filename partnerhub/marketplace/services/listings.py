@@ -18,7 +18,9 @@ from partnerhub.core import audit, uploads
 from partnerhub.core.validators import clean_web_url
 from partnerhub.identity.models import Organisation, User
 from partnerhub.identity.roles import Role
+from partnerhub.rewards import fx
 
+from .. import billing
 from ..choices import Category, Industry, Language, ProvisioningMode
 from ..models import Listing, ListingText, ListingVersion, Screenshot, Storefront, VersionIndustry
 from . import conformance, pricing_document
@@ -271,10 +273,19 @@ def submission_gaps(version: ListingVersion) -> dict[str, list[str]]:
                 % {"sf": sf.name, "lang": Language(sf.language).label})  # fmt: skip
         for plan in plans:
             for i, charge in enumerate(plan.charges.all()):
-                if not any(p.currency == sf.currency for p in charge.prices.all()):
-                    gap(f"plans.{plan.code}.charges.{i}.prices.{sf.currency}",
-                        _("Plan %(plan)s has no price in %(cur)s for storefront %(sf)s.")
+                if any(p.currency == sf.currency for p in charge.prices.all()):
+                    continue
+                where = f"plans.{plan.code}.charges.{i}.prices.{sf.currency}"
+                if not charge.prices.all():
+                    gap(where, _("Plan %(plan)s has no price in %(cur)s for storefront %(sf)s.")
                         % {"plan": plan.code, "cur": sf.currency, "sf": sf.name})  # fmt: skip
+                    continue
+                try:  # priced in a base currency: shown converted at the current rate, which must exist
+                    billing.charge_price(charge, sf.currency)
+                except fx.MissingRate as exc:
+                    message = _("Plan %(plan)s is priced in another currency and cannot be shown on storefront "
+                                "%(sf)s: %(error)s")  # fmt: skip
+                    gap(where, message % {"plan": plan.code, "sf": sf.name, "error": exc.message})
     return gaps
 
 

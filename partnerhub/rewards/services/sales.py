@@ -238,22 +238,48 @@ def record_referral_sale(
     Called by the referrals context once the purchase is credited; idempotent (the reference is
     the purchase's own).
     """
-    sale, created = Sale.objects.get_or_create(
-        organisation=organisation,
-        external_ref=f"referral-{reference}"[:100],
-        defaults={
-            "customer_name": customer_name[:300],
-            "customer_inn": customer_inn,
-            "product_family": product_family,
-            "amount": amount,
-            "currency": currency,
-            "sold_on": sold_on,
-            "source": Sale.Source.REFERRAL,
-        },
-    )
+    return _record_once(
+        actor=actor, organisation=organisation, external_ref=f"referral-{reference}",
+        audit_extra={"referral": reference},
+        defaults={"customer_name": customer_name[:300], "customer_inn": customer_inn,
+                  "product_family": product_family, "amount": amount, "currency": currency, "sold_on": sold_on,
+                  "source": Sale.Source.REFERRAL},
+    )  # fmt: skip
+
+
+MARKETPLACE_FAMILY = "marketplace-services"  # the product family of programme 001 (distributor_001.yaml)
+
+
+@transaction.atomic
+def record_marketplace_sale(
+    *, actor: User | None, organisation: Organisation, customer_name: str, customer_inn: str, product: str,
+    amount: Decimal, currency: str, sold_on: date, reference: str, sale_type: str = Sale.SaleType.NEW,
+) -> Sale | None:  # fmt: skip
+    """A marketplace order a partner placed for its customer, as that partner's sale (tiers and rewards).
+
+    Called by the marketplace once the vendor provisioned the order (or a paid change to it);
+    idempotent (the reference is the order's or the change's). None when the marketplace product
+    family is not loaded (the sale cannot be classified).
+    """
+    family = ProductFamily.objects.filter(code=MARKETPLACE_FAMILY).first()
+    if family is None:
+        return None
+    return _record_once(
+        actor=actor, organisation=organisation, external_ref=f"marketplace-{reference}",
+        audit_extra={"marketplace": reference},
+        defaults={"customer_name": customer_name[:300], "customer_inn": customer_inn, "product_family": family,
+                  "product": product[:200], "sale_type": sale_type, "amount": amount, "currency": currency,
+                  "sold_on": sold_on, "source": Sale.Source.MARKETPLACE},
+    )  # fmt: skip
+
+
+def _record_once(*, actor, organisation: Organisation, external_ref: str, defaults: dict, audit_extra: dict) -> Sale:
+    """The sale of ``organisation`` with this reference, recorded, audited and rated the first time only."""
+    sale, created = Sale.objects.get_or_create(organisation=organisation, external_ref=external_ref[:100],
+                                               defaults=defaults)  # fmt: skip
     if created:
         audit.record(actor=actor, action="sale.recorded", obj=sale, organisation=organisation,
                      after={"amount": sale.amount, "currency": sale.currency, "sold_on": sale.sold_on,
-                            "product_family": product_family.code, "referral": reference})  # fmt: skip
+                            "product_family": sale.product_family.code, **audit_extra})  # fmt: skip
         _rate([sale], actor)
     return sale
