@@ -47,6 +47,10 @@ NOT_LINKS = {
     "leads.Lead.domain": "matching key (domain or site), shown as text only",
     "deals.Claim.domain_key": "the normalised registrable domain, computed",
     "marketplace.ConformanceRun.url": "copied from the listing's provisioning address, which is probed",
+    "marketplace.ProvisioningRequest.operation_url": (
+        "the vendor API's status URL of a 202 answer, never typed by a person; polled only on the listing's "
+        "own API origin (provisioning.client.get_operation refuses any other)"
+    ),
 }
 
 
