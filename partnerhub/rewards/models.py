@@ -334,7 +334,8 @@ class Rating(models.Model):
 
     # Written only by the engine, a million at a time, from the very rows it joins: the partial unique index
     # on the current rating and the (organisation, entry) index serve every read, and the database checks no
-    # reference per row (Django's deferred foreign-key checks would queue one event per line until commit).
+    # reference per row (Django's deferred foreign-key checks would queue one event per line until commit). The
+    # entries referenced are ledger rows, which a trigger keeps from ever being deleted (migration 0006).
     sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="ratings", db_index=False,
                              db_constraint=False)  # fmt: skip
     organisation = models.ForeignKey("identity.Organisation", on_delete=models.DO_NOTHING, related_name="+",
@@ -364,7 +365,7 @@ class Rating(models.Model):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="ratings", db_index=False,
                               db_constraint=False)  # fmt: skip
     reversal = models.ForeignKey(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="reversed",
-                                 db_index=False)  # fmt: skip
+                                 db_index=False, db_constraint=False)  # fmt: skip
     rated_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()

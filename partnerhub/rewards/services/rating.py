@@ -135,8 +135,15 @@ def _store_issues(issues: list[engine.Issue]) -> None:
     )  # fmt: skip
 
 
+# The resolved rows are kept (materialised) with just the columns the writes need: a million rows of every
+# resolution column spilled to disk and cost twice as much as the writes themselves.
 SINGLE_STATEMENT_SQL = """
-WITH rated AS MATERIALIZED (SELECT * FROM ({rated}) x WHERE issue IS NULL),
+WITH resolved AS MATERIALIZED (
+  SELECT sale_id, organisation_id, version_id, role_code, tier, basis, rule, rate, uplift_eff, share, amount,
+         currency, fx, base, reward_currency, reward, issue
+  FROM ({rated}) x
+),
+rated AS (SELECT * FROM resolved WHERE issue IS NULL),
 sums AS (SELECT organisation_id, reward_currency AS currency, SUM(reward) AS total FROM rated GROUP BY 1, 2),
 entries AS (
   INSERT INTO rewards_journalentry (organisation_id, kind, currency, posted_on, posted_at, memo, key, actor_id)
@@ -162,7 +169,8 @@ entries AS (
   ORDER BY r.sale_id  -- index insertions and foreign-key lookups in key order
   RETURNING 1
 )
-SELECT (SELECT COUNT(*) FROM ratings), (SELECT COUNT(*) FROM entries)
+SELECT (SELECT COUNT(*) FROM ratings), (SELECT COUNT(*) FROM entries),
+       (SELECT COALESCE(array_agg(sale_id ORDER BY sale_id), '{{}}') FROM resolved WHERE issue IS NOT NULL)
 """
 
 
@@ -171,8 +179,8 @@ def _rate_pending_in_sql(*, actor, sale_ids: list[int] | None, on: date) -> Rati
 
     Resolution and rating (:func:`engine.rated_sql`) feed, in one pass, the accruals (one entry per partner
     and currency, its two lines from the sum) and one rating per line pointing at its entry. The sales left
-    pending are then the ones that cannot be rated: they are read back and explained by
-    :func:`engine.rate_row`. All inside the caller's transaction.
+    pending are the ones that cannot be rated; the statement returns their ids, and just those are resolved
+    again and explained by :func:`engine.rate_row`. All inside the caller's transaction.
     """
     run = RatingRun()
     sale_filter = ""
@@ -187,11 +195,14 @@ def _rate_pending_in_sql(*, actor, sale_ids: list[int] | None, on: date) -> Rati
     with connection.cursor() as cur:
         cur.execute("SET LOCAL work_mem = '256MB'")
         cur.execute(SINGLE_STATEMENT_SQL.format(rated=engine.rated_sql(resolution)), params)
-        run.rated, run.entries = cur.fetchone()
+        run.rated, run.entries, unrated = cur.fetchone()
         cur.execute("DELETE FROM rewards_ratingissue i WHERE EXISTS (SELECT 1 FROM rewards_rating r "
                     "WHERE r.sale_id = i.sale_id AND r.line = 'own' AND r.is_current)")  # fmt: skip
-        cur.execute(resolution, {"max_age": fx_max_age()})
-        left = [engine.rate_row(dict(zip(engine.COLUMNS, row, strict=True))) for row in cur.fetchall()]
+        left = []
+        if unrated:  # the statement named the sales it could not rate: resolve just those again, to say why
+            only = engine.resolution_sql(sale_filter=f"AND s.id IN ({', '.join(str(int(i)) for i in unrated)})")
+            cur.execute(only, {"max_age": fx_max_age()})
+            left = [engine.rate_row(dict(zip(engine.COLUMNS, row, strict=True))) for row in cur.fetchall()]
         issues = [i for i in left if isinstance(i, engine.Issue)]
         RatingIssue.objects.filter(sale_id__in=[i.sale_id for i in issues]).delete()
         _store_issues(issues)
