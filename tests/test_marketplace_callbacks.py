@@ -162,5 +162,8 @@ def test_what_is_not_an_operation_is_refused_with_a_problem(world, fast, client)
         r = _post(client, path, body)
         assert r.status_code == status, name
         assert r["Content-Type"] == "application/problem+json", name
+    big = json.dumps({"pad": "x" * 20_000})
+    ru = client.post(path, data=big, content_type="application/json", HTTP_ACCEPT_LANGUAGE="ru").json()
+    assert ru["title"] == "Тело запроса слишком велико" and "16384" in ru["detail"]
     req.refresh_from_db()
     assert req.callback_at is None and req.status == R.SCHEDULED

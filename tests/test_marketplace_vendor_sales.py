@@ -13,7 +13,7 @@ from partnerhub.marketplace.services import admission, orders, provisioning
 from partnerhub.partners.services import enrol
 from partnerhub.partners.tiers import evaluate_programme
 from partnerhub.programmes.models import Programme
-from partnerhub.rewards.models import ExchangeRate, Sale
+from partnerhub.rewards.models import ExchangeRate, Rating, RatingIssue, Sale
 
 from .order_builders import live_listing
 
@@ -47,6 +47,9 @@ def test_a_vendor_crosses_into_advanced_through_its_marketplace_sales(world, sam
         _buy(world, listing, seats=700)
     sales = Sale.objects.filter(organisation=vendor, source=Sale.Source.MARKETPLACE, status=Sale.Status.ACTIVE)
     assert sales.count() == 20 and all(s.amount == Decimal("211000.00") and s.currency == "RUB" for s in sales)
+    # Rated without a reward (programme 001 pays vendors none) rather than left waiting as a rating issue.
+    assert not RatingIssue.objects.exists()
+    assert set(Rating.objects.filter(sale__in=sales).values_list("reward", flat=True)) == {Decimal("0.00")}
     evaluate_programme(programme=programme, on=today)
     enrolment.refresh_from_db()
     assert enrolment.tier_code == "emerging"
