@@ -96,4 +96,8 @@ API_EXEMPT = {
     ("get", "/api/v1/public/marketplace/vendors/{org_id}/products"): (
         "public: a vendor's live listings, as its products in the partner catalogue (test_marketplace_vendor_products)"
     ),
+    ("post", "/api/v1/public/marketplace/provisioning-callbacks/{request_id}/{token}"): (
+        "public: the vendor's callback, addressed by the request's secret token; any other address is a 404 "
+        "and the body is never trusted (test_marketplace_callbacks)"
+    ),
 }

@@ -59,7 +59,14 @@ def test_a_customer_orders_and_the_sample_service_provisions_it(world, fast, sam
     assert sub.period_end == billing.add_period(sub.period_start, "monthly")
     [held] = sample.subscriptions_of(sub.vendor_customer_id)
     assert held["plan"] == "standard" and held["quantities"] == {"seats": 3}
-    assert not Sale.objects.exists()  # the customer bought it itself: no partner's sale
+    # The customer bought it itself: the vendor's sale through the marketplace, and no partner's.
+    [sale] = Sale.objects.all()
+    assert sale.organisation == world.partner_b and sale.source == Sale.Source.MARKETPLACE
+    assert sale.amount == Decimal("1900.00") and sale.currency == "RUB" and sale.customer_name == world.customer.name
+    assert _work() == {}  # nothing due: the sale stays one
+    sub.refresh_from_db()
+    provisioning._record_sales(sub, sub.requests.get(), amount=sale.amount, sold_on=sale.sold_on, actor=None)  # replay
+    assert Sale.objects.count() == 1
 
 
 def test_upgrade_is_prorated_and_provisioned_then_cancel(world, fast, sample):
@@ -123,6 +130,8 @@ def test_a_partner_orders_for_its_customer_and_the_sale_is_the_partners_once_pro
     _work()
     [sale] = Sale.objects.filter(organisation=world.partner_a)
     assert sale.amount == Decimal("1300.00") and sale.currency == "RUB" and sale.source == "marketplace"
+    [vendors] = Sale.objects.filter(organisation=world.partner_b)  # the listing's vendor sold it too
+    assert vendors.amount == sale.amount and vendors.external_ref == sale.external_ref
     assert sale.product_family.code == "marketplace-services"
     sub.refresh_from_db()
     assert sub.status == S.ACTIVE

@@ -160,6 +160,8 @@ class ProvisioningRequest(models.Model):
     max_attempts = models.PositiveIntegerField(_("attempts allowed"), default=5)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     operation_url = models.URLField(max_length=500, blank=True)  # a 202 answer's status URL, polled
+    # When the vendor last posted to the request's callback URL (a hint to poll the status URL now).
+    callback_at = models.DateTimeField(_("vendor's callback"), null=True, blank=True)
     last_error = models.JSONField(null=True, blank=True)  # a Reason.as_dict()
     call_log = models.JSONField(default=list, blank=True)  # the last calls (CallRecord.as_dict)
     question = models.TextField(_("question to the customer"), max_length=2000, blank=True)

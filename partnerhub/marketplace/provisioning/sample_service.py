@@ -324,10 +324,10 @@ class _Handler(BaseHTTPRequestHandler):
         pending = {"id": op_id, "operation": operation, "status": "pending", "status_url": status_url}
         svc.state.operations[op_id] = {"public": pending, "result": result, "delay": delay, "done": False}
         callback = self.headers.get("Callback-Url", "")
+        if not delay:
+            _finish(svc, op_id)  # async: completed by the time anyone polls
         if callback or delay:
             threading.Thread(target=_finish_later, args=(svc, op_id, callback, delay), daemon=True).start()
-        elif svc.completion == "async":
-            _finish(svc, op_id)  # completed by the time anyone polls
         return 202, json.dumps(pending).encode(), {"Location": status_url}
 
     # -- the operations (called under the lock)
@@ -477,7 +477,7 @@ def _finish_later(svc: SampleService, op_id: str, callback: str, delay: float) -
     if delay and svc.stopping.wait(delay):
         return
     with svc.lock:
-        body = _finish(svc, op_id)
+        body = _finish(svc, op_id) if delay else dict(svc.state.operations[op_id]["public"])
     if not callback:
         return
     request = urllib.request.Request(  # noqa: S310 - the platform gave this URL; the sample runs on loopback

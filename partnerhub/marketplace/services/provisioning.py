@@ -5,12 +5,13 @@ and picked up every minute by ``marketplace.provision_due``): a request is claim
 transaction (``SELECT … FOR UPDATE SKIP LOCKED`` where the database has it) by counting the attempt
 and moving its next attempt past a lease, so a second worker leaves it alone and a dead worker's
 request is tried again once the lease ends. The call goes out outside any transaction, with the
-request's idempotency key (the same on every attempt), one HTTP attempt per claimed attempt, and a
-timeout. A timeout, connection error or 5xx schedules the next attempt after
+request's idempotency key (the same on every attempt), its callback URL (``Callback-Url``, see
+``services.callbacks``), one HTTP attempt per claimed attempt, and a timeout. A timeout, connection
+error or 5xx schedules the next attempt after
 ``MARKETPLACE_PROVISIONING_RETRY_SECONDS × 2^(attempt−1)``; a refusal (4xx), an answer against the
 contract or the last attempt spent moves it to ``failed`` — the dead letter, which an operator
 retries. A 202 answer is polled at its status URL. Nothing is billed and no sale recorded until the
-request is approved.
+request is approved; then the vendor's sale (and the ordering partner's) is recorded.
 
 By hand (``mode == "manual"``): the vendor is notified, takes the task, completes it with the
 access parameters, fails it with a reason, or asks the customer for more information (``inquiring``);
@@ -41,6 +42,7 @@ from partnerhub.rewards import services as rewards
 from .. import billing
 from ..choices import ProvisioningMode
 from ..models import ProvisioningRequest, Subscription
+from ..provisioning import callbacks
 from ..provisioning.client import ProvisioningClient, ProvisioningError
 from ..provisioning.parsing import Invalid, parse_subscription
 from ..provisioning.reasons import Reason
@@ -92,7 +94,7 @@ def request_create(
     audit.record(actor=actor, action="provisioning.requested", obj=req, organisation=subscription.vendor,
                  after={"kind": kind, "mode": mode, "subscription": subscription.pk})  # fmt: skip
     if mode == ProvisioningMode.API:
-        _send_after_commit(req.pk)
+        send_after_commit(req.pk)
     else:
         notify(users=_vendor_admins(subscription.vendor_id), organisation=subscription.vendor,
                kind="marketplace.manual_request",
@@ -101,7 +103,7 @@ def request_create(
     return req
 
 
-def _send_after_commit(pk: int) -> None:
+def send_after_commit(pk: int) -> None:
     def send() -> None:
         try:
             enqueue("marketplace.provision_request", pk)
@@ -148,10 +150,10 @@ def _claim(pk: int, *, now: datetime) -> ProvisioningRequest | None:
         return req
 
 
-def _client(sub: Subscription, allow_private: bool | None) -> ProvisioningClient:
+def _client(sub: Subscription, allow_private: bool | None, *, callback_url: str = "") -> ProvisioningClient:
     version = sub.version
     return ProvisioningClient(version.provisioning_url, version.provisioning_token, attempts=1,
-                              allow_private=allow_private)  # fmt: skip
+                              allow_private=allow_private, callback_url=callback_url)  # fmt: skip
 
 
 def _call(req: ProvisioningRequest, sub: Subscription, client: ProvisioningClient):
@@ -201,7 +203,7 @@ def process_request(pk: int, *, now: datetime | None = None, allow_private: bool
     if req is None:
         return None
     sub = Subscription.objects.select_related("version", "customer", "partner", "plan").get(pk=req.subscription_id)
-    client = _client(sub, allow_private)
+    client = _client(sub, allow_private, callback_url=callbacks.url(req.pk, req.idempotency_key))
     try:
         outcome, error = _call(req, sub, client), None
     except ProvisioningError as exc:
@@ -227,7 +229,12 @@ def _record(pk: int, outcome, error: ProvisioningError | None, *, calls, now: da
         req.attempts = max(req.attempts - 1, 0)  # a poll is not a failed attempt
         req.status, req.next_attempt_at = R.SCHEDULED, now + timedelta(
             seconds=settings.MARKETPLACE_PROVISIONING_POLL_SECONDS)  # fmt: skip
+        called_back = req.callback_at is not None and req.callback_at >= now  # during this attempt
+        if called_back:  # the vendor says it finished meanwhile: confirm at once
+            req.next_attempt_at = timezone.now()
         req.save()
+        if called_back:
+            send_after_commit(req.pk)
         return req.status
     if error is None:
         approve(req, result=outcome, actor=None, now=now)
@@ -263,7 +270,7 @@ def approve(req: ProvisioningRequest, *, result: dict | None, actor: User | None
     now = now or timezone.now()
     sub = (
         Subscription.objects.select_for_update(of=("self",))
-        .select_related("plan", "customer", "partner")
+        .select_related("plan", "customer", "partner", "vendor")
         .get(pk=req.subscription_id)
     )
     before = audit.snapshot(sub)
@@ -307,10 +314,22 @@ def approve(req: ProvisioningRequest, *, result: dict | None, actor: User | None
                  after={"kind": req.kind, "subscription": sub.pk})  # fmt: skip
     audit.record(actor=actor, action="subscription.changed", obj=sub, organisation=sub.customer, before=before,
                  after=audit.snapshot(sub))  # fmt: skip
-    if sub.partner_id and sale_amount > 0:
+    if sale_amount > 0:
+        _record_sales(sub, req, amount=sale_amount, sold_on=today, actor=actor)
+
+
+def _record_sales(sub: Subscription, req: ProvisioningRequest, *, amount: Decimal, sold_on, actor) -> None:
+    """What the customer pays for a provisioned order or paid change, as sales for tiers and rewards.
+
+    The listing's vendor sells through the marketplace (its marketplace vendor programme counts it);
+    a partner that ordered for its customer sold it too. One sale per organisation and request
+    (the reference is the request's), so running the approval again never doubles it, and a vendor
+    ordering for its own customer as a partner gets one sale, not two.
+    """
+    for seller in dict.fromkeys(org for org in (sub.vendor, sub.partner) if org is not None):
         rewards.record_marketplace_sale(
-            actor=actor, organisation=sub.partner, customer_name=sub.customer.name, customer_inn=sub.customer.inn,
-            product=f"{sub.listing_id}/{sub.plan_code}", amount=sale_amount, currency=sub.currency, sold_on=today,
+            actor=actor, organisation=seller, customer_name=sub.customer.name, customer_inn=sub.customer.inn,
+            product=f"{sub.listing_id}/{sub.plan_code}", amount=amount, currency=sub.currency, sold_on=sold_on,
             reference=f"sub{sub.pk}-req{req.pk}",
         )  # fmt: skip
 
@@ -343,7 +362,7 @@ def request_retry(*, actor: User, request: ProvisioningRequest) -> ProvisioningR
     req.save()
     audit.record(actor=actor, action="provisioning.retried", obj=req, organisation=req.subscription.vendor)
     if req.mode == ProvisioningMode.API:
-        _send_after_commit(req.pk)
+        send_after_commit(req.pk)
     return req
 
 

@@ -255,7 +255,8 @@ def record_marketplace_sale(
     *, actor: User | None, organisation: Organisation, customer_name: str, customer_inn: str, product: str,
     amount: Decimal, currency: str, sold_on: date, reference: str, sale_type: str = Sale.SaleType.NEW,
 ) -> Sale | None:  # fmt: skip
-    """A marketplace order a partner placed for its customer, as that partner's sale (tiers and rewards).
+    """A marketplace order as a sale of ``organisation`` (tiers and rewards): the listing's vendor's (it
+    counts in the marketplace vendor programme), and the partner's when a partner placed it for its customer.
 
     Called by the marketplace once the vendor provisioned the order (or a paid change to it);
     idempotent (the reference is the order's or the change's). None when the marketplace product
