@@ -193,10 +193,10 @@ def test_the_network_is_set_by_the_partners_manager_through_the_api_and_the_page
     client = ui(world.bdm_a)
     page = client.get(f"/enrolments/{e.pk}/").content.decode()
     assert world.partner_b.name in page and 'name="recruited_by"' in page
-    posted = client.post(f"/enrolments/{e.pk}/network/", {"distributor": "", "recruited_by": world.partner_b.pk,
+    posted = client.post(f"/enrolments/{e.pk}/network/", {"distributor": "", "recruited_by_id": world.partner_b.pk,
                                                           "recruited_on": ""})  # fmt: skip
     assert posted.status_code == 422 and "recruitment" in posted.content.decode()
-    posted = client.post(f"/enrolments/{e.pk}/network/", {"distributor": "", "recruited_by": world.partner_b.pk,
+    posted = client.post(f"/enrolments/{e.pk}/network/", {"distributor": "", "recruited_by_id": world.partner_b.pk,
                                                           "recruited_on": "2026-02-01"})  # fmt: skip
     assert posted.status_code == 302
     e.refresh_from_db()
