@@ -276,7 +276,7 @@ def _entry_index(entries: list[dict], code: str) -> int:
 # Version settings: ProgrammeVersion field -> (document block, key).
 SETTINGS: dict[str, tuple[str, str]] = {
     **{key: ("version", key) for key in yaml_io.VERSION},
-    **{k.field: (block, key) for block, spec in yaml_io.BLOCKS for key, k in spec.items()},
+    **{k.field: (block, key) for block, spec in yaml_io.BLOCKS for key, k in spec.items() if k.field},
 }
 
 
