@@ -18,5 +18,6 @@ API_MATRIX = {
 
 UI_MATRIX = {
     "enrolment-network": lambda o: {"enrolment_id": o["enrolment"]},
+    "enrolment-network-pick": lambda o: {"enrolment_id": o["enrolment"]},
     "sale-detail": lambda o: {"sale_id": o["sale"]},
 }

@@ -39,6 +39,7 @@ UI_LISTS = [
     "/support/", "/support/console/", "/support/console/?status=open&breached=yes&assignee=none", "/benefits/",
     "/benefits/console/", "/benefits/console/?status=pending",
     "/subscriptions/", "/marketplace/provisioning/", "/marketplace/customers/",
+    "/organisations/pick/?q=Альфа",
 ]  # fmt: skip
 ROLES = {"vendor": "admin@vendor.demo", "partner": "admin@alpha.demo"}
 

@@ -20,7 +20,7 @@ from partnerhub.partners.models import Enrolment
 from partnerhub.partners.services import enrol
 from partnerhub.programmes import services as programmes
 from partnerhub.programmes import yaml_io
-from partnerhub.programmes.models import ProductFamily
+from partnerhub.programmes.models import NetworkOverride, ProductFamily
 from partnerhub.rewards import services
 from partnerhub.rewards.models import JournalEntry, LedgerLine, Rating, Sale
 from partnerhub.rewards.services.ledger import balances
@@ -80,7 +80,8 @@ def test_the_rewards_block_is_optional_validated_and_round_trips(net):
     assert {"rewards.hold_days", "rewards.recruiter_override_percent"} <= paths
     plain = yaml_io.parse(programme_text(""), source="plain.yaml")[0]
     assert plain["rewards"] == {"hold_days": None, "distributor_override_percent": "0.00",
-                                "recruiter_override_percent": "0.00", "recruiter_override_months": 12}  # fmt: skip
+                                "recruiter_override_percent": "0.00", "recruiter_override_months": 12,
+                                "overrides": []}  # fmt: skip
 
 
 def test_a_resellers_sale_rates_its_reward_and_its_distributors_override(world, net):
@@ -193,10 +194,10 @@ def test_the_network_is_set_by_the_partners_manager_through_the_api_and_the_page
     client = ui(world.bdm_a)
     page = client.get(f"/enrolments/{e.pk}/").content.decode()
     assert world.partner_b.name in page and 'name="recruited_by"' in page
-    posted = client.post(f"/enrolments/{e.pk}/network/", {"distributor": "", "recruited_by": world.partner_b.pk,
+    posted = client.post(f"/enrolments/{e.pk}/network/", {"distributor": "", "recruited_by_id": world.partner_b.pk,
                                                           "recruited_on": ""})  # fmt: skip
     assert posted.status_code == 422 and "recruitment" in posted.content.decode()
-    posted = client.post(f"/enrolments/{e.pk}/network/", {"distributor": "", "recruited_by": world.partner_b.pk,
+    posted = client.post(f"/enrolments/{e.pk}/network/", {"distributor": "", "recruited_by_id": world.partner_b.pk,
                                                           "recruited_on": "2026-02-01"})  # fmt: skip
     assert posted.status_code == 302
     e.refresh_from_db()
@@ -223,7 +224,24 @@ specs = st.fixed_dictionaries({
     "rec_pct": st.sampled_from([Decimal(0), Decimal("1.5"), Decimal(3)]),
     "sales": st.lists(st.tuples(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999.99"), places=2),
                                 days, st.sampled_from(["software", "hardware"])), min_size=1, max_size=6),
+    # override rules by family and/or the seller's tier (A is Certified): (kind, family, tier) -> percent
+    "rules": st.dictionaries(
+        st.tuples(st.sampled_from(["distributor", "recruiter"]), st.sampled_from([None, "software", "hardware"]),
+                  st.sampled_from([None, "certified", "authorized"])).filter(lambda k: k[1] or k[2]),
+        st.sampled_from([Decimal(0), Decimal("0.75"), Decimal(4), Decimal("12.5")]), max_size=5),
 })  # fmt: skip
+
+
+def ref_rule(spec: dict, kind: str, family: str, tier: str) -> tuple[Decimal, str]:
+    """The most specific rule matching (family 2 + tier 1), else the flat rate; the rule's scope as the line says."""
+    flat = spec["dist_pct"] if kind == "distributor" else spec["rec_pct"]
+    best = None
+    for (k, f, t), pct in spec["rules"].items():
+        if k == kind and f in (None, family) and t in (None, tier):
+            weight = (2 if f else 0) + (1 if t else 0)
+            if best is None or weight > best[0]:
+                best = (weight, pct, ",".join(x for x in (f and f"family={f}", t and f"tier={t}") if x))
+    return (best[1], f"[{best[2]}]") if best else (flat, "")
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -237,6 +255,9 @@ def test_network_lines_match_a_reference_calculation(world, net, spec):
         Enrolment.objects.filter(organisation=world.partner_a).update(
             distributor=world.partner_b, distributor_since=spec["since"], recruited_by=world.customer,
             recruited_on=spec["recruited_on"])  # fmt: skip
+        NetworkOverride.objects.bulk_create([
+            NetworkOverride(version=net, kind=k, product_family=families.get(f or ""), tier_code=t or "", percent=p)
+            for (k, f, t), p in spec["rules"].items()])  # fmt: skip
         sales = [Sale.objects.create(organisation=world.partner_a, customer_name="К", product_family=families[fam],
                                      amount=amount, currency="RUB", sold_on=on)
                  for amount, on, fam in spec["sales"]]  # fmt: skip
@@ -246,13 +267,19 @@ def test_network_lines_match_a_reference_calculation(world, net, spec):
         for sale in sales:
             got = lines(sale)
             own = got["own"]
-            want = {}
-            if spec["dist_pct"] > 0 and sale.sold_on >= spec["since"]:
-                want["distributor"] = ref_override(own.base_amount, spec["dist_pct"])
+            want, rules = {}, {}
+            family = sale.product_family.code
+            dist_pct, dist_scope = ref_rule(spec, "distributor", family, "certified")
+            if dist_pct > 0 and sale.sold_on >= spec["since"]:
+                want["distributor"] = ref_override(own.base_amount, dist_pct)
+                rules["distributor"] = (f"network:distributor{dist_scope}", dist_pct)
             end = ref_add_months(spec["recruited_on"], spec["months"])
-            if spec["rec_pct"] > 0 and spec["recruited_on"] <= sale.sold_on < end:
-                want["recruiter"] = ref_override(own.base_amount, spec["rec_pct"])
+            rec_pct, rec_scope = ref_rule(spec, "recruiter", family, "certified")
+            if rec_pct > 0 and spec["recruited_on"] <= sale.sold_on < end:
+                want["recruiter"] = ref_override(own.base_amount, rec_pct)
+                rules["recruiter"] = (f"network:recruiter:{spec['months']}m{rec_scope}", rec_pct)
             assert {k: v.reward for k, v in got.items() if k != "own"} == want, (sale.sold_on, spec)
+            assert {k: (v.rule, v.rate_percent) for k, v in got.items() if k != "own"} == rules, (sale.sold_on, spec)
             expected[world.partner_b.pk] += want.get("distributor", Decimal(0))
             expected[world.customer.pk] += want.get("recruiter", Decimal(0))
         for org_id, total in expected.items():

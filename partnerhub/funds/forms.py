@@ -1,8 +1,10 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core.forms import MultipleFileField
 from partnerhub.core.money import CURRENCY_CHOICES
+from partnerhub.identity.picker import PartnerField
 
 from .models import ActivityRequest, FundKind, PeriodKind
 
@@ -33,7 +35,7 @@ class DecisionForm(forms.Form):
 
 
 class GrantForm(forms.Form):
-    organisation_id = forms.TypedChoiceField(label=_("Partner"), coerce=int, choices=())
+    organisation_id = PartnerField(label=_("Partner"), as_id=True)
     kind = forms.ChoiceField(label=_("Fund"), choices=FundKind.choices)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
     period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)
@@ -41,9 +43,10 @@ class GrantForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount"), **AMOUNT)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
-    def __init__(self, *args, partners=(), **kwargs):
+    def __init__(self, *args, partners=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation_id"].choices = [(p.pk, p.name) for p in partners]
+        self.fields["organisation_id"].queryset = partners
+        self.fields["organisation_id"].url = reverse("organisation-pick")
 
 
 class AllowanceForm(forms.Form):

@@ -51,7 +51,7 @@ def funds_home(request: HttpRequest) -> HttpResponse:
 def _console(request: HttpRequest, *, grant=None, allowance=None, status: int = 200) -> HttpResponse:
     if not actor_for(request.user).is_vendor_staff:
         raise PermissionDenied
-    partners = Organisation.objects.visible_to(request.user).filter(kind=OrgKind.PARTNER).order_by("name")[:500]
+    partners = Organisation.objects.visible_to(request.user).filter(kind=OrgKind.PARTNER)
     budgets = Paginator(selectors.budgets(actor=request.user, status=request.GET.get("status", "")[:8]), 25)
     ctx = {
         "page": budgets.get_page(request.GET.get("page")),
@@ -74,7 +74,7 @@ def console(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def grant(request: HttpRequest) -> HttpResponse:
-    partners = Organisation.objects.visible_to(request.user).filter(kind=OrgKind.PARTNER).order_by("name")[:500]
+    partners = Organisation.objects.visible_to(request.user).filter(kind=OrgKind.PARTNER)
     form = GrantForm(request.POST, partners=partners)
     if form.is_valid():
         try:

@@ -83,3 +83,22 @@ def home_organisation(*, actor: User, preferred_id: int | None = None) -> Organi
             return m.organisation
     order = {OrgKind.VENDOR: 0, OrgKind.PARTNER: 1, OrgKind.CUSTOMER: 2}
     return sorted((m.organisation for m in memberships), key=lambda o: (order.get(o.kind, 9), o.pk))[0]
+
+
+PICKS = 20  # a search-as-you-type picker offers at most this many partners
+
+
+def partner_picks(*, actor: User, query: str, within: QuerySet[Organisation] | None = None,
+                  limit: int = PICKS) -> list[Organisation]:  # fmt: skip
+    """Partners whose name contains ``query`` or whose INN starts with it, for a picker: at most ``limit``,
+    filtered and limited in SQL. Without ``within``, only the partners the actor may see are offered (a
+    partner's user finds its own organisation at most); ``within`` is a form's own candidates, already
+    scoped to the actor by the selector that made them (the network's candidates, say)."""
+    query = (query or "").strip()[:100]
+    if not query:
+        return []
+    qs = within if within is not None else Organisation.objects.visible_to(actor).filter(kind=OrgKind.PARTNER)
+    match = Q(name__icontains=query) | Q(legal_name__icontains=query)
+    if query.isdigit():
+        match |= Q(inn__startswith=query)
+    return list(qs.filter(match).only("pk", "name", "inn").order_by("name", "pk")[:limit])

@@ -32,6 +32,7 @@ urlpatterns = [
     ),
     path("switch-organisation/", views.switch_organisation, name="switch-organisation"),
     path("organisations/", views.organisation_list, name="organisation-list"),
+    path("organisations/pick/", views.organisation_pick, name="organisation-pick"),
     path("organisations/new/", views.organisation_create, name="organisation-create"),
     path("organisation/", views.my_organisation, name="my-organisation"),
     path("members/", views.my_members, name="my-members"),

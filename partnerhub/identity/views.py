@@ -61,6 +61,14 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def organisation_pick(request: HttpRequest) -> HttpResponse:
+    """The partner picker's matches (identity/picker.py): only partners the user may see, at most a page."""
+    from .picker import picks_response
+
+    return picks_response(request, actor=request.user)
+
+
+@login_required
 def my_organisation(request: HttpRequest) -> HttpResponse:
     return redirect("organisation-detail", org_id=_current_org(request).pk)
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core.money import CURRENCY_CHOICES
 from partnerhub.identity.models import Organisation
+from partnerhub.identity.picker import PartnerListField
 from partnerhub.programmes.models import Programme, Tier
 
 from .models import Incentive
@@ -30,8 +31,8 @@ class IncentiveForm(forms.Form):
     starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
     ends_on = forms.DateField(label=_("Ends on (inclusive)"), widget=DATE)
     tiers = forms.MultipleChoiceField(label=_("Eligible tiers"), required=False, help_text=_("Empty: every tier."))
-    partners = forms.MultipleChoiceField(label=_("Named partners"), required=False,
-                                         help_text=_("Empty: every eligible partner."))  # fmt: skip
+    partners = PartnerListField(label=_("Named partners"), required=False,
+                                help_text=_("Empty: every eligible partner."))  # fmt: skip
     show_amounts = forms.BooleanField(label=_("Partners see each other's figures"), required=False)
     target = forms.CharField(label=_("SPIF: target"), required=False, max_length=30)
     bonus_kind = forms.ChoiceField(label=_("SPIF: bonus"), required=False,
@@ -43,8 +44,7 @@ class IncentiveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["programme"].choices = list(Programme.objects.order_by("name").values_list("code", "name"))
         self.fields["tiers"].choices = list(tier_choices().items())
-        self.fields["partners"].choices = list(
-            Organisation.objects.filter(kind="partner").order_by("name").values_list("pk", "name"))  # fmt: skip
+        self.fields["partners"].queryset = Organisation.objects.filter(kind="partner")
         for n in range(1, PRIZE_ROWS + 1):
             self.fields[f"prize_{n}_amount"] = forms.CharField(
                 label=_("Prize for rank %(n)s") % {"n": n}, required=False, max_length=30)  # fmt: skip
@@ -63,7 +63,7 @@ class IncentiveForm(forms.Form):
                 prizes.append({"rank": n, "amount": amount, "currency": currency, "label": label})
         d["prizes"] = prizes if d["kind"] == Incentive.Kind.CONTEST else []
         d["tiers"] = list(d.get("tiers") or [])
-        d["partners"] = [int(p) for p in d.get("partners") or []]
+        d["partners"] = list(d.get("partners") or [])
         return d
 
     def field_for(self, key: str) -> str | None:
@@ -78,7 +78,7 @@ class IncentiveForm(forms.Form):
         data = {f: getattr(obj, f) for f in ("kind", "name", "name_en", "description", "metric", "currency",
                                              "starts_on", "ends_on", "show_amounts", "bonus_kind")}  # fmt: skip
         data |= {"programme": obj.programme.code, "tiers": obj.tier_codes,
-                 "partners": [str(p) for p in obj.partners.values_list("pk", flat=True)],
+                 "partners": list(obj.partners.values_list("pk", flat=True)),
                  "target": obj.target or "", "bonus_percent": obj.bonus_percent or "",
                  "bonus_amount": obj.bonus_amount or ""}  # fmt: skip
         for p in obj.prizes.all():

@@ -1,5 +1,8 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from partnerhub.identity.picker import PartnerField
 
 
 class OverrideForm(forms.Form):
@@ -15,18 +18,19 @@ class OverrideForm(forms.Form):
 class NetworkForm(forms.Form):
     """The partner's distributor and recruiter (partners.network); empty: none."""
 
-    distributor = forms.ModelChoiceField(label=_("Distributor"), queryset=None, required=False)
+    distributor = PartnerField(label=_("Distributor"), required=False)
     distributor_since = forms.DateField(label=_("Buys through it from"), required=False,
                                         widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
-    recruited_by = forms.ModelChoiceField(label=_("Recruited by"), queryset=None, required=False)
+    recruited_by = PartnerField(label=_("Recruited by"), required=False)
     recruited_on = forms.DateField(label=_("Recruited on"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
     reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)
 
-    def __init__(self, *args, partners=None, **kwargs):
+    def __init__(self, *args, partners=None, enrolment=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["distributor"].queryset = partners
-        self.fields["recruited_by"].queryset = partners
+        url = reverse("enrolment-network-pick", args=[enrolment.pk]) if enrolment is not None else ""
+        for name in ("distributor", "recruited_by"):
+            self.fields[name].queryset, self.fields[name].url = partners, url
 
 
 class EvidenceForm(forms.Form):
@@ -38,7 +42,7 @@ class EvidenceForm(forms.Form):
     note = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     evidence_url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
     evidence_file = forms.FileField(label=_("File"), required=False)
-    organisation = forms.ModelChoiceField(label=_("Partner"), queryset=None, required=False)
+    organisation = PartnerField(label=_("Partner"), required=False)
 
     def __init__(self, *args, partners=None, **kwargs):
         from partnerhub.programmes.models import Requirement
@@ -51,6 +55,7 @@ class EvidenceForm(forms.Form):
             del self.fields["organisation"]
         else:
             self.fields["organisation"].queryset = partners
+            self.fields["organisation"].url = reverse("organisation-pick")
             self.fields["organisation"].required = True
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("enrolments/<int:enrolment_id>/override/", views.enrolment_override, name="enrolment-override"),
     path("enrolments/<int:enrolment_id>/override/end/", views.enrolment_override_end, name="enrolment-override-end"),
     path("enrolments/<int:enrolment_id>/network/", views.enrolment_network, name="enrolment-network"),
+    path("enrolments/<int:enrolment_id>/network/pick/", views.enrolment_network_pick, name="enrolment-network-pick"),
     path("enrolments/<int:enrolment_id>/evaluate/", views.enrolment_evaluate, name="enrolment-evaluate"),
     path("obligations/", views.obligation_list, name="obligation-list"),
     path("obligations/<int:record_id>/review/", views.obligation_review, name="obligation-review"),

@@ -171,18 +171,27 @@ def enrolment_detail(request: HttpRequest, enrolment_id: int) -> HttpResponse:
         except PermissionDenied:  # a vendor user named the partner's manager without the partner-manager role
             partners = None
         if partners is not None:
-            network_form = NetworkForm(partners=partners, initial={
-                "distributor": e.distributor_id, "distributor_since": e.distributor_since,
-                "recruited_by": e.recruited_by_id, "recruited_on": e.recruited_on})  # fmt: skip
+            network_form = NetworkForm(partners=partners, enrolment=e, initial={
+                "distributor": e.distributor, "distributor_since": e.distributor_since,
+                "recruited_by": e.recruited_by, "recruited_on": e.recruited_on})  # fmt: skip
     return render(request, "partners/enrolment_detail.html", {**card, "can_manage": can_manage, "form": form,
                                                               "network_form": network_form})  # fmt: skip
+
+
+@login_required
+def enrolment_network_pick(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    """The network form's partner picker: the programme's other partners matching the text (its managers only)."""
+    from partnerhub.identity.picker import picks_response
+
+    e = selectors.enrolment(actor=request.user, pk=enrolment_id)
+    return picks_response(request, actor=request.user, within=network.candidates(actor=request.user, enrolment=e))
 
 
 @login_required
 @require_POST
 def enrolment_network(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     e = selectors.enrolment(actor=request.user, pk=enrolment_id)
-    form = NetworkForm(request.POST, partners=network.candidates(actor=request.user, enrolment=e))
+    form = NetworkForm(request.POST, partners=network.candidates(actor=request.user, enrolment=e), enrolment=e)
     if form.is_valid():
         try:
             network.set_network(actor=request.user, enrolment=e, **form.cleaned_data)

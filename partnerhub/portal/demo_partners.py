@@ -1,6 +1,7 @@
 """Demo partners in the shipped programmes, with sales, certified staff and obligations, so that
-after one evaluation they stand in different tiers. Idempotent: partners already enrolled are
-left alone.
+after one evaluation they stand in different tiers, and a multi-level network: a reseller attached to a
+distributor and recruited by another partner. Idempotent: partners already enrolled, and links already
+set, are left alone.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from django.utils import timezone
 
 from partnerhub.enablement import services as enablement
 from partnerhub.identity.models import Organisation, User
+from partnerhub.partners import network as services_network
 from partnerhub.partners import obligations, services
 from partnerhub.partners.models import Enrolment
 from partnerhub.partners.tiers import evaluate_programme
 from partnerhub.programmes.models import Programme
 from partnerhub.rewards import services as rewards
+from partnerhub.rewards.models import Sale
 
 # partner name -> (programme code, role, sales this year [(amount, currency, family)], certified staff, obligations)
 PLAN = {
@@ -67,3 +70,30 @@ def load_demo_partners() -> int:
     for programme in programmes:
         evaluate_programme(programme=programme, on=today)
     return enrolled
+
+
+# reseller -> (its distributor, its recruiter), in the 002 programme; both links from the start of the year
+NETWORK = {"Гамма Сервис": ("Альфа Интеграция", "Бета Софт")}
+
+
+@transaction.atomic
+def load_demo_network() -> int:
+    """Attach the demo's reseller to its distributor and name its recruiter, then rate the overrides its sales
+    give them (the demo's 002 version pays both: ``programmes.services.DEMO_REWARDS``). Returns the new lines."""
+    admin = User.objects.filter(email="admin@vendor.demo").first()
+    if admin is None:
+        return 0
+    start = date(timezone.localdate().year, 1, 1)
+    sale_ids: list[int] = []
+    for name, (distributor, recruiter) in NETWORK.items():
+        e = Enrolment.objects.select_related("organisation", "programme").filter(
+            organisation__name=name, programme__code="security-partners").first()  # fmt: skip
+        orgs = {o.name: o for o in Organisation.objects.filter(kind="partner", name__in=(distributor, recruiter))}
+        if e is None or len(orgs) < 2:
+            continue
+        if e.distributor_id is None and e.recruited_by_id is None:
+            services_network.set_network(actor=admin, enrolment=e, distributor=orgs[distributor],
+                                         distributor_since=start, recruited_by=orgs[recruiter], recruited_on=start,
+                                         reason="Договор дистрибуции (демо)")  # fmt: skip
+        sale_ids += list(Sale.objects.filter(organisation=e.organisation).values_list("pk", flat=True))
+    return rewards.rate_pending(sale_ids=sale_ids).network if sale_ids else 0

@@ -355,3 +355,31 @@ class RewardRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_family} · {self.get_sale_type_display()}: {self.percent}%"
+
+
+class NetworkOverride(models.Model):
+    """A network override rate for one product family and/or one seller's tier (YAML ``rewards.overrides``).
+
+    The most specific rule matching a sale wins — family and tier, then family, then tier — and the version's
+    flat ``distributor_override_percent`` / ``recruiter_override_percent`` is the default; rated in
+    ``partnerhub.rewards.network``, each line keeping the rule and rate that produced it.
+    """
+
+    class Kind(models.TextChoices):
+        DISTRIBUTOR = "distributor", _("Distributor's override")
+        RECRUITER = "recruiter", _("Recruiter's override")
+
+    version = models.ForeignKey(ProgrammeVersion, on_delete=models.CASCADE, related_name="network_overrides")
+    kind = models.CharField(_("override"), max_length=16, choices=Kind.choices)
+    product_family = models.ForeignKey(ProductFamily, null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+", verbose_name=_("product family"))  # fmt: skip
+    tier_code = models.CharField(_("seller's tier"), max_length=50, blank=True)
+    percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2, validators=PERCENT)
+
+    class Meta:
+        ordering = ["version_id", "id"]
+        indexes = [models.Index(fields=["version", "kind"], name="network_override_version_kind")]
+
+    def __str__(self) -> str:
+        scope = " · ".join(x for x in (self.product_family.code if self.product_family_id else "", self.tier_code) if x)
+        return f"{self.get_kind_display()} {scope}: {self.percent}%"

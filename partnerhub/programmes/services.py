@@ -34,6 +34,12 @@ from .models import Programme, ProgrammeVersion
 
 DEFINITIONS = Path(__file__).resolve().parent / "definitions"
 DEMO_FILES = ("security_002.yaml", "cloud_003.yaml", "distributor_001.yaml")
+# The demo's 002 programme also pays the multi-level network's overrides (the shipped file pays none), so that
+# the demo's distributor and recruiter (portal.demo_partners.load_demo_network) have override lines to show.
+DEMO_REWARDS = {
+    "security_002.yaml": "rewards:\n  distributor_override_percent: 3\n  recruiter_override_percent: 2\n"
+    "  recruiter_override_months: 12\n",
+}
 S = ProgrammeVersion.Status
 
 
@@ -147,7 +153,7 @@ def load_demo_programmes() -> list[ProgrammeVersion]:
     loaded = []
     for name in DEMO_FILES:
         path = DEFINITIONS / name
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8").rstrip("\n") + "\n" + DEMO_REWARDS.get(name, "")
         doc = _parse(text, name)
         if not Programme.objects.filter(code=doc["programme"]["code"]).exists():
             loaded.append(import_programme(actor=None, text=text, source=name))
@@ -270,7 +276,7 @@ def _entry_index(entries: list[dict], code: str) -> int:
 # Version settings: ProgrammeVersion field -> (document block, key).
 SETTINGS: dict[str, tuple[str, str]] = {
     **{key: ("version", key) for key in yaml_io.VERSION},
-    **{k.field: (block, key) for block, spec in yaml_io.BLOCKS for key, k in spec.items()},
+    **{k.field: (block, key) for block, spec in yaml_io.BLOCKS for key, k in spec.items() if k.field},
 }
 
 

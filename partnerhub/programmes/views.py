@@ -159,6 +159,7 @@ def programme_version(request: HttpRequest, code: str, number: int) -> HttpRespo
         "versions": selectors.versions(actor=request.user, programme=p),
         "tiers": selectors.tiers_of(v),
         "roles": list(v.roles.all()),
+        "network_overrides": list(v.network_overrides.select_related("product_family")),
         "can_manage": can_manage,
         "draft_form": draft_form,
         "publish_form": publish_form,

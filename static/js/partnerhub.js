@@ -3,7 +3,9 @@
      <form data-confirm="Remove this member?">   asks before submitting
      <select data-autosubmit>                    submits its form when changed
      <input data-select-on-click>                selects its text when clicked
-     <button data-copy="text">                   copies the text to the clipboard */
+     <button data-copy="text">                   copies the text to the clipboard
+     <span data-picker>                          a partner picker (identity/picker.py): typing clears the
+                                                 picked id; a click on a match fills the text and the id */
 (function () {
   "use strict";
   document.addEventListener("submit", function (event) {
@@ -12,6 +14,12 @@
       event.preventDefault();
     }
   }, true);
+  document.addEventListener("input", function (event) {
+    var picker = event.target.closest("[data-picker-text]");
+    if (picker) {
+      picker.closest("[data-picker]").querySelector("[data-picker-id]").value = "";
+    }
+  });
   document.addEventListener("change", function (event) {
     var field = event.target.closest("[data-autosubmit]");
     if (field && field.form) {
@@ -26,6 +34,13 @@
     var button = event.target.closest("[data-copy]");
     if (button && navigator.clipboard) {
       navigator.clipboard.writeText(button.getAttribute("data-copy"));
+    }
+    var pick = event.target.closest("[data-pick]");
+    var picker = pick && pick.closest("[data-picker]");
+    if (picker) {
+      picker.querySelector("[data-picker-text]").value = pick.getAttribute("data-pick-label");
+      picker.querySelector("[data-picker-id]").value = pick.getAttribute("data-pick");
+      pick.closest("ul").innerHTML = "";
     }
   });
 })();

@@ -153,6 +153,16 @@ REWARDS = {
     "distributor_override_percent": K("percent", "0.00", field="distributor_override_percent"),
     "recruiter_override_percent": K("percent", "0.00", field="recruiter_override_percent"),
     "recruiter_override_months": K("int", 12, maximum=120, field="recruiter_override_months"),
+    "overrides": K("list", None),  # NetworkOverride rows, not version fields (OVERRIDE)
+}
+
+
+# rewards.overrides[]: an override rate for a product family and/or the seller's tier; the most specific wins.
+OVERRIDE = {
+    "kind": K("enum", choices=("distributor", "recruiter")),
+    "family": K("slug", None, max_length=50, nullable=True),
+    "tier": K("slug", None, max_length=50, nullable=True),
+    "percent": K("percent"),
 }
 
 

@@ -6,7 +6,17 @@ from typing import Any
 
 import yaml
 
-from ..models import Benefit, ProductFamily, Programme, ProgrammeRole, ProgrammeVersion, Requirement, RewardRate, Tier
+from ..models import (
+    Benefit,
+    NetworkOverride,
+    ProductFamily,
+    Programme,
+    ProgrammeRole,
+    ProgrammeVersion,
+    Requirement,
+    RewardRate,
+    Tier,
+)
 from .schema import AMOUNT_KEYS, BLOCKS, CENT, I18N_KEYS, SCHEMA_VERSION, K
 
 
@@ -20,6 +30,8 @@ def version_fields(doc: dict) -> dict[str, Any]:
     }  # fmt: skip
     for block, spec in BLOCKS:
         for key, k in spec.items():
+            if not k.field:  # a list of rows (rewards.overrides), written by build
+                continue
             value = doc[block][key]
             fields[k.field] = Decimal(value) if k.kind == "percent" and value is not None else value
     return fields
@@ -57,6 +69,7 @@ def build(
         version = into
         version.roles.all().delete()
         version.tiers.all().delete()
+        version.network_overrides.all().delete()
         for name, value in fields.items():
             setattr(version, name, value)
         version.save()
@@ -87,6 +100,11 @@ def build(
                        percent=Decimal(r["percent"]))
             for r in t["reward_rates"]
         ])  # fmt: skip
+    NetworkOverride.objects.bulk_create([
+        NetworkOverride(version=version, kind=o["kind"], product_family=families.get(o["family"] or ""),
+                        tier_code=o["tier"] or "", percent=Decimal(o["percent"]))
+        for o in (doc.get("rewards") or {}).get("overrides") or []
+    ])  # fmt: skip
     return version
 
 
@@ -166,7 +184,16 @@ def document(version: ProgrammeVersion) -> dict:
     }
 
 
+def overrides_of(version: ProgrammeVersion) -> list[dict]:
+    """The version's ``rewards.overrides`` as the file gives them."""
+    return [{"kind": o.kind, "family": o.product_family.code if o.product_family_id else None,
+             "tier": o.tier_code or None, "percent": _pct(o.percent)}
+            for o in version.network_overrides.select_related("product_family").order_by("pk")]  # fmt: skip
+
+
 def _field(version: ProgrammeVersion, k: K) -> Any:
+    if not k.field:
+        return overrides_of(version)
     value = getattr(version, k.field)
     return _pct(value) if k.kind == "percent" else value
 

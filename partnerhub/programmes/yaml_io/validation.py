@@ -26,6 +26,7 @@ from .schema import (
     MAX_NODES,
     METRIC_REQ,
     OBLIGATION_REQ,
+    OVERRIDE,
     PARAMETERS,
     PROGRAMME,
     RATE,
@@ -286,6 +287,8 @@ def validate(raw: Any, *, source: str = "<document>") -> tuple[dict | None, list
         if key == "deal_registration":
             block = _legacy_inactivity_days(chk, block)
         out[key] = chk.mapping(block, spec, key)
+    if out["rewards"] is not None:
+        out["rewards"]["overrides"] = _overrides(chk, out["rewards"]["overrides"])
     families = [chk.mapping(f, FAMILY, f"product_families[{i}]")
                 for i, f in enumerate(chk.items(doc["product_families"], "product_families"))]  # fmt: skip
     _unique(chk, families, "product_families")
@@ -310,6 +313,37 @@ def validate(raw: Any, *, source: str = "<document>") -> tuple[dict | None, list
     if chk.errors:
         return None, chk.errors
     return out, []
+
+
+def _overrides(chk: _Checker, raw: Any) -> list:
+    """``rewards.overrides``: each names a family, a tier or both (the flat rate covers the rest), once."""
+    entries = [chk.mapping(o, OVERRIDE, f"rewards.overrides[{i}]")
+               for i, o in enumerate(chk.items(raw, "rewards.overrides"))]  # fmt: skip
+    seen: set = set()
+    for i, o in enumerate(entries):
+        if not o:
+            continue
+        if not o["family"] and not o["tier"]:
+            chk.err(f"rewards.overrides[{i}]", _("give a family, a tier or both; the flat rate for everything else "
+                                                 "is %(kind)s_override_percent") % {"kind": o["kind"]})  # fmt: skip
+        key = (o["kind"], o["family"], o["tier"])
+        if key in seen:
+            chk.err(f"rewards.overrides[{i}]", _("a second %(kind)s override for family %(family)s and tier %(tier)s")
+                    % {"kind": o["kind"], "family": o["family"] or "any", "tier": o["tier"] or "any"})  # fmt: skip
+        seen.add(key)
+    return entries
+
+
+def _check_overrides(chk: _Checker, doc: dict, known_families: set[str]) -> None:
+    """An override's family is declared or exists; its tier is one of this version's tiers."""
+    tiers = {t["code"] for t in doc["tiers"] if t and t.get("code")}
+    for i, o in enumerate((doc.get("rewards") or {}).get("overrides") or []):
+        if o and o["family"] and o["family"] not in known_families:
+            chk.err(f"rewards.overrides[{i}].family", _("unknown product family %(code)r; declare it under "
+                                                        "product_families") % {"code": o["family"]})  # fmt: skip
+        if o and o["tier"] and o["tier"] not in tiers:
+            chk.err(f"rewards.overrides[{i}].tier", _("unknown tier %(code)r; it must be one of this file's tiers")
+                    % {"code": o["tier"]})  # fmt: skip
 
 
 def _legacy_inactivity_days(chk: _Checker, block: Any) -> Any:
@@ -404,6 +438,7 @@ def _check_families(chk: _Checker, doc: dict) -> None:
     """Families are declared in the file or exist already; a sales threshold gets the version's currency."""
     declared = {f["code"] for f in doc["product_families"] if f and f["code"]}
     known = declared | set(ProductFamily.objects.values_list("code", flat=True))
+    _check_overrides(chk, doc, known)
     currency = (doc.get("version") or {}).get("currency") or "RUB"
     for i, t in enumerate(doc["tiers"]):
         if not t:

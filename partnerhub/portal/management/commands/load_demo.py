@@ -21,6 +21,9 @@ class Command(BaseCommand):
         from partnerhub.portal.demo_activity import load_demo_activity
 
         load_demo_activity()
+        from partnerhub.portal.demo_partners import load_demo_network
+
+        load_demo_network()
         from partnerhub.marketplace.demo import load_demo_marketplace
 
         load_demo_marketplace()

@@ -1,0 +1,59 @@
+"""The demo shows a multi-level network: Гамма Сервис buys through Альфа Интеграция (its distributor) and was
+recruited by Бета Софт; the demo's 002 version pays both overrides, so Гамма's rated sales give Альфа and Бета
+override lines on their earnings and statements. Loading the demo twice changes nothing."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from partnerhub.identity.demo import DEMO_PASSWORD
+from partnerhub.partners.models import Enrolment
+from partnerhub.programmes.models import ProgrammeVersion
+from partnerhub.rewards.models import Rating
+
+pytestmark = pytest.mark.django_db
+
+
+def network_state():
+    links = list(
+        Enrolment.objects.filter(distributor__isnull=False).values_list(
+            "organisation__name", "distributor__name", "distributor_since", "recruited_by__name", "recruited_on"
+        )
+    )
+    lines = list(
+        Rating.objects.filter(line__in=("distributor", "recruiter"))
+        .order_by("pk")
+        .values_list(
+            "line", "organisation__name", "source_organisation__name", "rule", "rate_percent", "reward", "is_current"
+        )
+    )
+    return links, lines
+
+
+def login(email: str) -> Client:
+    client = Client()
+    assert client.login(username=email, password=DEMO_PASSWORD), email  # the logins the README prints
+    return client
+
+
+def test_the_demo_has_a_distributor_and_a_recruiter_with_their_override_lines():
+    call_command("load_demo", stdout=io.StringIO())
+    version = ProgrammeVersion.objects.get(programme__code="security-partners", number=1)
+    assert (version.distributor_override_percent, version.recruiter_override_percent) == (3, 2)
+    links, lines = network_state()
+    assert [(o, d, r) for o, d, _since, r, _on in links] == [("Гамма Сервис", "Альфа Интеграция", "Бета Софт")]
+    kinds = {(line, who, source) for line, who, source, *_rest in lines}
+    assert kinds == {("distributor", "Альфа Интеграция", "Гамма Сервис"), ("recruiter", "Бета Софт", "Гамма Сервис")}
+    period = timezone.localdate().strftime("%Y-%m")
+    for email, line, rule in (("admin@alpha.demo", "distributor", "network:distributor"),
+                              ("admin@beta.demo", "recruiter", "network:recruiter:12m")):  # fmt: skip
+        rating = Rating.objects.get(line=line, is_current=True)
+        client = login(email)
+        page = client.get(f"/earnings/{rating.organisation_id}/statements/{period}/").content.decode()
+        assert "data-source-partner" in page and "Гамма Сервис" in page and rule in page
+        assert client.get(f"/earnings/{rating.organisation_id}/").status_code == 200
+    call_command("load_demo", stdout=io.StringIO())
+    assert network_state() == (links, lines)
