@@ -143,7 +143,7 @@ WITH resolved AS MATERIALIZED (
          currency, fx, base, reward_currency, reward, issue
   FROM ({rated}) x
 ),
-rated AS (SELECT * FROM resolved WHERE issue IS NULL),
+rated AS NOT MATERIALIZED (SELECT * FROM resolved WHERE issue IS NULL),
 sums AS (SELECT organisation_id, reward_currency AS currency, SUM(reward) AS total FROM rated GROUP BY 1, 2),
 entries AS (
   INSERT INTO rewards_journalentry (organisation_id, kind, currency, posted_on, posted_at, memo, key, actor_id)
@@ -166,7 +166,6 @@ entries AS (
          r.rate, r.uplift_eff, r.share, r.amount, r.currency, r.fx, r.base, r.reward_currency, r.reward, true, e.id,
          NULL, %(now)s
   FROM rated r JOIN entries e ON e.organisation_id = r.organisation_id AND e.currency = r.reward_currency
-  ORDER BY r.sale_id  -- index insertions and foreign-key lookups in key order
   RETURNING 1
 )
 SELECT (SELECT COUNT(*) FROM ratings), (SELECT COUNT(*) FROM entries),
