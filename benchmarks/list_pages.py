@@ -71,7 +71,7 @@ def build() -> dict[str, str]:
     from django.db import connection
     from django.utils import timezone
 
-    from partnerhub.deals.keys import domain_key, name_key
+    from partnerhub.deals.keys import domain_key, match_keys, name_key
     from partnerhub.identity.models import Membership, Organisation, User
     from partnerhub.identity.roles import OrgKind, Role
     from partnerhub.identity.validators import inn_check_digits
@@ -147,7 +147,7 @@ def build() -> dict[str, str]:
             raw.cursor() as c,
             c.copy(
                 "COPY deals_claim (organisation_id, tier_code, kind, origin, status, stage, cooperation_model, title, "
-                "customer_name, customer_inn, customer_domain, customer_region, customer_city, name_key, domain_key, "
+                "customer_name, customer_inn, customer_domain, customer_region, customer_city, name_key, match_keys, domain_key, "
                 "currency, amount, contact_name, contact_email, contact_phone, description, decision_reason, "
                 "hold_reasons, registered_at, last_activity_at, uplift_percent, benefit_share_percent, lock_version, "
                 "created_at, updated_at) FROM STDIN"
@@ -175,6 +175,7 @@ def build() -> dict[str, str]:
                         org.region,
                         org.city,
                         name_key(name),
+                        match_keys(name_key(name)),
                         domain_key(f"client{i}.ru"),
                         "RUB",
                         "100000.00",
