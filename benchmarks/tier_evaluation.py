@@ -110,13 +110,14 @@ def build(n: int) -> dict:
         with (
             raw.cursor() as c,
             c.copy(
-                "COPY enablement_certification (specialist_id, type_id, number, issued_on, expires_on, created_at) "
+                "COPY enablement_certification (specialist_id, type_id, number, level, revoke_reason, issued_on, expires_on, "
+                "created_at) "
                 "FROM STDIN"
             ) as copy,
         ):
             for sid in specialist_ids:
                 expires = ON - timedelta(days=10) if rng.random() < 0.15 else ON + timedelta(days=300)
-                copy.write_row((sid, cert_type.pk, "", date(2024, 1, 1), expires, now))
+                copy.write_row((sid, cert_type.pk, "", "", "", date(2024, 1, 1), expires, now))
         with (
             raw.cursor() as c,
             c.copy(
