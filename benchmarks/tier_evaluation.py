@@ -110,9 +110,8 @@ def build(n: int) -> dict:
         with (
             raw.cursor() as c,
             c.copy(
-                "COPY enablement_certification (specialist_id, type_id, number, level, revoke_reason, issued_on, expires_on, "
-                "created_at) "
-                "FROM STDIN"
+                "COPY enablement_certification (specialist_id, type_id, number, level, revoke_reason, issued_on, "
+                "expires_on, created_at) FROM STDIN"
             ) as copy,
         ):
             for sid in specialist_ids:
