@@ -149,8 +149,8 @@ def build() -> dict[str, str]:
                 "COPY deals_claim (organisation_id, tier_code, kind, origin, status, stage, cooperation_model, title, "
                 "customer_name, customer_inn, customer_domain, customer_region, customer_city, name_key, match_keys, "
                 "domain_key, currency, amount, contact_name, contact_email, contact_phone, description, "
-                "decision_reason, hold_reasons, registered_at, last_activity_at, uplift_percent, benefit_share_percent, lock_version, "
-                "created_at, updated_at) FROM STDIN"
+                "decision_reason, hold_reasons, registered_at, last_activity_at, uplift_percent, "
+                "benefit_share_percent, lock_version, created_at, updated_at) FROM STDIN"
             ) as copy,
         ):
             for i in range(DEALS):
