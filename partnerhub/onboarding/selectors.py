@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -242,6 +242,11 @@ class CatalogueEntry:
     product_families: list[str] = field(default_factory=list)  # codes the partner declared
 
 
+# What a catalogue entry shows, and nothing more: the list reads these columns only.
+CATALOGUE_COLUMNS = ("name", "region", "city", "website", "profile__description", "profile__competences",
+                     "profile__regions", "profile__product_families")  # fmt: skip
+
+
 def _listed() -> QuerySet[Organisation]:
     """Partners the public may see: active organisations with an active enrolment that opted in."""
     return (
@@ -252,10 +257,14 @@ def _listed() -> QuerySet[Organisation]:
             profile__listed_in_catalogue=True,
         )
         .select_related("profile")
+        .only(*CATALOGUE_COLUMNS)
         .prefetch_related(
             Prefetch(
                 "enrolments",
-                queryset=Enrolment.objects.filter(status=Enrolment.Status.ACTIVE).select_related("programme"),
+                queryset=Enrolment.objects.filter(status=Enrolment.Status.ACTIVE)
+                .select_related("programme")
+                .only("organisation_id", "programme_id", "tier_code", "programme__code", "programme__name",
+                      "programme__name_en"),  # fmt: skip
                 to_attr="active_enrolments",
             )
         )
@@ -264,13 +273,18 @@ def _listed() -> QuerySet[Organisation]:
 
 
 def _tier_names(programme_ids: set[int], on: date) -> dict[tuple[int, str], str]:
-    names: dict[tuple[int, str], str] = {}
-    for programme in Programme.objects.filter(pk__in=programme_ids):
-        version = version_in_force(programme=programme, on=on)
-        if version is not None:
-            for tier in Tier.objects.filter(version=version):
-                names[(programme.pk, tier.code)] = str(tier)
-    return names
+    """The tier names of each programme's version in force on ``on`` (:func:`version_in_force`), in one query."""
+    in_force = (
+        ProgrammeVersion.objects.filter(
+            programme_id=OuterRef("version__programme_id"), status=ProgrammeVersion.Status.PUBLISHED,
+            effective_from__lte=on,
+        ).order_by("-effective_from", "-number").values("pk")[:1]
+    )  # fmt: skip
+    tiers = (
+        Tier.objects.filter(version__programme_id__in=programme_ids, version_id=Subquery(in_force))
+        .select_related("version").only("code", "name", "name_en", "version__programme_id")
+    )  # fmt: skip
+    return {(t.version.programme_id, t.code): str(t) for t in tiers}
 
 
 def _entries(orgs: list[Organisation]) -> list[CatalogueEntry]:
