@@ -9,6 +9,38 @@ from .tenancy import TenantManager
 from .validators import validate_site_link
 
 
+class AttachedFile(models.Model):
+    """A file a partner attached to something of its own (a claim's proof, a support reply's attachment).
+
+    A subclass adds the parent it hangs on and its ``file`` field (upload folder and the upload policy that checks
+    the type by content and the size: :mod:`partnerhub.core.uploads`). Scoped to the organisation that owns it.
+    """
+
+    tenant_path = "organisation"
+
+    organisation = models.ForeignKey("identity.Organisation", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def attach(cls, files, *, organisation_id: int, **parent) -> list:
+        """Store uploaded files (already through the upload policy) on ``parent``, named as uploaded."""
+        return [
+            cls.objects.create(organisation_id=organisation_id, file=f, name=f.name[:200], size=f.size or 0, **parent)
+            for f in files
+        ]
+
+
 class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an append-only row."""
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core import uploads
+from partnerhub.core.models import AttachedFile
 from partnerhub.core.money import CurrencyField, MoneyField
 from partnerhub.core.tenancy import TenantManager
 
@@ -202,23 +203,11 @@ class Claim(models.Model):
         return f"{self.request.title} #{self.pk}"
 
 
-class ProofFile(models.Model):
+class ProofFile(AttachedFile):
     """Proof of performance attached to a claim: PDF, JPEG or PNG, checked by content."""
 
-    tenant_path = "organisation"
-
-    organisation = models.ForeignKey("identity.Organisation", on_delete=models.PROTECT, related_name="+")
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(_("file"), upload_to="funds/proof/%Y/%m/", validators=[uploads.PROOF_OF_PERFORMANCE])
-    name = models.CharField(_("name"), max_length=200)
-    size = models.PositiveBigIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantManager()
-
-    class Meta:
+    class Meta(AttachedFile.Meta):
         verbose_name = _("proof of performance")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.name

@@ -263,8 +263,14 @@ def _listed() -> QuerySet[Organisation]:
                 "enrolments",
                 queryset=Enrolment.objects.filter(status=Enrolment.Status.ACTIVE)
                 .select_related("programme")
-                .only("organisation_id", "programme_id", "tier_code", "programme__code", "programme__name",
-                      "programme__name_en"),  # fmt: skip
+                .only(
+                    "organisation_id",
+                    "programme_id",
+                    "tier_code",
+                    "programme__code",
+                    "programme__name",
+                    "programme__name_en",
+                ),
                 to_attr="active_enrolments",
             )
         )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core import uploads
+from partnerhub.core.models import AttachedFile
 from partnerhub.core.tenancy import TenantManager
 
 
@@ -173,23 +174,11 @@ class Reply(models.Model):
         return f"#{self.request_id}/{self.pk}"
 
 
-class Attachment(models.Model):
+class Attachment(AttachedFile):
     """A file attached to a reply: a document, a spreadsheet or an image, checked by content."""
 
-    tenant_path = "organisation"
-
-    organisation = models.ForeignKey("identity.Organisation", on_delete=models.PROTECT, related_name="+")
     reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to="support/%Y/%m/", validators=[uploads.EVIDENCE])
-    name = models.CharField(_("name"), max_length=200)
-    size = models.PositiveBigIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantManager()
-
-    class Meta:
+    class Meta(AttachedFile.Meta):
         verbose_name = _("support attachment")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.name

@@ -89,10 +89,7 @@ def _add_reply(req: SupportRequest, actor: User, body: str, files: list, *, from
     reply = Reply.objects.create(
         organisation_id=req.organisation_id, request=req, author=actor, from_vendor=from_vendor, body=body
     )
-    for f in files:
-        Attachment.objects.create(
-            organisation_id=req.organisation_id, reply=reply, file=f, name=f.name[:200], size=f.size or 0
-        )
+    Attachment.attach(files, organisation_id=req.organisation_id, reply=reply)
     return reply
 
 

@@ -79,10 +79,7 @@ def submit_claim(*, actor: User, request: ActivityRequest, actual_cost, note: st
         note=(note or "").strip(),
         submitted_by=actor,
     )
-    for f in files:
-        ProofFile.objects.create(
-            organisation_id=req.organisation_id, claim=claim, file=f, name=f.name[:200], size=f.size or 0
-        )
+    ProofFile.attach(files, organisation_id=req.organisation_id, claim=claim)
     audit.record(
         actor=actor,
         action="funds.claim_submitted",
