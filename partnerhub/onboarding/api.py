@@ -21,7 +21,7 @@ public_router = Router(tags=["onboarding"], auth=None)
 # ---------------------------------------------------------------------------- schemas
 
 
-class RoleOut(Schema):
+class OpenRoleOut(Schema):
     code: str
     name: str = Field(description="in the request's language (Russian when the programme gives no English)")
     kind: str
@@ -33,7 +33,7 @@ class RoleOut(Schema):
         return str(obj)
 
 
-class TierOut(Schema):
+class OpenTierOut(Schema):
     code: str
     name: str = Field(description="in the request's language (Russian when the programme gives no English)")
     rank: int
@@ -49,8 +49,8 @@ class PublicProgrammeOut(Schema):
     version_number: int
     description: str
     terms: str
-    roles: list[RoleOut]
-    tiers: list[TierOut]
+    roles: list[OpenRoleOut]
+    tiers: list[OpenTierOut]
 
 
 class ApplicationIn(InputSchema):

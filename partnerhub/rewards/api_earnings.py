@@ -159,10 +159,11 @@ class IssueOut(Schema):
     message: str
 
 
-class RunOut(Schema):
-    rated: int
-    issues: int
-    entries: int
+class RatingRunOut(Schema):
+    rated: int = Field(..., description="sale lines rated (the sellers' own lines)")
+    network: int = Field(..., description="distributors' and recruiters' lines rated from them")
+    issues: int = Field(..., description="sales left waiting, each with its reason (GET /rewards/issues)")
+    entries: int = Field(..., description="ledger entries posted (one accrual per partner and currency)")
 
 
 class CorrectionIn(InputSchema):
@@ -288,7 +289,7 @@ def rating_issues(request):
     return selectors.rating_issues(actor=request.auth)
 
 
-@router.post("/rewards/rate", response={200: RunOut}, summary="Finance: rate every pending sale now")
+@router.post("/rewards/rate", response={200: RatingRunOut}, summary="Finance: rate every pending sale now")
 def rate_now(request):
     ledger.require_finance(request.auth)
     return rating.rate_pending(actor=request.auth)

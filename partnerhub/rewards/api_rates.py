@@ -25,7 +25,7 @@ class RateOut(Schema):
         return str(obj.value)
 
 
-class RateIn(InputSchema):
+class ExchangeRateIn(InputSchema):
     currency: str
     on: date
     value: str = Field(..., description="Roubles for `nominal` units, e.g. 92.5000 (comma or point)")
@@ -59,7 +59,7 @@ def list_rates(request, filters: Query[RateFilter]):
 
 
 @router.post("/exchange-rates", response={201: RateOut}, summary="Type in a rate for a currency and date")
-def set_rate(request, payload: RateIn):
+def set_rate(request, payload: ExchangeRateIn):
     return Status(201, rates.set_rate(actor=request.auth, **payload.dict()))
 
 

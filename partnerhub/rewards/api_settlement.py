@@ -65,7 +65,7 @@ class RunIn(InputSchema):
     key: str = Field("", description="idempotency key: the same key returns the same run")
 
 
-class RunOut(Schema):
+class PayoutRunOut(Schema):
     id: int
     key: str
     currency: str
@@ -185,20 +185,20 @@ def partner_payouts(request, org_id: int):
     return selectors_payouts.partner_payouts(actor=request.auth, organisation=org)
 
 
-@router.get("/rewards/payout-runs", response=list[RunOut], summary="Payout runs (vendor staff)")
+@router.get("/rewards/payout-runs", response=list[PayoutRunOut], summary="Payout runs (vendor staff)")
 @paginate(Pagination)
 def run_list(request, status: str = "", currency: str = ""):
     return selectors_payouts.payout_runs(actor=request.auth, status=status, currency=currency.upper())
 
 
-@router.post("/rewards/payout-runs", response={201: RunOut},
+@router.post("/rewards/payout-runs", response={201: PayoutRunOut},
              summary="Finance: prepare a run of payable balances in a currency at or over a minimum")  # fmt: skip
 def run_prepare(request, payload: RunIn):
     run = payouts.prepare_run(actor=request.auth, **payload.dict())
     return Status(201, selectors_payouts.payout_run(actor=request.auth, pk=run.pk))
 
 
-@router.get("/rewards/payout-runs/{run_id}", response=RunOut, summary="A payout run")
+@router.get("/rewards/payout-runs/{run_id}", response=PayoutRunOut, summary="A payout run")
 def run_detail(request, run_id: int):
     return selectors_payouts.payout_run(actor=request.auth, pk=run_id)
 
@@ -210,7 +210,7 @@ def run_items(request, run_id: int):
     return selectors_payouts.run_items(actor=request.auth, run=run).select_related("run")
 
 
-@router.post("/rewards/payout-runs/{run_id}/approve", response={200: RunOut},
+@router.post("/rewards/payout-runs/{run_id}/approve", response={200: PayoutRunOut},
              summary="Finance: approve a prepared run (not its preparer: four-eyes, 403 four_eyes)")  # fmt: skip
 def run_approve(request, run_id: int):
     run = selectors_payouts.payout_run(actor=request.auth, pk=run_id)
@@ -218,7 +218,7 @@ def run_approve(request, run_id: int):
     return selectors_payouts.payout_run(actor=request.auth, pk=run_id)
 
 
-@router.post("/rewards/payout-runs/{run_id}/pay", response={200: RunOut},
+@router.post("/rewards/payout-runs/{run_id}/pay", response={200: PayoutRunOut},
              summary="Finance: mark an approved run paid (payout entries; pays once, however often sent)")  # fmt: skip
 def run_pay(request, run_id: int):
     run = selectors_payouts.payout_run(actor=request.auth, pk=run_id)
@@ -226,7 +226,7 @@ def run_pay(request, run_id: int):
     return selectors_payouts.payout_run(actor=request.auth, pk=run_id)
 
 
-@router.post("/rewards/payout-runs/{run_id}/cancel", response={200: RunOut},
+@router.post("/rewards/payout-runs/{run_id}/cancel", response={200: PayoutRunOut},
              summary="Finance: cancel a prepared or approved run (409 once paid)")  # fmt: skip
 def run_cancel(request, run_id: int, payload: CancelIn):
     run = selectors_payouts.payout_run(actor=request.auth, pk=run_id)

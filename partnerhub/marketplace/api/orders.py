@@ -119,7 +119,7 @@ class CompleteIn(InputSchema):
     note: model_type(ProvisioningRequest, "note") = ""
 
 
-class ReasonIn(InputSchema):
+class RequiredReasonIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
@@ -254,7 +254,7 @@ def complete(request, request_id: int, payload: CompleteIn):
 
 @router.post("/marketplace/provisioning-requests/{request_id}/fail", response=ProvisioningRequestDetailOut,
              summary="The vendor fails a manual request with the reason")  # fmt: skip
-def fail(request, request_id: int, payload: ReasonIn):
+def fail(request, request_id: int, payload: RequiredReasonIn):
     return _act(request, request_id, provisioning.request_fail, reason=payload.reason)
 
 
