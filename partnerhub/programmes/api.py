@@ -486,12 +486,12 @@ def get_network_overrides(request, code: str, number: int):
     return {"overrides": yaml_io.overrides_of(_version(request, code, number))}
 
 
-@router.put("/programmes/{code}/versions/{number}/overrides", response=OverridesOut,
-            summary="Replace a draft's network override rules (the whole list)")  # fmt: skip
+@router.put("/programmes/{code}/versions/{number}/overrides", response=VersionOut,
+            summary="Replace a draft's network override rules (the whole list; the body GET answers)")  # fmt: skip
 def set_network_overrides(request, code: str, number: int, payload: OverridesIn):
     v = _version(request, code, number)
     v = services.set_network_overrides(actor=request.auth, version=v, overrides=[o.dict() for o in payload.overrides])
-    return {"overrides": yaml_io.overrides_of(v)}
+    return _version_out(v)
 
 
 @router.post("/programmes/{code}/versions/{number}/publish", response=VersionOut)
