@@ -71,4 +71,12 @@ API_MATRIX = {
         f"/programmes/{o['programme']}/versions/1/tiers/certified/reward-rates",
         {"rates": [{"product_family": "software", "sale_type": "new", "percent": "1"}]},
     ),
+    ("get", "/api/v1/programmes/{code}/versions/{number}/overrides"): lambda o: (
+        f"/programmes/{o['programme']}/versions/1/overrides",
+        None,
+    ),
+    ("put", "/api/v1/programmes/{code}/versions/{number}/overrides"): lambda o: (
+        f"/programmes/{o['programme']}/versions/1/overrides",
+        {"overrides": [{"kind": "distributor", "family": "software", "percent": "1"}]},
+    ),
 }

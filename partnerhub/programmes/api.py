@@ -130,6 +130,25 @@ class ReferralRulesOut(Schema):
     reward_percent: Decimal
 
 
+class OverrideOut(Schema):
+    kind: str = Field(..., description="distributor or recruiter: whose override")
+    family: str | None = Field(..., description="product family code; null: any family")
+    tier: str | None = Field(..., description="the seller's tier code on the sale date; null: any tier")
+    percent: Decimal
+
+
+class OverridesOut(Schema):
+    overrides: list[OverrideOut] = Field(..., description="the most specific rule matching a sale wins (family and "
+                                                          "tier, then family, then tier)")  # fmt: skip
+
+
+class RewardRulesOut(OverridesOut):
+    hold_days: int | None = Field(..., description="null: the platform's REWARDS_HOLD_DAYS")
+    distributor_override_percent: Decimal = Field(..., description="the default where no rule matches")
+    recruiter_override_percent: Decimal = Field(..., description="the default where no rule matches")
+    recruiter_override_months: int
+
+
 class VersionOut(VersionSummary):
     programme: str
     schema_version: int
@@ -141,6 +160,7 @@ class VersionOut(VersionSummary):
     deal_registration: DealRulesOut
     leads: LeadRulesOut
     referrals: ReferralRulesOut
+    rewards: RewardRulesOut
     product_families: list[ProductFamilyOut]
     roles: list[RoleOut]
     tiers: list[TierOut]
@@ -159,6 +179,7 @@ def _version_out(v: ProgrammeVersion) -> dict:
         "number": v.number, "status": v.status, "published_at": v.published_at, "programme": v.programme.code,
         "schema_version": v.schema_version, "in_force": in_force is not None and in_force.pk == v.pk,
         "deal_registration": doc["deal_registration"], "leads": doc["leads"], "referrals": doc["referrals"],
+        "rewards": doc["rewards"],
         "product_families": doc["product_families"], "roles": doc["roles"], "tiers": tiers,
     }  # fmt: skip
 
@@ -296,6 +317,21 @@ class RateIn(InputSchema):
 
 class RatesIn(InputSchema):
     rates: list[RateIn] = Field(..., description="the tier's whole table; a pair left out has no rate")
+
+
+class OverrideIn(InputSchema):
+    kind: str = Field(..., description="distributor or recruiter")
+    family: str | None = Field(None, description="product family code; null: any family")
+    tier: str | None = Field(None, description="the seller's tier code (one of the version's tiers); null: any tier")
+    percent: Decimal
+
+
+class OverridesIn(InputSchema):
+    overrides: list[OverrideIn] = Field(
+        ...,
+        description="the version's whole list of rules; each names a family, a tier or both, once per kind; "
+        "[] leaves the flat rates only",
+    )
 
 
 def _given(payload: Schema) -> dict:
@@ -442,6 +478,20 @@ def set_reward_rates(request, code: str, number: int, tier_code: str, payload: R
     v = _version(request, code, number)
     rates = [r.dict() for r in payload.rates]
     return _version_out(services.set_reward_rates(actor=request.auth, version=v, tier_code=tier_code, rates=rates))
+
+
+@router.get("/programmes/{code}/versions/{number}/overrides", response=OverridesOut,
+            summary="A version's network override rules by product family and tier")  # fmt: skip
+def get_network_overrides(request, code: str, number: int):
+    return {"overrides": yaml_io.overrides_of(_version(request, code, number))}
+
+
+@router.put("/programmes/{code}/versions/{number}/overrides", response=VersionOut,
+            summary="Replace a draft's network override rules (the whole list; the body GET answers)")  # fmt: skip
+def set_network_overrides(request, code: str, number: int, payload: OverridesIn):
+    v = _version(request, code, number)
+    v = services.set_network_overrides(actor=request.auth, version=v, overrides=[o.dict() for o in payload.overrides])
+    return _version_out(v)
 
 
 @router.post("/programmes/{code}/versions/{number}/publish", response=VersionOut)

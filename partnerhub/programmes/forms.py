@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core.money import CURRENCY_CHOICES
 
-from .models import Benefit, ProductFamily, ProgrammeVersion, Requirement, RewardRate
+from .models import Benefit, NetworkOverride, ProductFamily, ProgrammeVersion, Requirement, RewardRate
 from .services import SETTINGS
 
 
@@ -182,3 +182,56 @@ class RatesForm(forms.Form):
                 target = keys[j] if j < len(keys) else None
             for e in errors:
                 self.add_error(target, e)
+
+
+class OverrideForm(forms.Form):
+    """One network override rule: whose override, for which product family and seller's tier, at what percent."""
+
+    kind = forms.ChoiceField(label=_("Whose override"), choices=_choices(NetworkOverride.Kind.choices))
+    family = forms.ChoiceField(label=_("Product family"), required=False)
+    tier = forms.ChoiceField(label=_("Seller's tier"), required=False)
+    percent = forms.DecimalField(label="%", max_digits=5, decimal_places=2)
+
+    def __init__(self, *args, families: list[tuple[str, str]], tiers: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["family"].choices = [("", _("any family")), *families]
+        self.fields["tier"].choices = [("", _("any tier")), *tiers]
+
+
+class BaseOverridesFormSet(forms.BaseFormSet):
+    """A version's whole list of override rules; a row left empty or marked for removal is dropped."""
+
+    def initial_form_count(self) -> int:
+        """Posted, every row is a new one: a row left empty is dropped, not refused."""
+        return 0 if self.is_bound else super().initial_form_count()
+
+    def rows(self) -> list[forms.Form]:
+        return [f for f in self.forms if f.has_changed() and not self._should_delete_form(f)]
+
+    def overrides(self) -> list[dict]:
+        return [{k: v for k, v in f.cleaned_data.items() if k != "DELETE"} for f in self.rows()]
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """``overrides[i].<key>`` from the validator goes on the i-th saved row's field (the row's top for
+        ``overrides[i]``); anything else above the table."""
+        rows = self.rows()
+        for field, errors in exc.message_dict.items():
+            form, target = None, None
+            if field.startswith("overrides[") and "]" in field:
+                i = int(field[len("overrides[") : field.index("]")])
+                form = rows[i] if i < len(rows) else None
+                key = field[field.index("]") + 2 :]
+                target = key if form is not None and key in form.fields else None
+            for e in errors:
+                if form is not None:
+                    form.add_error(target, e)
+                else:
+                    self._non_form_errors.append(e)
+
+    @classmethod
+    def initial_from(cls, overrides: list[dict]) -> list[dict]:
+        return [{"kind": o["kind"], "family": o["family"] or "", "tier": o["tier"] or "", "percent": o["percent"]}
+                for o in overrides]  # fmt: skip
+
+
+OverridesFormSet = forms.formset_factory(OverrideForm, formset=BaseOverridesFormSet, extra=1, can_delete=True)

@@ -360,6 +360,9 @@ def update_tier(*, actor: User, version: ProgrammeVersion, tier_code: str, **cha
         i = _tier_index(doc, tier_code)
         tier = doc["tiers"][i]
         tier.update({k: v for k, v in changes.items() if k != "rank"})
+        for rule in doc["rewards"]["overrides"]:  # a renamed tier keeps its network override rules
+            if isinstance(rule, dict) and rule.get("tier") == tier_code:
+                rule["tier"] = tier["code"]
         if changes.get("rank"):
             doc["tiers"].pop(i)
             i = min(max(changes["rank"], 1) - 1, len(doc["tiers"]))
@@ -506,6 +509,20 @@ def set_reward_rates(*, actor: User, version: ProgrammeVersion, tier_code: str, 
     return _edit(actor=actor, version=version, change=change,
                  what=_("reward rates of %(tier)s changed") % {"tier": tier_code},
                  rename=lambda p: _prefixed(f"tiers[{where[0]}].reward_rates", "rates")(p) if where else p)  # fmt: skip
+
+
+@transaction.atomic
+def set_network_overrides(*, actor: User, version: ProgrammeVersion, overrides: list[dict]) -> ProgrammeVersion:
+    """Replace a draft's network override rules (YAML ``rewards.overrides``): ``[{kind, family, tier, percent}]``,
+    ``kind`` distributor or recruiter, a product family code and/or a tier code (None or empty: any); an empty
+    list leaves only the flat ``*_override_percent``. Errors come back as ``overrides[i].<key>``."""
+
+    def change(doc: dict):
+        doc["rewards"]["overrides"] = [_clean(o) if isinstance(o, dict) else o for o in overrides]
+        return lambda d: d["rewards"]["overrides"]
+
+    return _edit(actor=actor, version=version, change=change, what=_("network overrides changed"),
+                 rename=_prefixed("rewards.overrides", "overrides"))  # fmt: skip
 
 
 # ---------------------------------------------------------------------------- publishing

@@ -28,6 +28,7 @@ from .forms import (
     BenefitForm,
     DraftForm,
     ImportForm,
+    OverridesFormSet,
     PublishForm,
     RatesForm,
     RequirementForm,
@@ -152,14 +153,18 @@ def programme_version(request: HttpRequest, code: str, number: int) -> HttpRespo
         except Problem as exc:
             messages.error(request, exc.detail)
     today = timezone.localdate()
+    tiers = selectors.tiers_of(v)
+    overrides = list(v.network_overrides.select_related("product_family"))
+    for o in overrides:  # the seller's tier by its name
+        o.tier = next((t for t in tiers if t.code == o.tier_code), None)
     ctx = {
         "programme": p,
         "version": v,
         "in_force": selectors.version_in_force(programme=p, on=today),
         "versions": selectors.versions(actor=request.user, programme=p),
-        "tiers": selectors.tiers_of(v),
+        "tiers": tiers,
         "roles": list(v.roles.all()),
-        "network_overrides": list(v.network_overrides.select_related("product_family")),
+        "network_overrides": overrides,
         "can_manage": can_manage,
         "draft_form": draft_form,
         "publish_form": publish_form,
@@ -200,6 +205,21 @@ def _families(doc: dict) -> list[tuple[str, str]]:
     for f in ProductFamily.objects.order_by("code"):
         seen.setdefault(f.code, str(f))
     return list(seen.items())
+
+
+def _overrides_formset(doc: dict, data=None) -> OverridesFormSet:
+    """The draft's network override rules as rows (one empty row to add a rule); ``data``: the posted rows."""
+    kwargs = {"families": _families(doc), "tiers": [(t["code"], localized(t)) for t in doc["tiers"]]}
+    initial = None if data is not None else OverridesFormSet.initial_from(doc["rewards"]["overrides"])
+    return OverridesFormSet(data, prefix="overrides", initial=initial, form_kwargs=kwargs)
+
+
+def _more_rows(data):
+    """The posted rows and one more empty one ("Add a row" without JavaScript: nothing is saved)."""
+    data = data.copy()
+    key = "overrides-TOTAL_FORMS"
+    data[key] = str(min(int(data.get(key) or 0), 100) + 1) if (data.get(key) or "0").isdigit() else "1"
+    return data
 
 
 def _tier_forms(doc: dict, t: dict, bound: dict) -> dict:
@@ -248,12 +268,13 @@ def programme_edit(request: HttpRequest, code: str, number: int) -> HttpResponse
     user = request.user
     settings_form = SettingsForm(prefix="settings", initial=SettingsForm.initial_from(v))
     add_tier_form = TierForm(prefix="add_tier", auto_id="id_new_%s")
+    overrides_formset = None
     bound: dict = {}
     if request.method == "POST":
         action, tier, item = (request.POST.get(k, "") for k in ("action", "tier", "item"))
         done = False
         doc = yaml_io.document(v)
-        if action not in ("settings", "add_tier") and not any(t["code"] == tier for t in doc["tiers"]):
+        if action not in ("settings", "add_tier", "overrides") and not any(t["code"] == tier for t in doc["tiers"]):
             raise Http404
         auto = f"id_{tier}_%s"
         if action == "settings":
@@ -264,6 +285,13 @@ def programme_edit(request: HttpRequest, code: str, number: int) -> HttpResponse
             add_tier_form = TierForm(request.POST, prefix="add_tier", auto_id="id_new_%s")
             done = _run(request, add_tier_form,
                         lambda f: services.add_tier(actor=user, version=v, **f.cleaned_data))  # fmt: skip
+        elif action == "overrides" and "add_row" in request.POST:
+            overrides_formset = _overrides_formset(doc, _more_rows(request.POST))
+        elif action == "overrides":
+            overrides_formset = _overrides_formset(doc, request.POST)
+            done = _run(request, overrides_formset,
+                        lambda f: services.set_network_overrides(actor=user, version=v, overrides=f.overrides()),
+                        on_errors=overrides_formset.add_service_errors)  # fmt: skip
         elif action in TIER_ACTIONS:
             form_class, call = TIER_ACTIONS[action]
             extra = {}
@@ -296,7 +324,7 @@ def programme_edit(request: HttpRequest, code: str, number: int) -> HttpResponse
     doc = yaml_io.document(v)
     tiers = [{"doc": t, "rank": n, "forms": _tier_forms(doc, t, bound)} for n, t in enumerate(doc["tiers"], start=1)]
     ctx = {"programme": v.programme, "version": v, "doc": doc, "tiers": tiers, "settings_form": settings_form,
-           "add_tier_form": add_tier_form}  # fmt: skip
+           "add_tier_form": add_tier_form, "overrides": overrides_formset or _overrides_formset(doc)}  # fmt: skip
     return render(request, "programmes/edit.html", ctx)
 
 

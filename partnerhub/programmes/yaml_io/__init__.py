@@ -43,7 +43,7 @@ from .schema import (
     K,
     YamlError,
 )
-from .storage import _field, as_yaml, build, document, export, version_fields
+from .storage import _field, as_yaml, build, document, export, overrides_of, version_fields
 from .validation import parse, validate
 
 __all__ = [
@@ -84,6 +84,7 @@ __all__ = [
     "build",
     "document",
     "export",
+    "overrides_of",
     "parse",
     "validate",
     "version_fields",
