@@ -130,19 +130,20 @@ class ReferralRulesOut(Schema):
     reward_percent: Decimal
 
 
-class OverrideOut(Schema):
+class NetworkOverrideOut(Schema):
     kind: str = Field(..., description="distributor or recruiter: whose override")
     family: str | None = Field(..., description="product family code; null: any family")
     tier: str | None = Field(..., description="the seller's tier code on the sale date; null: any tier")
     percent: Decimal
 
 
-class OverridesOut(Schema):
-    overrides: list[OverrideOut] = Field(..., description="the most specific rule matching a sale wins (family and "
-                                                          "tier, then family, then tier)")  # fmt: skip
+class NetworkOverridesOut(Schema):
+    overrides: list[NetworkOverrideOut] = Field(
+        ..., description="the most specific rule matching a sale wins (family and tier, then family, then tier)"
+    )
 
 
-class RewardRulesOut(OverridesOut):
+class RewardRulesOut(NetworkOverridesOut):
     hold_days: int | None = Field(..., description="null: the platform's REWARDS_HOLD_DAYS")
     distributor_override_percent: Decimal = Field(..., description="the default where no rule matches")
     recruiter_override_percent: Decimal = Field(..., description="the default where no rule matches")
@@ -319,15 +320,15 @@ class RatesIn(InputSchema):
     rates: list[RateIn] = Field(..., description="the tier's whole table; a pair left out has no rate")
 
 
-class OverrideIn(InputSchema):
+class NetworkOverrideIn(InputSchema):
     kind: str = Field(..., description="distributor or recruiter")
     family: str | None = Field(None, description="product family code; null: any family")
     tier: str | None = Field(None, description="the seller's tier code (one of the version's tiers); null: any tier")
     percent: Decimal
 
 
-class OverridesIn(InputSchema):
-    overrides: list[OverrideIn] = Field(
+class NetworkOverridesIn(InputSchema):
+    overrides: list[NetworkOverrideIn] = Field(
         ...,
         description="the version's whole list of rules; each names a family, a tier or both, once per kind; "
         "[] leaves the flat rates only",
@@ -480,7 +481,7 @@ def set_reward_rates(request, code: str, number: int, tier_code: str, payload: R
     return _version_out(services.set_reward_rates(actor=request.auth, version=v, tier_code=tier_code, rates=rates))
 
 
-@router.get("/programmes/{code}/versions/{number}/overrides", response=OverridesOut,
+@router.get("/programmes/{code}/versions/{number}/overrides", response=NetworkOverridesOut,
             summary="A version's network override rules by product family and tier")  # fmt: skip
 def get_network_overrides(request, code: str, number: int):
     return {"overrides": yaml_io.overrides_of(_version(request, code, number))}
@@ -488,7 +489,7 @@ def get_network_overrides(request, code: str, number: int):
 
 @router.put("/programmes/{code}/versions/{number}/overrides", response=VersionOut,
             summary="Replace a draft's network override rules (the whole list; the body GET answers)")  # fmt: skip
-def set_network_overrides(request, code: str, number: int, payload: OverridesIn):
+def set_network_overrides(request, code: str, number: int, payload: NetworkOverridesIn):
     v = _version(request, code, number)
     v = services.set_network_overrides(actor=request.auth, version=v, overrides=[o.dict() for o in payload.overrides])
     return _version_out(v)
