@@ -20,7 +20,7 @@ from partnerhub.identity.models import Organisation, User
 from partnerhub.identity.roles import OrgKind, Role
 from partnerhub.partners.models import Application, Enrolment, PartnerProfile
 from partnerhub.programmes.models import ProductFamily, Programme, ProgrammeRole, ProgrammeVersion, Tier
-from partnerhub.programmes.selectors import version_in_force
+from partnerhub.programmes.selectors import version_in_force, versions_in_force_first
 
 from . import index
 from .models import CatalogueTerm
@@ -280,12 +280,7 @@ def _listed() -> QuerySet[Organisation]:
 
 def _tier_names(programme_ids: set[int], on: date) -> dict[tuple[int, str], str]:
     """The tier names of each programme's version in force on ``on`` (:func:`version_in_force`), in one query."""
-    in_force = (
-        ProgrammeVersion.objects.filter(
-            programme_id=OuterRef("version__programme_id"), status=ProgrammeVersion.Status.PUBLISHED,
-            effective_from__lte=on,
-        ).order_by("-effective_from", "-number").values("pk")[:1]
-    )  # fmt: skip
+    in_force = versions_in_force_first(on=on, programme_id=OuterRef("version__programme_id")).values("pk")[:1]
     tiers = (
         Tier.objects.filter(version__programme_id__in=programme_ids, version_id=Subquery(in_force))
         .select_related("version").only("code", "name", "name_en", "version__programme_id")

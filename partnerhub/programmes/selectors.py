@@ -12,15 +12,17 @@ from partnerhub.core.tenancy import actor_for
 from .models import ProductFamily, Programme, ProgrammeRole, ProgrammeVersion, Tier
 
 
+def versions_in_force_first(*, on: date, **programme) -> QuerySet[ProgrammeVersion]:
+    """A programme's published versions in effect by ``on``, the one in force first (``programme`` filters, e.g.
+    ``programme_id=OuterRef(...)`` to pick it in a subquery)."""
+    return ProgrammeVersion.objects.filter(
+        status=ProgrammeVersion.Status.PUBLISHED, effective_from__lte=on, **programme
+    ).order_by("-effective_from", "-number")
+
+
 def version_in_force(*, programme: Programme, on: date) -> ProgrammeVersion | None:
     """The published version whose effective date is the latest on or before ``on``."""
-    return (
-        ProgrammeVersion.objects.filter(
-            programme=programme, status=ProgrammeVersion.Status.PUBLISHED, effective_from__lte=on
-        )
-        .order_by("-effective_from", "-number")
-        .first()
-    )
+    return versions_in_force_first(on=on, programme=programme).first()
 
 
 def programmes(*, actor) -> QuerySet[Programme]:
