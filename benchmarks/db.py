@@ -48,3 +48,4 @@ def setup_django() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+    call_command("createcachetable")  # as `make migrate` does: the cache without Redis is a table

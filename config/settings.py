@@ -296,6 +296,9 @@ REFERRAL_DEFAULT_WINDOW_DAYS = env_int("REFERRAL_DEFAULT_WINDOW_DAYS", 90)
 REFERRAL_DUPLICATE_MINUTES = env_int("REFERRAL_DUPLICATE_MINUTES", 30)
 # Clicks beyond this many per minute from one address are not recorded (the visitor is still redirected).
 REFERRAL_CLICKS_PER_MINUTE = env_int("REFERRAL_CLICKS_PER_MINUTE", 60)
+# The partner catalogue's filter values (regions, cities, competences, programmes, tiers) are cached this
+# long; a partner's own change drops them at once (onboarding.index.forget_facets).
+CATALOGUE_FACETS_SECONDS = env_int("CATALOGUE_FACETS_SECONDS", 300)
 # Salt of the click addresses' SHA-256 (default: derived from SECRET_KEY).
 REFERRAL_IP_SALT = env_secret("REFERRAL_IP_SALT", "")
 # The falling-traffic report compares the last period with the one before and flags drops beyond this percent.

@@ -60,6 +60,16 @@ def test_a_renamed_tier_keeps_its_rules(world):
     assert rules(v)[2] == ("recruiter", "", "platinum", Decimal("1.25"))
 
 
+def test_a_removed_tier_takes_its_rules_with_it(world):
+    v = draft_of(world)
+    services.set_network_overrides(actor=world.vendor_admin, version=v, overrides=RULES)
+    services.remove_tier(actor=world.vendor_admin, version=v, tier_code="privileged")
+    assert rules(v) == [("distributor", "software", "certified", Decimal("3")),
+                        ("distributor", "hardware", "", Decimal("7.5"))]  # fmt: skip
+    document = ProgrammeVersion.objects.get(pk=v.pk).document
+    assert [rule.get("tier") for rule in document["rewards"]["overrides"]] == ["certified", None]
+
+
 @pytest.mark.parametrize(
     ("rule", "field", "says"),
     [

@@ -21,6 +21,7 @@ from ninja.pagination import PaginationBase
 from ninja.security import APIKeyCookie
 from pydantic import BaseModel, ConfigDict
 
+from .pagination import MAX_PAGE
 from .problems import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
 from .problems import Problem, errors_from_django, errors_from_ninja, problem_response, validation_problem
 
@@ -88,11 +89,6 @@ class SessionAuth(APIKeyCookie):
         if user is not None and user.is_authenticated and user.is_active:
             return user
         return None
-
-
-# The highest page a client may ask for: with the largest page size that is 500 million rows, far
-# beyond any list here, and the offset stays well inside a 64-bit integer (PostgreSQL's OFFSET).
-MAX_PAGE = 1_000_000
 
 
 class PageInput(Schema):

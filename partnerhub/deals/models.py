@@ -22,6 +22,12 @@ from partnerhub.core.tenancy import TenantManager
 
 from .fields import KeyListField
 
+# What the vendor's review queue lists: claims awaiting a decision, and protected deals flagged stale.
+# One expression for the queue's filter (selectors.review_queue) and its partial index.
+AWAITING_REVIEW = (Q(status__in=["pending", "held"]) | Q(stale_flagged_at__isnull=False, status="protected")) & ~Q(
+    kind="direct"
+)
+
 
 class Claim(models.Model):
     tenant_path = "organisation"
@@ -166,6 +172,10 @@ class Claim(models.Model):
                 fields=["stage", "expected_close_on", "id"],
                 condition=Q(status__in=["pending", "held", "protected"], kind="deal"),
                 name="claim_active_board",
+            ),
+            # The review queue, oldest clock first: the page is read off this index, however many deals there are.
+            models.Index(
+                fields=["approval_due_at", "registered_at", "id"], condition=AWAITING_REVIEW, name="claim_review_queue"
             ),
         ]
         constraints = [

@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from partnerhub.core.querysets import count_per_row
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity.models import User
 
-from .models import Claim, ClaimActivity, ClaimConflict, ExtensionRequest
+from .models import AWAITING_REVIEW, Claim, ClaimActivity, ClaimConflict, ExtensionRequest
 
 
 def claims(
@@ -104,23 +104,14 @@ def review_queue(*, actor: User) -> QuerySet[Claim]:
     """Claims awaiting the actor's decision, oldest clock first; stale protected deals after them."""
     if not actor_for(actor).is_vendor_staff:
         raise Http404
-    open_conflicts = (
-        ClaimConflict.objects.filter(claim_id=OuterRef("pk"), resolution="open")
-        .order_by()
-        .values("claim_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
     return (
         Claim.objects.visible_to(actor)
-        .filter(Q(status__in=[Claim.Status.PENDING, Claim.Status.HELD]) | Q(stale_flagged_at__isnull=False,
-                                                                           status=Claim.Status.PROTECTED))
-        .exclude(kind=Claim.Kind.DIRECT)
+        .filter(AWAITING_REVIEW)
         .select_related("organisation", "partner_manager", "programme", "version")
         .defer("version__document", "version__terms", "version__description")
         .prefetch_related("lines__product_family")
-        .annotate(open_conflicts=Coalesce(Subquery(open_conflicts), 0))
-        .order_by("approval_due_at", "registered_at")
+        .annotate(open_conflicts=count_per_row(ClaimConflict.objects.filter(resolution="open"), link="claim"))
+        .order_by("approval_due_at", "registered_at", "id")
     )  # fmt: skip
 
 

@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partnerhub.core.forms import add_service_errors
+from partnerhub.core.pagination import Paginator
 
 from . import selectors, services
 from .forms import CourseForm, ExamForm, LessonForm, QuestionForm, RevokeForm

@@ -119,7 +119,12 @@ class Organisation(models.Model):
             models.UniqueConstraint(fields=["kind"], condition=Q(kind="vendor"), name="one_vendor_organisation"),
             models.UniqueConstraint(fields=["inn", "kpp"], condition=~Q(inn=""), name="organisation_unique_inn_kpp"),
         ]
-        indexes = [models.Index(fields=["kind", "name"]), models.Index(fields=["inn"])]
+        indexes = [
+            models.Index(fields=["kind", "name"]),
+            models.Index(fields=["inn"]),
+            # Lists by name (organisations, enrolments): walk this and stop at the page, no sort of every row.
+            models.Index(fields=["name", "id"], name="organisation_by_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name

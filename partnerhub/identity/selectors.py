@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
+from partnerhub.core.querysets import count_per_row
 from partnerhub.core.tenancy import actor_for
 
 from .models import ApiToken, Invitation, Membership, Organisation, User
@@ -20,7 +21,7 @@ def organisations(
         qs = qs.filter(region__iexact=region)
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(legal_name__icontains=search) | Q(inn__startswith=search))
-    return qs.annotate(member_count=Count("memberships", distinct=True)).order_by("name", "id")
+    return qs.annotate(member_count=count_per_row(Membership.objects.all(), link="organisation")).order_by("name", "id")
 
 
 def organisation(*, actor: User, pk: int) -> Organisation:

@@ -7,7 +7,6 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partnerhub.core.forms import add_service_errors
+from partnerhub.core.pagination import Paginator
 
 from . import selectors, services
 from .forms import AcceptInvitationForm, InvitationForm, LoginForm, OrganisationForm, RoleForm, TokenForm

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from partnerhub.core import geo
 from partnerhub.core.forms import add_service_errors
 from partnerhub.core.middleware import client_ip
+from partnerhub.core.pagination import Paginator
 from partnerhub.core.problems import Problem
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity.models import Organisation

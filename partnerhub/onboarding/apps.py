@@ -15,9 +15,10 @@ class OnboardingConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from partnerhub.identity.models import Organisation
-        from partnerhub.partners.models import PartnerProfile
+        from partnerhub.partners.models import Enrolment, PartnerProfile
 
         from . import index
 
         post_save.connect(index.on_organisation_saved, sender=Organisation, dispatch_uid="catalogue.org")
         post_save.connect(index.on_profile_saved, sender=PartnerProfile, dispatch_uid="catalogue.profile")
+        post_save.connect(index.on_enrolment_saved, sender=Enrolment, dispatch_uid="catalogue.enrolment")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from partnerhub.core.geo import normalise_city
@@ -45,6 +47,20 @@ def _terms(org: Organisation, profile: PartnerProfile | None) -> dict[tuple[str,
     return terms
 
 
+def facets_key(language: str) -> str:
+    """Where the catalogue's filter values are cached (selectors.catalogue_facets), per language."""
+    return f"catalogue-facets:{language}"
+
+
+def forget_facets() -> None:
+    """Drop the cached filter values: the next catalogue page reads them afresh. Called when a partner's
+    terms, listing or enrolment change; what changes elsewhere (a tier renamed) shows within
+    ``CATALOGUE_FACETS_SECONDS``."""
+    keys = [facets_key(code) for code, _name in settings.LANGUAGES]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))  # and again: a reader may have cached the old state
+
+
 @transaction.atomic
 def sync_terms(organisation_ids: Iterable[int]) -> None:
     """Rewrite the index rows of these organisations from their current data (idempotent)."""
@@ -61,6 +77,7 @@ def sync_terms(organisation_ids: Iterable[int]) -> None:
             for (kind, value), label in _terms(org, profiles.get(org.pk)).items()
         ]
     )
+    forget_facets()
 
 
 def on_organisation_saved(sender, instance, raw=False, **kwargs) -> None:
@@ -71,3 +88,8 @@ def on_organisation_saved(sender, instance, raw=False, **kwargs) -> None:
 def on_profile_saved(sender, instance, raw=False, **kwargs) -> None:
     if not raw:
         sync_terms([instance.organisation_id])
+
+
+def on_enrolment_saved(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:  # its status lists or unlists the partner; its tier is a filter value
+        forget_facets()

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from partnerhub.core.i18n import pick
 from partnerhub.core.tenancy import actor_for
@@ -322,6 +324,10 @@ class CataloguePage:
     def count(self) -> int:
         return self.queryset.count()
 
+    def count_upto(self, limit: int) -> int:
+        """How many match, counting no further than ``limit`` (the UI's pager, core.pagination)."""
+        return self.queryset.order_by()[:limit].count()
+
     def __len__(self) -> int:
         return self.count()
 
@@ -387,8 +393,19 @@ class Facets:
 
 
 def catalogue_facets() -> Facets:
-    """The values the catalogue's filters offer, drawn from the listed partners (a few queries,
-    whatever their number: distinct index rows and enrolments, not the partners themselves)."""
+    """The values the catalogue's filters offer, drawn from the listed partners. They take a pass over
+    every listed partner's index rows and enrolments, so they are cached (per language) for
+    ``CATALOGUE_FACETS_SECONDS`` and dropped whenever a partner's terms, listing or enrolment change
+    (``index.forget_facets``): the partners listed are always read live."""
+    key = index.facets_key(get_language() or settings.LANGUAGE_CODE)
+    facets = cache.get(key)
+    if facets is None:
+        facets = _catalogue_facets()
+        cache.set(key, facets, settings.CATALOGUE_FACETS_SECONDS)
+    return facets
+
+
+def _catalogue_facets() -> Facets:
     listed = _listed().values("pk")
     labels: dict[str, dict[str, str]] = {kind: {} for kind in CatalogueTerm.Kind.values}
     terms = (

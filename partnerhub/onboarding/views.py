@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from partnerhub.core.forms import add_service_errors
 from partnerhub.core.middleware import client_ip
+from partnerhub.core.pagination import Paginator
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity import selectors as identity_selectors
 from partnerhub.identity.roles import OrgKind

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from partnerhub.identity.models import User
-from partnerhub.programmes.models import Benefit, RewardRate, Tier
+from partnerhub.programmes.models import Benefit, Programme, RewardRate, Tier
 from partnerhub.programmes.selectors import version_in_force
 
 from .models import Enrolment, ObligationRecord, TierChange
@@ -27,6 +27,13 @@ def enrolments(
     if search:
         qs = qs.filter(organisation__name__icontains=search)
     return qs
+
+
+def enrolled_programme_ids(*, actor: User) -> set[int]:
+    """The programmes of the enrolments the actor may read: one probe per programme, not a pass over
+    every enrolment."""
+    visible = Enrolment.objects.visible_to(actor).filter(programme_id=OuterRef("pk"))
+    return set(Programme.objects.filter(Exists(visible)).values_list("pk", flat=True))
 
 
 def enrolment(*, actor: User, pk: int) -> Enrolment:

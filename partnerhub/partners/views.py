@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partnerhub.core.forms import add_service_errors
+from partnerhub.core.pagination import Paginator
 from partnerhub.core.tenancy import actor_for
 from partnerhub.programmes.models import Programme, ProgrammeRole, Tier
 from partnerhub.programmes.selectors import names_in_force, version_in_force
@@ -136,11 +136,11 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.enrolments(
         actor=request.user, tier_code=request.GET.get("tier", ""), status=request.GET.get("status", ""),
         search=request.GET.get("q", "").strip(),
-    ).order_by("organisation__name")  # fmt: skip
+    ).order_by("organisation__name", "pk")  # fmt: skip
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    programme_ids = set(selectors.enrolments(actor=request.user).values_list("programme_id", flat=True).distinct())
+    programme_ids = selectors.enrolled_programme_ids(actor=request.user)
     names = names_in_force(programme_ids=programme_ids, on=timezone.localdate())
     for e in page:  # roles and tiers by their names, never their codes
         e.role_name = names.role(e.programme_id, e.role_code)

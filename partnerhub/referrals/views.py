@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from partnerhub.core.forms import add_service_errors
 from partnerhub.core.middleware import client_ip
+from partnerhub.core.pagination import Paginator
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity import selectors as identity_selectors
 from partnerhub.identity.roles import OrgKind, Perm

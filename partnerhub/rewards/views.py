@@ -2,13 +2,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnerhub.core.forms import add_service_errors
+from partnerhub.core.pagination import Paginator
 from partnerhub.core.problems import Problem
 from partnerhub.core.tenancy import actor_for
 from partnerhub.identity import selectors as identity_selectors

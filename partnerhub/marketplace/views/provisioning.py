@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from partnerhub.core.forms import add_service_errors
+from partnerhub.core.pagination import Paginator
 
 from .. import selectors_orders
 from ..forms_orders import CompleteForm, FailForm, QuestionForm, RequestFilterForm

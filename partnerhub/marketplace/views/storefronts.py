@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from partnerhub.core.forms import add_service_errors
+from partnerhub.core.pagination import Paginator
 from partnerhub.identity.roles import Perm
 
 from .. import selectors, services
@@ -49,7 +49,9 @@ def store(request: HttpRequest, code: str) -> HttpResponse:
     vendors = selectors.catalogue_vendors(storefront=sf)
     form = CatalogueFilterForm(request.GET or None, vendors=vendors)
     filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
-    page = Paginator(selectors.catalogue(storefront=sf, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.catalogue(storefront=sf, **filters), PAGE_SIZE, lookahead=None).get_page(
+        request.GET.get("page")
+    )  # the store prints how many services match: counted whole
     query = urlencode(filters)
     return render(request, "marketplace/store.html", {"sf": sf, "form": form, "page": page, "query": query})
 
