@@ -49,6 +49,7 @@ REGIONS = [
 COMPETENCES = ["SIEM", "DLP", "NGFW", "Cloud migration", "Backup", "PAM", "SOC", "Endpoint"]
 
 FLOOR_PATH = "/api/v1/me"  # the lightest signed-in request: who am I, in which organisations
+HTML_FLOOR_PATH = "/notifications/"  # the lightest signed-in page: the layout around a list with nothing in it
 
 # (figure name, path, who asks)
 PAGES = [
@@ -313,6 +314,13 @@ def main() -> None:
             print(
                 f"  {FLOOR_PATH:45s} ({'vendor':9s}) {floor:7.1f} req/s  = {floor / base:.2f}x /healthz "
                 "(the signed-in floor: no list)"
+            )
+            # And what the page layout alone costs (menu, organisation, language, notifications): the floor every
+            # signed-in list page stands on.
+            html_floor = rps(port, HTML_FLOOR_PATH, cookies["vendor"])
+            print(
+                f"  {HTML_FLOOR_PATH:45s} ({'vendor':9s}) {html_floor:7.1f} req/s  = {html_floor / base:.2f}x /healthz "
+                "(the signed-in page floor: the layout, an empty list)"
             )
             figures = []
             for name, path, who in PAGES:
