@@ -77,13 +77,18 @@ class Claim(models.Model):
     ACTIVE = (Status.PENDING, Status.HELD, Status.PROTECTED)
     OPEN_STAGES = (Stage.REGISTERED, Stage.QUALIFIED, Stage.PROPOSAL, Stage.NEGOTIATION)
 
-    organisation = models.ForeignKey("identity.Organisation", on_delete=models.PROTECT, related_name="claims")
+    # No single-column index: (organisation, status) and claim_org_newest lead with it.
+    organisation = models.ForeignKey(
+        "identity.Organisation", on_delete=models.PROTECT, related_name="claims", db_index=False
+    )
     programme = models.ForeignKey("programmes.Programme", null=True, blank=True, on_delete=models.PROTECT)
     version = models.ForeignKey(
         "programmes.ProgrammeVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text=_("the programme version in force at registration"),
     )  # fmt: skip
-    tier_code = models.SlugField(_("tier at registration"), max_length=50, blank=True)
+    tier_code = models.SlugField(
+        _("tier at registration"), max_length=50, blank=True, db_index=False
+    )  # shown, never searched
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.DEAL)
     origin = models.CharField(_("origin"), max_length=12, choices=Origin.choices, default=Origin.REGISTERED)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
@@ -114,7 +119,7 @@ class Claim(models.Model):
 
     partner_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("partner manager"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="managed_claims",
+        on_delete=models.SET_NULL, related_name="managed_claims", db_index=False,  # (partner_manager, status) leads
     )  # fmt: skip
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
