@@ -50,10 +50,26 @@ def test_the_demo_has_a_distributor_and_a_recruiter_with_their_override_lines():
     period = timezone.localdate().strftime("%Y-%m")
     for email, line, rule in (("admin@alpha.demo", "distributor", "network:distributor"),
                               ("admin@beta.demo", "recruiter", "network:recruiter:12m")):  # fmt: skip
-        rating = Rating.objects.get(line=line, is_current=True)
+        rating = Rating.objects.filter(line=line, is_current=True).first()  # one per sale of Гамма's
         client = login(email)
         page = client.get(f"/earnings/{rating.organisation_id}/statements/{period}/").content.decode()
         assert "data-source-partner" in page and "Гамма Сервис" in page and rule in page
         assert client.get(f"/earnings/{rating.organisation_id}/").status_code == 200
     call_command("load_demo", stdout=io.StringIO())
     assert network_state() == (links, lines)
+
+
+def test_every_demo_sale_is_rated_and_nothing_waits_for_a_rate_or_a_tier():
+    from partnerhub.rewards.models import ExchangeRate, RatingIssue, Sale
+    from partnerhub.rewards.services import rate_pending
+
+    call_command("load_demo", stdout=io.StringIO())
+    assert rate_pending().rated == 0  # the demo's own loading rated everything it recorded
+    assert not RatingIssue.objects.exists()
+    unrated = Sale.objects.exclude(ratings__line="own", ratings__is_current=True)
+    assert not unrated.exists(), list(unrated.values_list("organisation__name", "sold_on", "currency"))
+    assert Sale.objects.exclude(currency="RUB").exists()  # dollar sales among them, converted at their day's rate
+    today = timezone.localdate()
+    assert ExchangeRate.objects.filter(currency="USD", on=today).exists()
+    gamma = Enrolment.objects.get(organisation__name="Гамма Сервис", programme__code="security-partners")
+    assert gamma.tier_changes.order_by("effective_on").first().effective_on == today.replace(month=1, day=1)

@@ -19,6 +19,7 @@ from partnerhub.partners import obligations, services
 from partnerhub.partners.models import Enrolment
 from partnerhub.partners.tiers import evaluate_programme
 from partnerhub.programmes.models import Programme
+from partnerhub.programmes.selectors import version_in_force
 from partnerhub.rewards import services as rewards
 from partnerhub.rewards.models import Sale
 
@@ -32,6 +33,16 @@ PLAN = {
                      ("reviews", "monthly_reports", "vendor_info_on_site")),
     "Дельта Дистрибуция": ("marketplace-vendors", "vendor", [("3200", "USD", "marketplace-services")] * 25, 0, ()),
 }  # fmt: skip
+
+
+def _entry_tier(programme: Programme, role: str, on: date) -> str | None:
+    """The tier a partner starts in (rank 1), for a role that carries tiers: its sales from the first day rate at
+    that tier until an evaluation moves it."""
+    version = version_in_force(programme=programme, on=on)
+    if version is None or not version.roles.filter(code=role, has_tiers=True).exists():
+        return None
+    entry = version.tiers.order_by("rank").first()
+    return entry.code if entry else None
 
 
 @transaction.atomic
@@ -50,7 +61,7 @@ def load_demo_partners() -> int:
             continue
         manager = org.partner_manager or User.objects.filter(email="admin@vendor.demo").first()
         services.enrol(actor=None, organisation=org, programme=programme, role_code=role, joined_on=start,
-                       active=True)  # fmt: skip
+                       starting_tier_code=_entry_tier(programme, role, start), active=True)  # fmt: skip
         for n, (amount, currency, family) in enumerate(sales):
             sold_on = min(today, start + timedelta(days=3 * n))
             rewards.record_sale(actor=finance, organisation=org, customer_name=f"Клиент {n + 1}",
