@@ -274,7 +274,7 @@ class ClaimActivity(models.Model):
         if field is None:
             return self.from_value, self.to_value
         labels = dict(Claim._meta.get_field(field).flatchoices)
-        return str(labels.get(self.from_value, self.from_value)), str(labels.get(self.to_value, self.to_value))
+        return tuple(str(labels.get(v, v)) if v else "—" for v in (self.from_value, self.to_value))  # "—": none before
 
 
 class ClaimConflict(models.Model):
@@ -310,6 +310,12 @@ class ClaimConflict(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.claim_id} ~ #{self.other_id}"
+
+    MATCH_LABELS = {"inn": _("same INN"), "domain": _("same domain"), "name": _("similar name")}
+
+    def reasons_shown(self) -> list[str]:
+        """What matched, as people read it: "same INN 100%"."""
+        return [f"{self.MATCH_LABELS.get(r.get('key'), r.get('key'))} {r.get('score')}%" for r in self.reasons or []]
 
 
 class ExtensionRequest(models.Model):

@@ -17,7 +17,7 @@ def tier_choices(programme_id: int | None = None) -> dict[str, str]:
     tiers = Tier.objects.order_by("rank", "version_id")
     if programme_id:
         tiers = tiers.filter(version__programme_id=programme_id)
-    return dict(tiers.values_list("code", "name"))
+    return {t.code: str(t) for t in tiers.only("code", "name", "name_en")}
 
 
 class IncentiveForm(forms.Form):
@@ -42,7 +42,7 @@ class IncentiveForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].choices = list(Programme.objects.order_by("name").values_list("code", "name"))
+        self.fields["programme"].choices = [(p.code, str(p)) for p in Programme.objects.order_by("name")]
         self.fields["tiers"].choices = list(tier_choices().items())
         self.fields["partners"].queryset = Organisation.objects.filter(kind="partner")
         for n in range(1, PRIZE_ROWS + 1):

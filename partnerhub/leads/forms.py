@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core.money import CURRENCY_CHOICES
@@ -8,7 +9,7 @@ from .models import Lead
 
 
 def _family_choices(empty_label):
-    return [("", empty_label), *ProductFamily.objects.values_list("code", "name")]
+    return [("", empty_label), *((f.code, str(f)) for f in ProductFamily.objects.all())]
 
 
 class LeadForm(forms.Form):
@@ -34,7 +35,8 @@ class LeadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product_family"].choices = _family_choices(_("Any product family"))
-        self.fields["programme"].choices = [("", _("Any programme")), *Programme.objects.values_list("code", "name")]
+        programmes = [(p.code, str(p)) for p in Programme.objects.all()]
+        self.fields["programme"].choices = [("", _("Any programme")), *programmes]
 
 
 class RouteForm(forms.Form):
@@ -48,7 +50,8 @@ class RouteForm(forms.Form):
         auto = [("", _("The best eligible partner (automatic)"))] if automatic else []
         self.fields["organisation_id"].required = not automatic
         self.fields["organisation_id"].choices = auto + [
-            (c.organisation.pk, f"{c.organisation.name} · {c.tier_name} · {labels[c.area_level]} · {c.score}"
+            (c.organisation.pk,
+             f"{c.organisation.name} · {c.tier_name} · {labels[c.area_level]} · {number_format(c.score, 2)}"
              + ("" if c.matches else " · " + str(_("does not list the competence or product family"))))
             for c in candidates
         ]  # fmt: skip

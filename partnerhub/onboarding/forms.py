@@ -132,7 +132,7 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         from partnerhub.programmes.models import ProductFamily
 
-        self.fields["product_families"].choices = list(ProductFamily.objects.values_list("code", "name"))
+        self.fields["product_families"].choices = [(f.code, str(f)) for f in ProductFamily.objects.all()]
 
 
 class AcceptTermsForm(forms.Form):

@@ -273,5 +273,5 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 def catalogue_partner(request: HttpRequest, org_id: int) -> HttpResponse:
     entry = selectors.catalogue_entry(org_id=org_id)
-    families = ProductFamily.objects.filter(code__in=entry.product_families).values_list("name", flat=True)
-    return render(request, "partners/catalogue/detail.html", {"entry": entry, "families": list(families)})
+    families = [str(f) for f in ProductFamily.objects.filter(code__in=entry.product_families)]
+    return render(request, "partners/catalogue/detail.html", {"entry": entry, "families": families})

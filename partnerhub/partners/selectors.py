@@ -96,7 +96,7 @@ def distribution(*, actor: User, programme_id: int | None = None) -> list[dict]:
     """Partners per programme and tier, within the actor's scope."""
     qs = enrolments(actor=actor, programme_id=programme_id, status=Enrolment.Status.ACTIVE)
     return list(
-        qs.values("programme_id", "programme__name", "tier_code")
+        qs.values("programme_id", "programme__name", "programme__name_en", "tier_code")
         .annotate(n=Count("id"))
         .order_by("programme_id", "tier_code")
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partnerhub.core.forms import add_service_errors
+from partnerhub.core.i18n import pick
 from partnerhub.core.pagination import Paginator
 from partnerhub.core.tenancy import actor_for
 from partnerhub.programmes.models import Programme, ProgrammeRole, Tier
@@ -119,6 +120,7 @@ def tier_overview(request: HttpRequest) -> HttpResponse:
     names = names_in_force(programme_ids={r["programme_id"] for r in rows} | {e.programme_id for e in moving}, on=today)
     for r in rows:
         r["tier_name"] = names.tier(r["programme_id"], r["tier_code"]) or _("no tier")
+        r["programme_name"] = pick(r["programme__name"], r["programme__name_en"])
     for e in moving:
         e.tier_name = names.tier(e.programme_id, e.tier_code)
         e.evaluated_tier_name = names.tier(e.programme_id, e.evaluated_tier_code)

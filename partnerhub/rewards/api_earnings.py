@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -137,6 +138,10 @@ class EntryOut(Schema):
     @staticmethod
     def resolve_kind_label(obj) -> str:
         return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_memo(obj) -> str:
+        return gettext(obj.memo)  # the engine's memos are message ids, in the request's language
 
 
 class PostingIn(InputSchema):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from django.utils.translation import gettext
+
 from .models import JournalEntry
 
 Namer = Callable[[list[int]], dict[int, str]]  # entry ids -> the source's name, in the reader's language
@@ -25,7 +27,7 @@ def register(kind: str, namer: Namer) -> None:
 def sources(entries: Iterable[JournalEntry]) -> dict[int, str]:
     """The source of each entry: one namer call per kind for all of them."""
     entries = list(entries)
-    out = {e.pk: e.memo for e in entries}
+    out = {e.pk: gettext(e.memo) for e in entries}  # a memo the engine wrote is a message id: shown translated
     by_kind: dict[str, list[int]] = {}
     for e in entries:
         by_kind.setdefault(e.kind, []).append(e.pk)

@@ -21,7 +21,8 @@ def backtest_versions():
     """Versions worth a back-test: drafts (before publishing) and published ones (to compare)."""
     return (
         ProgrammeVersion.objects.filter(status__in=[ProgrammeVersion.Status.DRAFT, ProgrammeVersion.Status.PUBLISHED])
-        .select_related("programme").only("id", "number", "status", "programme__name", "programme__code")
+        .select_related("programme")
+        .only("id", "number", "status", "programme__name", "programme__name_en", "programme__code")
         .order_by("programme__name", "-number")
     )  # fmt: skip
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core import uploads
+from partnerhub.core.i18n import pick
 from partnerhub.core.money import CurrencyField, MoneyField
 from partnerhub.core.secrets import EncryptedTextField
 from partnerhub.core.tenancy import TenantManager
@@ -195,6 +196,11 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def label(self) -> str:
+        """The plan's name in the active language (its code when it has none)."""
+        return pick(self.name_ru, self.name_en) or self.code
 
     @property
     def is_trial(self) -> bool:

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop  # memos kept in English, shown translated
 
 from partnerhub.core import audit
 from partnerhub.core.bulk import insert_many
@@ -72,7 +73,7 @@ def _rate_network(*, run: RatingRun, actor, sale_ids: list[int] | None, on: date
     for n in lines:
         sums[(n.beneficiary_id, n.currency)] += n.reward
     entries = post_many(kind=JournalEntry.Kind.ACCRUAL, key_prefix=f"accrual:network:{uuid.uuid4().hex}",
-                        actor=actor, memo=_("Network overrides"), on=on,
+                        actor=actor, memo=gettext_noop("Network overrides"), on=on,
                         postings=[Posting(org, cur, total) for (org, cur), total in sorted(sums.items())])  # fmt: skip
     now = timezone.now()
     insert_many(Rating, [
@@ -110,7 +111,7 @@ def _rate_pending_in_python(*, actor, sale_ids: list[int] | None, on: date | Non
         sums[(o.organisation_id, o.currency)] += o.reward
     entries = post_many(kind=JournalEntry.Kind.ACCRUAL, key_prefix=f"accrual:{uuid.uuid4().hex}", actor=actor,
                         postings=[Posting(org, cur, total) for (org, cur), total in sorted(sums.items())],
-                        memo=_("Rated sales"), on=on)  # fmt: skip
+                        memo=gettext_noop("Rated sales"), on=on)  # fmt: skip
     now = timezone.now()
     insert_many(Rating, [
         Rating(sale_id=o.sale_id, organisation_id=o.organisation_id, line=Rating.Line.OWN,
@@ -188,8 +189,8 @@ def _rate_pending_in_sql(*, actor, sale_ids: list[int] | None, on: date) -> Rati
         sale_filter = f"AND s.id IN ({', '.join(str(i) for i in ids)})"
     prefix = f"accrual:{uuid.uuid4().hex}"
     user = actor if getattr(actor, "is_authenticated", False) else None
-    params = {"max_age": fx_max_age(), "on": on, "now": timezone.now(), "memo": _("Rated sales"), "prefix": prefix,
-              "actor": user.pk if user else None}  # fmt: skip
+    params = {"max_age": fx_max_age(), "on": on, "now": timezone.now(), "memo": gettext_noop("Rated sales"),
+              "prefix": prefix, "actor": user.pk if user else None}  # fmt: skip
     resolution = engine.resolution_sql(sale_filter=sale_filter, order=False)
     with connection.cursor() as cur:
         cur.execute("SET LOCAL work_mem = '256MB'")
