@@ -14,7 +14,7 @@ def test_partner_tries_more_sales_and_sees_the_tier_it_would_reach(world, open_a
 
     page = open_as(world.a_admin)
     page.goto("/tier/")
-    assert "50000 RUB more" in page.locator("[data-testid=needs]").inner_text()
+    assert "50,000 RUB more" in page.locator("[data-testid=needs]").inner_text()
     form = page.locator(f"#what-if-{e.pk} form")
     form.locator("input[name=sales]").fill("50000")
     form.locator("button[type=submit]").click()

@@ -38,7 +38,7 @@ def test_partner_sees_tier_benefits_and_what_it_lacks(world, ui, enrolled):
     html = ui(world.a_sales).get(reverse("partner-tier")).content.decode()
     assert 'data-testid="tier-name">Authorized<' in html
     assert "Toward Certified" in html and "Still missing:" in html
-    assert "450000 / 500000 RUB" in html
+    assert "450,000 / 500,000 RUB" in html
     assert "25%" in html  # the Authorized reward rate on software
 
 
@@ -102,7 +102,7 @@ def test_distribution_api(world, api, enrolled):
 def test_partner_sees_what_it_would_need_for_the_next_tier(world, ui, enrolled):
     html = ui(world.a_sales).get(reverse("partner-tier")).content.decode()
     needs = html.split('data-testid="needs"')[1].split("</ul>")[0]
-    assert "50000 RUB more" in needs  # 450,000 of 500,000 RUB
+    assert "50,000 RUB more" in needs  # 450,000 of 500,000 RUB
     assert 'data-requirement="staff"' not in needs  # the certificate it has is enough
 
 

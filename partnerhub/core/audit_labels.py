@@ -11,12 +11,21 @@ are named by the app that owns them: it registers a namer with :func:`register_v
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+
+from .formatting import number
+
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 ACTIONS = {
     "api_token.created": _("API token created"),
@@ -195,6 +204,27 @@ FIELDS = {
     "industries": _("Industries"),
     "mode": _("Provisioning"),
     "storefronts": _("Storefronts"),
+    "at": _("When"),
+    "event": _("Event"),
+    "request": _("Request"),
+    "currency": _("Currency"),
+    "files": _("Files"),
+    "budget": _("Budget"),
+    "organisation": _("Organisation"),
+    "subscription": _("Subscription"),
+    "listing": _("Listing"),
+    "storefront": _("Storefront"),
+    "live_version": _("Live version"),
+    "url": _("Address"),
+    "passed": _("Passed"),
+    "failed": _("Failed"),
+    "token_changed": _("Token changed"),
+    "criterion": _("Criterion"),
+    "score": _("Score"),
+    "number": _("Number"),
+    "file_kind": _("File kind"),
+    "size": _("Size"),
+    "note": _("Note"),
     "enablement.certification.type": _("Certification type"),
     "partners.obligationrecord.status": _("Status"),
 }
@@ -215,6 +245,14 @@ def channel_label(via: str) -> str:
     return str(CHANNELS.get(via, via))
 
 
+def actor_label(stored: str) -> str:
+    """Who did it, as written into the entry: a person's e-mail, or — for nobody signed in — the channel or
+    "system", which are shown by their names."""
+    if stored == "system":
+        return str(_("the system"))
+    return channel_label(stored)
+
+
 def object_type_label(object_type: str) -> str:
     """``partners.enrolment`` → "Enrolment" (the model's name in the reader's language)."""
     model = _model(object_type)
@@ -232,7 +270,14 @@ STRUCTURED = _("(a structured value: the audit API returns it in full)")
 
 
 def _shown(value):
-    """A list as its items, a mapping (a whole definition) as a note, anything else as it is."""
+    """A list as its items, a mapping (a whole definition) as a note, yes/no for a flag, anything else as it is."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, str) and ISO_DATETIME.match(value):  # a moment, as the encoder wrote it
+        moment = parse_datetime(value)
+        if moment is not None:
+            return formats.date_format(timezone.localtime(moment) if timezone.is_aware(moment) else moment,
+                                       "SHORT_DATETIME_FORMAT")  # fmt: skip
     if isinstance(value, dict):
         return STRUCTURED
     if isinstance(value, list):
@@ -246,6 +291,11 @@ def _value(field, value):
     choices = dict(field.flatchoices) if getattr(field, "choices", None) else {}
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(field, models.DecimalField) and not choices:
+        try:
+            return number(Decimal(str(value)), field.decimal_places)
+        except (InvalidOperation, ValueError):
+            return str(value)
     return str(choices.get(value, value))
 
 

@@ -100,6 +100,12 @@ class AuditEntry(models.Model):
         raise AppendOnlyError("Audit entries are append-only")
 
     @property
+    def actor_shown(self) -> str:
+        from .audit_labels import actor_label
+
+        return actor_label(self.actor_label)
+
+    @property
     def changes(self) -> list[tuple[str, object, object]]:
         """(field, before, after) for every field that differs."""
         before = self.before or {}
