@@ -6,22 +6,66 @@ The field names are the ones moderators comment on and submission gaps are named
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from partnerhub.core.formatting import money, number
+from partnerhub.core.i18n import pick
+
 from .models import ListingVersion
+
+# What each field is called on the page (the code stays beside it: moderators' comments are keyed by it).
+LABELS = {
+    "category": gettext_lazy("Category"),
+    "industries": gettext_lazy("Industries"),
+    "technical_requirements": gettext_lazy("Technical requirements"),
+    "video_links": gettext_lazy("Video links"),
+    "documentation_links": gettext_lazy("Documentation links"),
+    "screenshots": gettext_lazy("Screenshots"),
+    "provisioning": gettext_lazy("Provisioning"),
+    "storefronts": gettext_lazy("Storefronts"),
+    "resources": gettext_lazy("Resources"),
+    "name": gettext_lazy("Name"),
+    "short_description": gettext_lazy("Short description"),
+    "long_description": gettext_lazy("Description"),
+    "technical_description": gettext_lazy("Technical description"),
+}
+
+
+def field_label(field: str) -> str:
+    """``texts.ru.name`` → "Name (RU)", ``plans.basic`` → "Plan basic", ``category`` → "Category"."""
+    parts = field.split(".")
+    if parts[0] == "texts" and len(parts) == 3:
+        return f"{LABELS.get(parts[2], parts[2])} ({parts[1].upper()})"
+    if parts[0] == "plans" and len(parts) == 2:
+        return _("Plan %(code)s") % {"code": parts[1]}
+    return str(LABELS.get(field, field))
+
+
+def labelled(lines: list[tuple[str, str, str]]) -> list[tuple[str, str, str, str]]:
+    """The diff's lines with each field's label: ``(field, label, before, after)``."""
+    return [(f, field_label(f), before, after) for f, before, after in lines]
+
+
+def _price(p) -> str:
+    if p.amount is not None:
+        return money(p.amount, p.currency)
+    steps = "; ".join(
+        f"≤{number(t['up_to']) if t['up_to'] else '∞'}: {money(t['unit'], p.currency)} + {money(t['flat'], p.currency)}"
+        for t in p.tiers
+    )
+    return f"{p.currency} {steps}"
 
 
 def _plan_line(plan) -> str:
-    parts = [f"{plan.name_en} / {plan.name_ru}", plan.billing_period]
+    parts = [f"{pick(plan.name_ru, plan.name_en)}", str(plan.get_billing_period_display())]
     if plan.trial_days:
-        parts.append(f"trial {plan.trial_days} d")
+        parts.append(_("trial %(days)s d") % {"days": plan.trial_days})
     for c in plan.charges.all():
-        prices = ", ".join(
-            f"{p.currency} {p.amount}" if p.amount is not None
-            else f"{p.currency} " + "; ".join(f"≤{t['up_to'] or '∞'}: {t['unit']}+{t['flat']}" for t in p.tiers)
-            for p in c.prices.all()
-        )  # fmt: skip
-        resource = f" {c.resource.code}" if c.resource_id else ""
-        block = f" /{c.block_size}" if c.block_size else ""
-        parts.append(f"{c.model}{resource}{block}: {prices}")
+        prices = ", ".join(_price(p) for p in c.prices.all())
+        resource = f" {pick(c.resource.name_ru, c.resource.name_en)}" if c.resource_id else ""
+        block = f" /{number(c.block_size)}" if c.block_size else ""
+        parts.append(f"{c.get_model_display()}{resource}{block}: {prices}")
     return " · ".join(parts)
 
 
@@ -30,15 +74,16 @@ def document(version: ListingVersion | None) -> dict[str, str]:
     if version is None:
         return {}
     doc = {
-        "category": version.category,
-        "industries": ", ".join(sorted(i.code for i in version.industries.all())),
+        "category": str(version.get_category_display()) if version.category else "",
+        "industries": ", ".join(sorted(str(i.get_code_display()) for i in version.industries.all())),
         "technical_requirements": version.technical_requirements,
         "video_links": "\n".join(version.video_links),
         "documentation_links": "\n".join(version.documentation_links),
         "screenshots": "\n".join(s.image.name.rsplit("/", 1)[-1] for s in version.screenshots.all()),
-        "provisioning": f"{version.provisioning_mode} {version.provisioning_url or version.provisioning_email}".strip(),
-        "storefronts": ", ".join(sorted(s.code for s in version.storefronts.all())),
-        "resources": "\n".join(f"{r.code}: {r.name_en} / {r.name_ru} ({r.unit})" for r in version.resources.all()),
+        "provisioning": f"{version.get_provisioning_mode_display()} "
+        f"{version.provisioning_url or version.provisioning_email}".strip(),
+        "storefronts": ", ".join(sorted(str(s) for s in version.storefronts.all())),
+        "resources": "\n".join(f"{pick(r.name_ru, r.name_en)} ({r.unit})" for r in version.resources.all()),
     }
     for t in version.texts.all():
         for key in ("name", "short_description", "long_description", "technical_description"):

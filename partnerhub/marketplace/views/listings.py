@@ -70,7 +70,7 @@ def listing_detail(request: HttpRequest, listing_id: int) -> HttpResponse:
         return redirect("marketplace-listing", listing_id=listing.pk)
     gaps = services.submission_gaps(version) if version.editable else {}
     live = listing.live_version if listing.live_version_id and listing.live_version_id != version.pk else None
-    ctx = _ctx(request, listing, version, "overview", gaps=gaps, diff=documents.diff(live, version),
+    ctx = _ctx(request, listing, version, "overview", gaps=gaps, diff=documents.labelled(documents.diff(live, version)),
                comments=list(version.comments.all()))  # fmt: skip
     return render(request, "marketplace/listing_detail.html", ctx)
 

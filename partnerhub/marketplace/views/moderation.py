@@ -27,7 +27,7 @@ def review(request: HttpRequest, version_id: int) -> HttpResponse:
     version = selectors.version(actor=request.user, pk=version_id)
     listing = version.listing
     live = listing.live_version if listing.live_version_id and listing.live_version_id != version.pk else None
-    lines = documents.diff(live, version)
+    lines = documents.labelled(documents.diff(live, version))
     errors: list[str] = []
     if request.method == "POST":
         try:
