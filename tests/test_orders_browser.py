@@ -40,7 +40,7 @@ def test_order_upgrade_cancel_a_recovered_failure_and_the_manual_path(world, ope
     # upgrade: more seats, prorated, provisioned
     customer.fill("[data-testid=change-form] [name='quantities.seats']", "5")
     click_through(customer, "[data-testid=change-form] button[type=submit]")
-    assert customer.inner_text("[data-testid=subscription-quantities]") == "seats: 5"
+    assert customer.inner_text("[data-testid=subscription-quantities]") == "Seats: 5"
     assert sample.subscriptions_of(sub.vendor_customer_id)[0]["quantities"] == {"seats": 5}
     # cancel
     click_through(customer, "[data-testid=cancel]")

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from partnerhub.core.forms import add_service_errors
+from partnerhub.core.i18n import pick
 from partnerhub.core.pagination import Paginator
 from partnerhub.identity import selectors as identity_selectors
 from partnerhub.identity.roles import OrgKind
@@ -149,6 +150,7 @@ def subscription_detail(request: HttpRequest, subscription_id: int) -> HttpRespo
         return redirect("subscription", subscription_id=sub.pk)
     requests = list(selectors_orders.subscription_requests(subscription=sub)[:50])
     metered = sorted(billing.metered_resources(sub.plan))
+    names = {r.code: pick(r.name_ru, r.name_en) for r in sub.version.resources.all()}  # resources by name, not code
     ctx = {
         "sub": sub, "requests": requests, "usage": selectors_orders.usage(subscription=sub)[:20],
         "open_request": next((r for r in requests if r.is_open), None),
@@ -156,7 +158,9 @@ def subscription_detail(request: HttpRequest, subscription_id: int) -> HttpRespo
         "is_operator": access.is_operator(request.user),
         "change_form": forms.get("change_form") or _change_form(request, sub),
         "answer_form": forms.get("answer_form") or AnswerForm(),
-        "usage_form": forms.get("usage_form") or (UsageForm(metrics=metered) if metered else None),
+        "usage_form": forms.get("usage_form") or (UsageForm(metrics=[(m, names.get(m, m)) for m in metered])
+                                                  if metered else None),
+        "quantities": [(names.get(code, code), n) for code, n in (sub.quantities or {}).items()],
         "name": selectors_orders.listing_name(sub.version, get_language()),
     }  # fmt: skip
     return render(request, "marketplace/subscription.html", ctx)
