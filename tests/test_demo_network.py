@@ -73,3 +73,20 @@ def test_every_demo_sale_is_rated_and_nothing_waits_for_a_rate_or_a_tier():
     assert ExchangeRate.objects.filter(currency="USD", on=today).exists()
     gamma = Enrolment.objects.get(organisation__name="Гамма Сервис", programme__code="security-partners")
     assert gamma.tier_changes.order_by("effective_on").first().effective_on == today.replace(month=1, day=1)
+
+
+def test_a_demo_partner_downloads_its_price_list_with_its_tiers_prices():
+    import openpyxl
+
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())  # idempotent: the catalogue is not loaded twice
+    from partnerhub.rewards.models import PriceList, Product
+
+    assert Product.objects.filter(sku__startswith="SEC-").count() == 4 and PriceList.objects.count() == 2
+    alpha = Enrolment.objects.get(organisation__name="Альфа Интеграция").organisation_id
+    response = login("admin@alpha.demo").get(f"/products/price-list/{alpha}.xlsx")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)
+                                              if response.streaming else response.content)).active  # fmt: skip
+    cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "SEC-NGFW-1000" in cells and "SEC-SIEM-100" in cells

@@ -13,10 +13,11 @@ class Command(BaseCommand):
         from partnerhub.enablement.demo import load_demo_enablement
         from partnerhub.portal.demo_partners import load_demo_partners
         from partnerhub.programmes.services import load_demo_programmes
-        from partnerhub.rewards.demo import load_demo_rates
+        from partnerhub.rewards.demo import load_demo_catalogue, load_demo_rates
 
         load_demo_programmes()
         load_demo_rates()  # before any sale: the demo's dollar and euro sales are rated as they arrive
+        load_demo_catalogue()
         load_demo_partners()
         load_demo_deals()
         load_demo_enablement()
