@@ -61,3 +61,12 @@ def test_a_conflicts_match_reads_as_words_and_a_first_status_has_no_blank_before
     words = ("тот же ИНН", "похожее название", "тот же домен")
     assert any(b.startswith(words) and b.endswith("%") for b in badges), badges
     assert ":  →" not in detail
+
+
+def test_a_provisioning_requests_details_name_the_plan_and_resources(demo):
+    from partnerhub.marketplace.models import ProvisioningRequest
+
+    req = ProvisioningRequest.objects.filter(payload__has_key="plan").select_related("subscription__plan").first()
+    html = page("admin@vendor.demo", f"/marketplace/provisioning/{req.pk}/")
+    details = html.split("<dt>Подробности</dt><dd>")[1].split("</dd>")[0]
+    assert details.startswith("Тариф: ") and "quantities" not in details and "plan:" not in details, details

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from partnerhub.core.tenancy import actor_for
 from partnerhub.identity import selectors as identity_selectors
 from partnerhub.identity.models import Organisation
 from partnerhub.identity.roles import OrgKind
+from partnerhub.programmes.selectors import names_in_force
 
 from . import selectors, services
 from .forms import AllowanceForm, ClaimForm, DecisionForm, GrantForm, GrantFromTiersForm, RequestForm
@@ -48,6 +50,14 @@ def funds_home(request: HttpRequest) -> HttpResponse:
     return render(request, "funds/home.html", ctx)
 
 
+def _named(allowances: list) -> list:
+    """Each allowance with its tier's name (in force today), never its code."""
+    names = names_in_force(programme_ids={a.programme_id for a in allowances}, on=timezone.localdate())
+    for a in allowances:
+        a.tier_name = names.tier(a.programme_id, a.tier_code) or a.tier_code
+    return allowances
+
+
 def _console(request: HttpRequest, *, grant=None, allowance=None, status: int = 200) -> HttpResponse:
     if not actor_for(request.user).is_vendor_staff:
         raise PermissionDenied
@@ -58,7 +68,7 @@ def _console(request: HttpRequest, *, grant=None, allowance=None, status: int = 
         "query": "",
         **_queue(request),
         "pending_claims": selectors.claims(actor=request.user, status=Claim.Status.PENDING)[:QUEUE],
-        "allowances": selectors.allowances(actor=request.user)[:100],
+        "allowances": _named(list(selectors.allowances(actor=request.user)[:100])),
         "grant_form": grant or GrantForm(partners=partners),
         "allowance_form": allowance or AllowanceForm(),
         "tiers_form": GrantFromTiersForm(),

@@ -10,7 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from partnerhub.core.formatting import money, number
 from partnerhub.core.forms import add_service_errors
+from partnerhub.core.i18n import pick
 from partnerhub.core.pagination import Paginator
 
 from .. import selectors_orders
@@ -60,6 +62,27 @@ def _act(request, req, action: str):
     return None
 
 
+def _details(req) -> list[tuple[str, str]]:
+    """The request's payload as people read it: the plan and resources by name, money and flags formatted."""
+    version = req.subscription.version
+    plans = {p.code: p.label for p in version.plans.all()}
+    resources = {r.code: pick(r.name_ru, r.name_en) for r in version.resources.all()}
+    out = []
+    for key, value in (req.payload or {}).items():
+        if key == "plan":
+            out.append((_("Plan"), plans.get(value, value)))
+        elif key == "quantities":
+            counts = ", ".join(f"{resources.get(k, k)}: {number(n)}" for k, n in (value or {}).items())
+            out.append((_("Quantities"), counts or "—"))
+        elif key == "recurring_amount":
+            out.append((_("Price per period"), money(value, req.subscription.currency)))
+        elif key == "unpaid":
+            out.append((_("Unpaid"), _("yes") if value else _("no")))
+        else:
+            out.append((key, str(value)))
+    return out
+
+
 @login_required
 def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     req = selectors_orders.request(actor=request.user, pk=request_id)
@@ -69,7 +92,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     sub = req.subscription
     error = Reason.from_dict(req.last_error) if req.last_error and req.last_error.get("message") else None
     ctx = {
-        "req": req, "sub": sub, "error": error,
+        "req": req, "sub": sub, "error": error, "details": _details(req),
         "is_vendor": access.is_vendor_side(request.user, sub), "is_operator": access.is_operator(request.user),
         "complete_form": forms.get("complete_form") or CompleteForm(),
         "fail_form": forms.get("fail_form") or FailForm(), "ask_form": forms.get("ask_form") or QuestionForm(),
