@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core import uploads
@@ -40,7 +41,7 @@ class Listing(models.Model):
         ordering = ["-pk"]
 
     def __str__(self) -> str:
-        return f"listing {self.pk}"
+        return gettext("Listing #%(n)s") % {"n": self.pk}
 
 
 class ListingVersion(models.Model):
@@ -85,7 +86,7 @@ class ListingVersion(models.Model):
         indexes = [models.Index(fields=["status", "category"], name="marketplace_version_status")]
 
     def __str__(self) -> str:
-        return f"{self.listing_id} v{self.number}"
+        return gettext("Listing #%(n)s, version %(v)s") % {"n": self.listing_id, "v": self.number}
 
     @property
     def editable(self) -> bool:
