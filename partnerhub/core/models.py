@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import audit_labels
 from .tenancy import TenantManager
 from .validators import validate_site_link
 
@@ -101,9 +102,7 @@ class AuditEntry(models.Model):
 
     @property
     def actor_shown(self) -> str:
-        from .audit_labels import actor_label
-
-        return actor_label(self.actor_label)
+        return audit_labels.actor_label(self.actor_label)
 
     @property
     def changes(self) -> list[tuple[str, object, object]]:

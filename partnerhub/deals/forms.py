@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from partnerhub.core.forms import add_service_errors
 from partnerhub.core.money import CURRENCY_CHOICES
 from partnerhub.identity.validators import validate_inn
-from partnerhub.programmes.models import ProductFamily
+from partnerhub.programmes.selectors import family_choices
 
 from .models import Claim, ClaimConflict, ClaimLine
 
@@ -35,10 +35,10 @@ class DealForm(forms.Form):
 
     def __init__(self, *args, programmes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].choices = [("", "—")] + [(p.code, p.name) for p in programmes]
+        self.fields["programme"].choices = [("", "—")] + [(p.code, str(p)) for p in programmes]
         if len(programmes) <= 1:
             del self.fields["programme"]
-        families = [("", "—")] + [(f.code, f.name) for f in ProductFamily.objects.all()]
+        families = [("", "—"), *family_choices()]
         for i in range(1, LINES + 1):
             first = i == 1
             self.fields[f"line{i}_product_family"] = forms.ChoiceField(

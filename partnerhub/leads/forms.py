@@ -3,13 +3,14 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core.money import CURRENCY_CHOICES
-from partnerhub.programmes.models import ProductFamily, Programme
+from partnerhub.programmes.models import Programme
+from partnerhub.programmes.selectors import family_choices
 
 from .models import Lead
 
 
 def _family_choices(empty_label):
-    return [("", empty_label), *((f.code, str(f)) for f in ProductFamily.objects.all())]
+    return [("", empty_label), *family_choices()]
 
 
 class LeadForm(forms.Form):

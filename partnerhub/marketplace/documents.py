@@ -6,11 +6,10 @@ The field names are the ones moderators comment on and submission gaps are named
 
 from __future__ import annotations
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from partnerhub.core.formatting import money, number
-from partnerhub.core.i18n import pick
 
 from .models import ListingVersion
 
@@ -58,12 +57,12 @@ def _price(p) -> str:
 
 
 def _plan_line(plan) -> str:
-    parts = [f"{pick(plan.name_ru, plan.name_en)}", str(plan.get_billing_period_display())]
+    parts = [plan.label, str(plan.get_billing_period_display())]
     if plan.trial_days:
         parts.append(_("trial %(days)s d") % {"days": plan.trial_days})
     for c in plan.charges.all():
         prices = ", ".join(_price(p) for p in c.prices.all())
-        resource = f" {pick(c.resource.name_ru, c.resource.name_en)}" if c.resource_id else ""
+        resource = f" {c.resource.name(get_language())}" if c.resource_id else ""
         block = f" /{number(c.block_size)}" if c.block_size else ""
         parts.append(f"{c.get_model_display()}{resource}{block}: {prices}")
     return " · ".join(parts)
@@ -83,7 +82,7 @@ def document(version: ListingVersion | None) -> dict[str, str]:
         "provisioning": f"{version.get_provisioning_mode_display()} "
         f"{version.provisioning_url or version.provisioning_email}".strip(),
         "storefronts": ", ".join(sorted(str(s) for s in version.storefronts.all())),
-        "resources": "\n".join(f"{pick(r.name_ru, r.name_en)} ({r.unit})" for r in version.resources.all()),
+        "resources": "\n".join(f"{r.name(get_language())} ({r.unit})" for r in version.resources.all()),
     }
     for t in version.texts.all():
         for key in ("name", "short_description", "long_description", "technical_description"):

@@ -54,7 +54,7 @@ class UsageForm(forms.Form):
 
     def __init__(self, *args, metrics=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["metric"].choices = [m if isinstance(m, tuple) else (m, m) for m in metrics]  # (code, name)
+        self.fields["metric"].choices = metrics  # (code, name) of the plan's metered resources
 
 
 class AnswerForm(forms.Form):

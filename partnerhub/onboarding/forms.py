@@ -130,9 +130,9 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from partnerhub.programmes.models import ProductFamily
+        from partnerhub.programmes.selectors import family_choices
 
-        self.fields["product_families"].choices = [(f.code, str(f)) for f in ProductFamily.objects.all()]
+        self.fields["product_families"].choices = family_choices()
 
 
 class AcceptTermsForm(forms.Form):

@@ -121,3 +121,8 @@ def tiers_of_versions(pairs) -> dict[tuple[int, str], Tier]:
     pairs = {(v, c) for v, c in pairs if v and c}
     tiers = Tier.objects.filter(version_id__in={v for v, _c in pairs}, code__in={c for _v, c in pairs})
     return {(t.version_id, t.code): t for t in tiers}
+
+
+def family_choices() -> list[tuple[str, str]]:
+    """Product families as form choices: code and name in the active language."""
+    return [(f.code, str(f)) for f in ProductFamily.objects.all()]

@@ -379,10 +379,8 @@ def update_tier(*, actor: User, version: ProgrammeVersion, tier_code: str, **cha
 def remove_tier(*, actor: User, version: ProgrammeVersion, tier_code: str) -> ProgrammeVersion:
     def change(doc: dict):
         doc["tiers"].pop(_tier_index(doc, tier_code))
-        rewards = doc.get("rewards") or {}  # its network override rules go with it, as its rates and requirements do
-        rewards["overrides"] = [
-            r for r in rewards.get("overrides") or [] if not (isinstance(r, dict) and r.get("tier") == tier_code)
-        ]
+        rules = doc["rewards"]["overrides"]  # its network override rules go with it, as its rates and requirements do
+        doc["rewards"]["overrides"] = [r for r in rules if not (isinstance(r, dict) and r.get("tier") == tier_code)]
         return lambda d: _find(d["tiers"], tier_code)
 
     return _edit(actor=actor, version=version, change=change, what=_("tier %(code)s removed") % {"code": tier_code})

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core.money import CURRENCY_CHOICES
 from partnerhub.identity.validators import validate_inn
-from partnerhub.programmes.models import ProductFamily
+from partnerhub.programmes.selectors import family_choices
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -93,4 +93,4 @@ class PurchaseForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product_family"].choices = [(f.code, f.name) for f in ProductFamily.objects.all()]
+        self.fields["product_family"].choices = family_choices()

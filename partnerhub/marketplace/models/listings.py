@@ -11,11 +11,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core import uploads
-from partnerhub.core.i18n import pick
 from partnerhub.core.money import CurrencyField, MoneyField
 from partnerhub.core.secrets import EncryptedTextField
 from partnerhub.core.tenancy import TenantManager
@@ -201,7 +200,7 @@ class Plan(models.Model):
     @property
     def label(self) -> str:
         """The plan's name in the active language (its code when it has none)."""
-        return pick(self.name_ru, self.name_en) or self.code
+        return self.name(get_language() or "ru") or self.code
 
     @property
     def is_trial(self) -> bool:

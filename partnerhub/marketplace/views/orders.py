@@ -11,7 +11,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from partnerhub.core.forms import add_service_errors
-from partnerhub.core.i18n import pick
 from partnerhub.core.pagination import Paginator
 from partnerhub.identity import selectors as identity_selectors
 from partnerhub.identity.roles import OrgKind
@@ -28,8 +27,14 @@ def _home(request: HttpRequest):
     return identity_selectors.home_organisation(actor=request.user, preferred_id=request.session.get("organisation_id"))
 
 
+def resource_names(version, language: str, *, unit: bool = False) -> dict[str, str]:
+    """A version's resources by name in ``language`` (with the unit, for a quantity field), not by code."""
+    return {r.code: f"{r.name(language) or r.code}, {r.unit}" if unit else r.name(language) or r.code
+            for r in version.resources.all()}  # fmt: skip
+
+
 def _resources(version, plan, language: str) -> list[tuple[str, str]]:
-    names = {r.code: f"{r.name(language)}, {r.unit}" for r in version.resources.all()}
+    names = resource_names(version, language, unit=True)
     return [(code, names.get(code, code)) for code in billing.counted_resources(plan)]
 
 
@@ -80,6 +85,11 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
     return render(request, "marketplace/subscriptions.html", ctx)
 
 
+def _metered(sub: Subscription, names: dict[str, str]) -> list[tuple[str, str]]:
+    """The metrics usage can be reported for: the plan's metered resources, (code, name)."""
+    return [(code, names.get(code, code)) for code in sorted(billing.metered_resources(sub.plan))]
+
+
 def _change_form(request, sub: Subscription, data=None) -> ChangeForm:
     plans = list(sub.version.plans.prefetch_related("charges__resource"))
     chosen = next((p for p in plans if data and p.code == data.get("plan")), sub.plan)
@@ -114,7 +124,7 @@ def _act(request, sub: Subscription, action: str):
             return None
         return {"answer_form": form}
     if action == "usage":
-        form = UsageForm(request.POST, metrics=sorted(billing.metered_resources(sub.plan)))
+        form = UsageForm(request.POST, metrics=_metered(sub, resource_names(sub.version, get_language())))
         if form.is_valid():
             try:
                 orders.usage_report(actor=user, subscription=sub, **form.cleaned_data)
@@ -149,8 +159,8 @@ def subscription_detail(request: HttpRequest, subscription_id: int) -> HttpRespo
     if forms is None:
         return redirect("subscription", subscription_id=sub.pk)
     requests = list(selectors_orders.subscription_requests(subscription=sub)[:50])
-    metered = sorted(billing.metered_resources(sub.plan))
-    names = {r.code: pick(r.name_ru, r.name_en) for r in sub.version.resources.all()}  # resources by name, not code
+    names = resource_names(sub.version, get_language())
+    metered = _metered(sub, names)
     ctx = {
         "sub": sub, "requests": requests, "usage": selectors_orders.usage(subscription=sub)[:20],
         "open_request": next((r for r in requests if r.is_open), None),
@@ -158,8 +168,7 @@ def subscription_detail(request: HttpRequest, subscription_id: int) -> HttpRespo
         "is_operator": access.is_operator(request.user),
         "change_form": forms.get("change_form") or _change_form(request, sub),
         "answer_form": forms.get("answer_form") or AnswerForm(),
-        "usage_form": forms.get("usage_form") or (UsageForm(metrics=[(m, names.get(m, m)) for m in metered])
-                                                  if metered else None),
+        "usage_form": forms.get("usage_form") or (UsageForm(metrics=metered) if metered else None),
         "quantities": [(names.get(code, code), n) for code, n in (sub.quantities or {}).items()],
         "name": selectors_orders.listing_name(sub.version, get_language()),
     }  # fmt: skip

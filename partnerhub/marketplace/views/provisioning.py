@@ -8,18 +8,18 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from partnerhub.core.formatting import money, number
 from partnerhub.core.forms import add_service_errors
-from partnerhub.core.i18n import pick
 from partnerhub.core.pagination import Paginator
 
 from .. import selectors_orders
 from ..forms_orders import CompleteForm, FailForm, QuestionForm, RequestFilterForm
 from ..provisioning.reasons import Reason
 from ..services import access, provisioning
-from .orders import dispatch_action
+from .orders import dispatch_action, resource_names
 
 PAGE_SIZE = 50
 
@@ -66,7 +66,7 @@ def _details(req) -> list[tuple[str, str]]:
     """The request's payload as people read it: the plan and resources by name, money and flags formatted."""
     version = req.subscription.version
     plans = {p.code: p.label for p in version.plans.all()}
-    resources = {r.code: pick(r.name_ru, r.name_en) for r in version.resources.all()}
+    resources = resource_names(version, get_language())
     out = []
     for key, value in (req.payload or {}).items():
         if key == "plan":
